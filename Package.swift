@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first; imports only point down this list (docs/architecture.md).
+let package = Package(
+    name: "spanview",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "spanview", targets: ["spanview"]),
+        .executable(name: "spanview-bench", targets: ["spanview-bench"]),
+        .library(name: "SpanModel", targets: ["SpanModel"]),
+        .library(name: "SpanFormats", targets: ["SpanFormats"]),
+        .library(name: "SpanStore", targets: ["SpanStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The span model: IDs as fixed-size integers, times as Int64 nanoseconds. Depends on nothing.
+        .target(name: "SpanModel"),
+        // Streaming JSON value splitter, byte scanner, one decoder per format, problem reports.
+        .target(name: "SpanFormats", dependencies: ["SpanModel"]),
+        // Order-free trace store, tree builder, per-trace figures and flags.
+        .target(name: "SpanStore", dependencies: ["SpanModel"]),
+        // Pure geometry: tree + collapsed set + time window + width -> rows and bar columns.
+        .target(name: "TraceLayout", dependencies: ["SpanModel", "SpanStore"]),
+        // Cells, styles, display widths, text and ANSI dumps. Knows nothing about traces.
+        .target(name: "CellGrid"),
+        // Things drawn into a grid: the waterfall, headers, axis.
+        .target(name: "SpanWidgets", dependencies: ["SpanModel", "SpanStore", "TraceLayout", "CellGrid"]),
+        // Loading inputs, summaries and the headless commands' logic.
+        .target(name: "SpanviewKit", dependencies: [
+            "SpanModel", "SpanFormats", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets",
+        ]),
+        .executableTarget(name: "spanview", dependencies: [
+            "SpanviewKit", "CellGrid", "SpanStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "spanview-bench", dependencies: [
+            "SpanModel", "SpanFormats", "SpanStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SpanModelTests", dependencies: ["SpanModel"]),
+        .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanModel"]),
+        .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
+        .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
+        .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
+        .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
+        .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanFormats", "SpanStore", "SpanModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["spanview"]),
+    ]
+)

@@ -1,0 +1,83 @@
+import SpanModel
+
+/// The spans of one trace as they arrived, deduplicated, with running figures.
+/// The parent/child tree is built from it on demand (`TraceTree`), so spans may arrive
+/// in any order: a child before its parent is the normal case for the Go SDK.
+public struct TraceRecord: Sendable {
+    public let traceID: TraceID
+    /// Distinct spans in arrival order.
+    public private(set) var spans: ContiguousArray<Span> = []
+    /// First span stored under each span ID.
+    private var indexBySpanID: [SpanID: Int32] = [:]
+    /// Identical copies dropped, per stored span index (sparse).
+    public private(set) var copiesDropped: [Int32: Int32] = [:]
+    /// Stored spans whose ID another, different span of this trace also has.
+    public private(set) var collidingSpans: Set<Int32> = []
+    /// Bumped on every change, so views know when to rebuild.
+    public private(set) var version = 0
+    /// Earliest known start and latest known end (`Timestamp.unknown` until one is known).
+    public private(set) var startTime = Timestamp.unknown
+    public private(set) var endTime = Timestamp.unknown
+    public private(set) var errorCount = 0
+    /// Order in which this trace was first seen among all traces.
+    public let arrival: Int
+
+    public init(traceID: TraceID, arrival: Int) {
+        self.traceID = traceID
+        self.arrival = arrival
+    }
+
+    public var spanCount: Int { spans.count }
+    public var duplicateCount: Int { copiesDropped.values.reduce(0) { $0 + Int($1) } }
+
+    /// Duration from the earliest start to the latest end, nil without times.
+    public var duration: Int64? {
+        startTime == Timestamp.unknown || endTime == Timestamp.unknown ? nil : endTime &- startTime
+    }
+
+    public func index(of spanID: SpanID) -> Int? {
+        indexBySpanID[spanID].map(Int.init)
+    }
+
+    public enum InsertResult: Equatable, Sendable {
+        case added
+        /// An identical copy of a span already stored; dropped and counted.
+        case duplicate
+        /// A different span with an ID already taken; stored as its own span and flagged.
+        case collision
+    }
+
+    @discardableResult
+    public mutating func insert(_ span: Span) -> InsertResult {
+        let newIndex = Int32(spans.count)
+        var result = InsertResult.added
+        if let existing = indexBySpanID[span.spanID] {
+            if spans[Int(existing)].isCopy(of: span) {
+                copiesDropped[existing, default: 0] += 1
+                version += 1
+                return .duplicate
+            }
+            // Identical to another colliding span stored earlier?
+            for other in collidingSpans where spans[Int(other)].isCopy(of: span) {
+                copiesDropped[other, default: 0] += 1
+                version += 1
+                return .duplicate
+            }
+            collidingSpans.insert(existing)
+            collidingSpans.insert(newIndex)
+            result = .collision
+        } else {
+            indexBySpanID[span.spanID] = newIndex
+        }
+        if span.startTime != Timestamp.unknown && (startTime == Timestamp.unknown || span.startTime < startTime) {
+            startTime = span.startTime
+        }
+        if span.endTime != Timestamp.unknown && (endTime == Timestamp.unknown || span.endTime > endTime) {
+            endTime = span.endTime
+        }
+        if span.isError { errorCount += 1 }
+        spans.append(span)
+        version += 1
+        return result
+    }
+}

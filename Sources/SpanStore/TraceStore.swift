@@ -1,0 +1,56 @@
+import SpanModel
+
+/// All traces read so far, grouped by trace ID, in first-seen order.
+/// Insertion is incremental and order-free; nothing is ever sorted at insert time.
+public struct TraceStore: Sendable {
+    public private(set) var traces: [TraceRecord] = []
+    private var indexByTraceID: [TraceID: Int] = [:]
+    /// Distinct spans stored.
+    public private(set) var spanCount = 0
+    /// Identical copies dropped.
+    public private(set) var duplicateCount = 0
+    /// Spans stored although another span of their trace had their ID.
+    public private(set) var collisionCount = 0
+
+    public init() {}
+
+    public init(_ spans: some Sequence<Span>) {
+        insert(contentsOf: spans)
+    }
+
+    public var traceCount: Int { traces.count }
+
+    @discardableResult
+    public mutating func insert(_ span: Span) -> TraceRecord.InsertResult {
+        let index: Int
+        if let existing = indexByTraceID[span.traceID] {
+            index = existing
+        } else {
+            index = traces.count
+            indexByTraceID[span.traceID] = index
+            traces.append(TraceRecord(traceID: span.traceID, arrival: index))
+        }
+        let result = traces[index].insert(span)
+        switch result {
+        case .added: spanCount += 1
+        case .collision: spanCount += 1; collisionCount += 1
+        case .duplicate: duplicateCount += 1
+        }
+        return result
+    }
+
+    public mutating func insert(contentsOf spans: some Sequence<Span>) {
+        for span in spans { insert(span) }
+    }
+
+    public func index(of traceID: TraceID) -> Int? { indexByTraceID[traceID] }
+
+    public subscript(traceID: TraceID) -> TraceRecord? {
+        indexByTraceID[traceID].map { traces[$0] }
+    }
+
+    /// Indices of traces whose ID starts with `prefix` (see `TraceIDPrefix`).
+    public func traces(matching prefix: TraceIDPrefix) -> [Int] {
+        traces.indices.filter { prefix.matches(traces[$0].traceID) }
+    }
+}

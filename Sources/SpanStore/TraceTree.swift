@@ -1,0 +1,126 @@
+import SpanModel
+
+/// The parent/child tree of one trace, rebuilt from a `TraceRecord` in O(n log n).
+///
+/// Spans are referred to by their index in `spans` (the record's arrival order). Children
+/// are ordered by start time, then arrival. Spans whose parent is missing become roots of
+/// their own subtrees, flagged `.orphan`, and are listed after the true roots' subtrees
+/// only by start time, like any root.
+public struct TraceTree: Sendable {
+    public let traceID: TraceID
+    public let spans: ContiguousArray<Span>
+    /// Top-level spans (true roots, orphans, cycle breakers), by start time.
+    public let roots: [Int32]
+    /// Parent index, or -1 for a top-level span.
+    public let parent: [Int32]
+    /// Children of span i: `children[childStart[i]..<childStart[i+1]]`.
+    public let childStart: [Int32]
+    public let children: [Int32]
+    /// Depth of each span; top-level spans are 0.
+    public let depth: [Int32]
+    public let flags: [SpanFlags]
+    /// Identical copies dropped, per span index (sparse).
+    public let copiesDropped: [Int32: Int32]
+    /// The record version this was built from.
+    public let version: Int
+
+    public var count: Int { spans.count }
+
+    public func children(of index: Int) -> ArraySlice<Int32> {
+        children[Int(childStart[index])..<Int(childStart[index + 1])]
+    }
+
+    public func hasChildren(_ index: Int) -> Bool { childStart[index + 1] > childStart[index] }
+
+    /// Levels in the deepest branch: a lone root is 1.
+    public var depthCount: Int { spans.isEmpty ? 0 : Int(depth.max()!) + 1 }
+
+    public init(_ record: TraceRecord) {
+        let spans = record.spans
+        let n = spans.count
+        traceID = record.traceID
+        self.spans = spans
+        copiesDropped = record.copiesDropped
+        version = record.version
+
+        var parent = [Int32](repeating: -1, count: n)
+        var flags = [SpanFlags](repeating: [], count: n)
+        for (i, span) in spans.enumerated() {
+            if span.hasTimes && span.endTime < span.startTime { flags[i].insert(.negativeDuration) }
+            if record.collidingSpans.contains(Int32(i)) { flags[i].insert(.idCollision) }
+            if record.copiesDropped[Int32(i)] != nil { flags[i].insert(.duplicated) }
+            guard !span.parentSpanID.isZero else { continue }
+            if let p = record.index(of: span.parentSpanID), p != i {
+                parent[i] = Int32(p)
+            } else {
+                flags[i].insert(.orphan)
+            }
+        }
+
+        // A parent chain that loops never reaches a root: find such spans and cut the loop
+        // at the first span of each cycle, which becomes a top-level span.
+        var state = [UInt8](repeating: 0, count: n)   // 0 unknown, 1 on current path, 2 reaches a root
+        for i in 0..<n where state[i] == 0 {
+            var path: [Int] = []
+            var j = i
+            while j >= 0 && state[j] == 0 {
+                state[j] = 1
+                path.append(j)
+                j = Int(parent[j])
+            }
+            if j >= 0 && state[j] == 1 {
+                // j is on the current path: a cycle. Break it at j.
+                parent[j] = -1
+                flags[j].insert(.cycle)
+            }
+            for k in path { state[k] = 2 }
+        }
+
+        // Children in CSR form, ordered by (start, arrival).
+        var counts = [Int32](repeating: 0, count: n + 1)
+        var roots: [Int32] = []
+        for i in 0..<n {
+            let p = parent[i]
+            if p < 0 { roots.append(Int32(i)) } else { counts[Int(p) + 1] += 1 }
+        }
+        for i in 0..<n { counts[i + 1] += counts[i] }
+        var fill = counts
+        var children = [Int32](repeating: 0, count: max(0, n - roots.count))
+        for i in 0..<n {
+            let p = parent[i]
+            guard p >= 0 else { continue }
+            children[Int(fill[Int(p)])] = Int32(i)
+            fill[Int(p)] += 1
+        }
+        func byStart(_ a: Int32, _ b: Int32) -> Bool {
+            let sa = spans[Int(a)].startTime, sb = spans[Int(b)].startTime
+            return sa != sb ? sa < sb : a < b
+        }
+        for i in 0..<n where counts[i + 1] - counts[i] > 1 {
+            children[Int(counts[i])..<Int(counts[i + 1])].sort(by: byStart)
+        }
+        roots.sort(by: byStart)
+
+        // Depths and parent-range checks, top down.
+        var depth = [Int32](repeating: 0, count: n)
+        var stack = roots
+        while let i = stack.popLast() {
+            let index = Int(i)
+            for c in children[Int(counts[index])..<Int(counts[index + 1])] {
+                depth[Int(c)] = depth[index] + 1
+                let child = spans[Int(c)], up = spans[index]
+                if child.hasTimes && up.hasTimes && (child.startTime < up.startTime || child.endTime > up.endTime) {
+                    flags[Int(c)].insert(.outsideParent)
+                }
+                stack.append(c)
+            }
+        }
+
+        self.parent = parent
+        self.childStart = counts
+        self.children = children
+        self.roots = roots
+        self.depth = depth
+        self.flags = flags
+    }
+}

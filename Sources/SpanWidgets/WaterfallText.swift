@@ -1,0 +1,146 @@
+import CellGrid
+import SpanModel
+import SpanStore
+import TraceLayout
+
+/// The text waterfall of one trace that `spanview print` writes: a header, a time axis,
+/// then one line per span with tree guides, name, service, duration and a bar.
+public struct WaterfallText: Sendable {
+    public let tree: TraceTree
+    public let summary: TraceSummary
+    public let rows: VisibleRows
+    public let width: Int
+    public let glyphs: Glyphs
+    public let useColor: Bool
+
+    public init(tree: TraceTree, width: Int, glyphs: Glyphs = .unicode, useColor: Bool = false) {
+        self.tree = tree
+        self.summary = TraceSummary(tree)
+        self.rows = VisibleRows(tree: tree)
+        self.width = max(40, width)
+        self.glyphs = glyphs
+        self.useColor = useColor
+    }
+
+    // MARK: - Columns
+
+    struct Columns {
+        var name: Int, service: Int, duration: Int, bar: Int
+        var serviceX: Int { 2 + name + 1 }
+        var durationX: Int { serviceX + service + 1 }
+        var barX: Int { durationX + duration + 1 }
+    }
+
+    var columns: Columns {
+        let longestService = summary.services.map { DisplayWidth.of(TerminalText.escaped($0)) }.max() ?? 0
+        let service = min(max(longestService, 7), 18)
+        let duration = 8
+        let bar = max(10, width * 2 / 5)
+        let name = max(10, width - 2 - 1 - service - 1 - duration - 1 - bar)
+        return Columns(name: name, service: service, duration: duration, bar: width - (2 + name + 1 + service + 1 + duration + 1))
+    }
+
+    var scale: BarScale {
+        BarScale(windowStart: summary.startTime == Timestamp.unknown ? 0 : summary.startTime,
+                 windowEnd: summary.endTime == Timestamp.unknown ? 1 : summary.endTime,
+                 columns: columns.bar)
+    }
+
+    /// Header and axis lines before the rows.
+    public var headerHeight: Int { 2 }
+
+    // MARK: - Drawing
+
+    /// The header and axis.
+    public func header() -> Grid {
+        var grid = Grid(width: width, height: headerHeight)
+        var x = grid.put("Trace ", x: 0, y: 0, style: .bold)
+        x += grid.put(tree.traceID.hex, x: x, y: 0, style: Style(.accent, [.bold]))
+        var facts = [DurationText.format(summary.duration), plural(summary.spanCount, "span")]
+        if summary.depth > 1 { facts.append("depth \(summary.depth)") }
+        x += grid.put("  " + facts.joined(separator: " · "), x: x, y: 0)
+        if summary.errorCount > 0 {
+            x += grid.put(" · ", x: x, y: 0)
+            x += grid.put(plural(summary.errorCount, "error"), x: x, y: 0, style: .error)
+        }
+        var problems: [String] = []
+        if !summary.orphanNames.isEmpty { problems.append(plural(summary.orphanNames.count, "orphan")) }
+        if summary.duplicateCount > 0 { problems.append(plural(summary.duplicateCount, "duplicate")) }
+        if summary.clockProblemCount > 0 { problems.append("\(summary.clockProblemCount) clock problem\(summary.clockProblemCount == 1 ? "" : "s")") }
+        if !problems.isEmpty { x += grid.put(" · " + problems.joined(separator: " · "), x: x, y: 0, style: Style(.warning)) }
+        if !summary.services.isEmpty { grid.put(" · " + summary.services.joined(separator: ", "), x: x, y: 0, style: .muted) }
+
+        // Axis: tick labels over the bar area.
+        let c = columns
+        grid.put("span", x: 2, y: 1, style: .muted)
+        grid.put("service", x: c.serviceX, y: 1, style: .muted)
+        grid.put(String(repeating: " ", count: c.duration - 8) + "duration", x: c.durationX, y: 1, style: .muted)
+        if summary.duration != nil {
+            let axis = TimeAxis(scale: scale, spacing: 10)
+            var nextFree = 0
+            for tick in axis.ticks where tick.column >= nextFree {
+                let label = glyphs.isASCII ? "|" + tick.label : "╷" + tick.label
+                if tick.column + DisplayWidth.of(label) > c.bar { break }
+                nextFree = tick.column + grid.put(label, x: c.barX + tick.column, y: 1, style: .muted) + 1
+            }
+        }
+        return grid
+    }
+
+    /// Rows `range` (indices into `rows`), one line each.
+    public func body(_ range: Range<Int>) -> Grid {
+        var grid = Grid(width: width, height: range.count)
+        let c = columns
+        let scale = self.scale
+        for (y, row) in range.enumerated() {
+            let index = Int(rows.rows[row])
+            let span = tree.spans[index]
+            let flags = tree.flags[index]
+            if span.isError { grid.put(glyphs.error, x: 0, y: y, style: .error) }
+
+            // Guides and name, then problem tags, clipped to the name column.
+            var x = 2
+            let limit = 2 + c.name
+            for g in tree.guides(for: index) {
+                x += grid.put(glyphs.guide(g), x: x, y: y, style: .muted, maxWidth: limit - x)
+            }
+            x += grid.put(span.name.isEmpty ? "(no name)" : span.name, x: x, y: y,
+                          style: span.isError ? .error : .plain, maxWidth: limit - x)
+            for tag in tags(for: index, flags: flags) where x < limit {
+                x += grid.put(" [" + tag + "]", x: x, y: y, style: Style(.warning), maxWidth: limit - x)
+            }
+            if x >= limit && DisplayWidth.of(span.name) > 0 {
+                grid.put(glyphs.isASCII ? "~" : "…", x: limit - 1, y: y, style: .muted, maxWidth: 1)
+            }
+
+            let service = span.serviceName ?? ""
+            let role = ColorRole.service(service)
+            grid.put(service, x: c.serviceX, y: y, style: Style(role), maxWidth: c.service)
+
+            let duration = DurationText.format(span.duration)
+            let dw = DisplayWidth.of(duration)
+            grid.put(duration, x: c.durationX + max(0, c.duration - dw), y: y,
+                     style: span.isError ? .error : .plain, maxWidth: c.duration)
+
+            if let bar = scale.bar(start: span.startTime, end: span.endTime) {
+                BarPainter.draw(into: &grid, y: y, x: c.barX, bar: bar, role: span.isError ? .error : role,
+                                glyphs: glyphs, useColor: useColor)
+            }
+        }
+        return grid
+    }
+
+    /// Short labels for what the tree builder flagged.
+    func tags(for index: Int, flags: SpanFlags) -> [String] {
+        var tags: [String] = []
+        if flags.contains(.orphan) { tags.append("orphan: parent \(tree.spans[index].parentSpanID.hex) missing") }
+        if flags.contains(.cycle) { tags.append("parent cycle") }
+        if flags.contains(.negativeDuration) { tags.append("ends before start") }
+        if flags.contains(.outsideParent) { tags.append("outside parent") }
+        if flags.contains(.duplicated) { tags.append("×\(Int(tree.copiesDropped[Int32(index)] ?? 0) + 1) copies") }
+        if flags.contains(.idCollision) { tags.append("span ID reused") }
+        return tags
+    }
+}
+
+func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SpanFormats
+import SpanModel
+import SpanStore
+
+/// What was read from one input.
+public struct InputFile: Sendable {
+    /// The path as given (`-` for standard input).
+    public var path: String
+    /// `go-stdouttrace`, or `unknown` when no span was found.
+    public var format: String
+    public var stats: ReadStats
+    public var problems: [ReadProblem]
+}
+
+/// All inputs read into one store.
+public struct LoadedInputs: Sendable {
+    public var files: [InputFile] = []
+    public var store = TraceStore()
+
+    public init() {}
+
+    public var problems: [ReadProblem] { files.flatMap(\.problems) }
+}
+
+/// A reason an input could not be used at all.
+public struct InputError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path == "-" ? "standard input" : "'\(path)'"): \(reason)" }
+}
+
+/// Reads files and standard input, in chunks, into a `TraceStore`.
+public enum InputLoader {
+    /// Reads every path (`-` is standard input). Throws for a path that cannot be read at all;
+    /// bad values inside a readable input are reported in `InputFile.problems` instead.
+    public static func load(_ paths: [String], chunkSize: Int = 1 << 20) throws(InputError) -> LoadedInputs {
+        var loaded = LoadedInputs()
+        let strings = StringTable()
+        for path in paths {
+            let fd = try open(path)
+            defer { if fd != 0 { close(fd) } }
+            let reader = SpanStreamReader(source: path, decoder: GoStdouttraceDecoder(strings: strings), chunkSize: chunkSize)
+            var problems: [ReadProblem] = []
+            do {
+                while let batch = try reader.read(from: fd) {
+                    loaded.store.insert(contentsOf: batch.spans)
+                    problems += batch.problems
+                }
+            } catch {
+                throw InputError(path: path, reason: "read failed: \(error)")
+            }
+            let last = reader.finish()
+            loaded.store.insert(contentsOf: last.spans)
+            problems += last.problems
+            let stats = reader.stats
+            loaded.files.append(InputFile(path: path, format: stats.spans > 0 ? "go-stdouttrace" : "unknown",
+                                          stats: stats, problems: problems))
+        }
+        return loaded
+    }
+
+    /// Opens a path for reading, refusing directories with a clear reason.
+    static func open(_ path: String) throws(InputError) -> Int32 {
+        if path == "-" { return 0 }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw InputError(path: path, reason: String(cString: strerror(errno))) }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw InputError(path: path, reason: "is a directory")
+        }
+        return fd
+    }
+
+    /// Why an input that was read holds nothing to show, or nil if it has spans.
+    public static func emptinessReason(_ file: InputFile) -> String? {
+        guard file.stats.spans == 0 else { return nil }
+        if file.stats.bytes == 0 { return "is empty" }
+        var parts: [String] = []
+        if file.stats.nonJSONLines > 0 { parts.append("\(file.stats.nonJSONLines) line\(file.stats.nonJSONLines == 1 ? "" : "s") of other text") }
+        if file.stats.skipped > 0 { parts.append("\(file.stats.skipped) bad value\(file.stats.skipped == 1 ? "" : "s")") }
+        return "holds no spans" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import SpanStore
+import SpanviewKit
+
+struct PrintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "print",
+        abstract: "Print each trace as a text waterfall (no terminal needed)."
+    )
+
+    @Argument(help: "Trace files to read; - for standard input.")
+    var files: [String] = ["-"]
+
+    @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes and case ignored).")
+    var trace: String?
+
+    @Option(name: .long, help: "Output width in columns (default: the terminal's, else 120).")
+    var width: Int?
+
+    @Option(name: .long, help: "Colour: auto (when writing to a terminal and NO_COLOR is unset), always or never.")
+    var color: ColorChoice = .auto
+
+    @Flag(name: .long, help: "Draw with ASCII characters only.")
+    var ascii = false
+
+    func validate() throws {
+        if let width, width < 40 { throw ValidationError("--width must be at least 40") }
+        if let trace, TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
+    }
+
+    func run() throws {
+        let inputs = try CommandSupport.load(files)
+        let indices: [Int]
+        if let trace, let prefix = TraceIDPrefix(trace) {
+            indices = inputs.store.traces(matching: prefix)
+            if indices.isEmpty {
+                CommandSupport.fail("no trace ID starts with '\(prefix.text)' (\(inputs.store.traceCount) trace\(inputs.store.traceCount == 1 ? "" : "s") read)")
+            }
+        } else {
+            indices = Array(inputs.store.traces.indices)
+        }
+        let out = StandardOutput()
+        let useColor = color.resolved(isTerminal: out.isTerminal)
+        let printer = WaterfallPrinter(
+            width: width ?? out.terminalWidth ?? 120, color: useColor,
+            palette: TerminalEnvironment.palette(), glyphs: ascii ? .ascii : .unicode)
+        printer.print(inputs.store, traces: indices) { out.write($0) }
+        out.flush()
+        CommandSupport.reportProblems(inputs)
+        CommandSupport.exitForEmptyInputs(inputs)
+    }
+}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    func resolved(isTerminal: Bool) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto: return isTerminal && !TerminalEnvironment.noColor
+        }
+    }
+}

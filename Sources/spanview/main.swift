@@ -1,0 +1,3 @@
+import SpanviewKit
+
+SpanviewCommand.main()
