@@ -36,8 +36,10 @@ let package = Package(
             "SpanviewKit", "CellGrid", "SpanStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // glibc heap figures for the benchmark.
+        .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
-            "SpanModel", "SpanFormats", "SpanStore",
+            "SpanModel", "SpanFormats", "SpanStore", "CMallocInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

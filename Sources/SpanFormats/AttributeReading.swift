@@ -1,56 +1,98 @@
 import SpanModel
 
-/// Reading attribute values whose JSON does not match a declared type: any JSON value
-/// becomes the closest `AttributeValue` (numbers as Int64 when whole, objects as maps).
+/// Packing any JSON value as an attribute value, for values whose JSON does not match a
+/// declared type: numbers become INT64 when whole, objects become maps.
 extension JSONScanner {
-    mutating func readGenericValue(_ strings: StringTable) throws(ScanError) -> AttributeValue {
+    mutating func writeGenericValue(_ strings: StringTable, into buffer: inout [UInt8]) throws(ScanError) {
         switch try peek() {
         case UInt8(ascii: "\""):
             let raw = try readRawString()
-            return .string(try strings.string(raw, offset: position))
+            try strings.writeValue(raw, into: &buffer, offset: position)
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
-            return .bool(try readBool())
+            PackedBytes.tag(&buffer, try readBool() ? .boolTrue : .boolFalse)
         case UInt8(ascii: "n"):
             _ = try consumeNull()
-            return .empty
+            PackedBytes.tag(&buffer, .empty)
         case UInt8(ascii: "["):
-            var items: [AttributeValue] = []
+            PackedBytes.tag(&buffer, .array)
+            var items: [UInt8] = []
+            var n = 0
             if try beginArray() {
-                repeat { items.append(try readGenericValue(strings)) } while try nextElement()
+                repeat {
+                    try writeGenericValue(strings, into: &items)
+                    n += 1
+                } while try nextElement()
             }
-            return .array(items)
+            PackedBytes.varint(&buffer, UInt64(n))
+            buffer += items
         case UInt8(ascii: "{"):
-            var members: [Attribute] = []
+            PackedBytes.tag(&buffer, .map)
+            let slot = PackedBytes.countSlot(&buffer)
+            var n = 0
             if try beginObject() {
                 repeat {
-                    let key = try strings.string(try readKey(), offset: position)
-                    members.append(Attribute(key, try readGenericValue(strings)))
+                    let key = try readKey()
+                    PackedBytes.varint(&buffer, UInt64(try strings.symbol(key, offset: position)))
+                    try writeGenericValue(strings, into: &buffer)
+                    n += 1
                 } while try nextMember()
             }
-            return members.isEmpty ? .empty : .map(members)
+            PackedBytes.patchCount(&buffer, at: slot, n)
         default:
             let token = try scanNumberToken()
-            if token.flags & RawBytes.float == 0, let i = token.parseInt() { return .int(i) }
-            guard let d = token.parseDouble() else { throw fail("malformed number") }
-            return .double(d)
+            if token.flags & RawBytes.float == 0, let i = token.parseInt() {
+                PackedBytes.tag(&buffer, .int)
+                PackedBytes.int(&buffer, i)
+            } else {
+                guard let d = token.parseDouble() else { throw fail("malformed number") }
+                PackedBytes.tag(&buffer, .double)
+                PackedBytes.double(&buffer, d)
+            }
         }
     }
 
     /// The raw JSON text of the next value (for types this reader does not know).
-    mutating func readRawValueText() throws(ScanError) -> String {
+    mutating func readRawValue() throws(ScanError) -> RawBytes {
         skipWhitespace()
         let start = position
         try skipValue()
-        return String(decoding: UnsafeBufferPointer(start: base + start, count: position - start), as: UTF8.self)
+        return RawBytes(start: base + start, count: position - start, flags: RawBytes.nonASCII)
     }
 
-    /// A homogeneous array, or `null` as empty.
-    mutating func readArray<T>(_ element: (inout JSONScanner) throws(ScanError) -> T) throws(ScanError) -> [T] {
-        if try consumeNull() { return [] }
-        var items: [T] = []
+    /// Elements of a homogeneous array (or `null`, as none), each written by `element`.
+    /// Returns how many.
+    mutating func forEachElement(_ element: (inout JSONScanner) throws(ScanError) -> Void) throws(ScanError) -> Int {
+        if try consumeNull() { return 0 }
+        var n = 0
         if try beginArray() {
-            repeat { items.append(try element(&self)) } while try nextElement()
+            repeat {
+                try element(&self)
+                n += 1
+            } while try nextElement()
         }
-        return items
+        return n
+    }
+
+    /// Parses 1 to 32 hex digits straight from the buffer.
+    func parseTraceID(_ raw: RawBytes) -> TraceID? {
+        guard raw.count <= 32, !raw.hasEscapes else { return nil }
+        if raw.count == 0 { return .zero }
+        var high: UInt64 = 0, low: UInt64 = 0
+        for i in 0..<raw.count {
+            guard let nibble = HexDigits.value(of: raw.start[i]) else { return nil }
+            high = (high << 4) | (low >> 60)
+            low = (low << 4) | UInt64(nibble)
+        }
+        return TraceID(high: high, low: low)
+    }
+
+    func parseSpanID(_ raw: RawBytes) -> SpanID? {
+        guard raw.count <= 16, !raw.hasEscapes else { return nil }
+        var value: UInt64 = 0
+        for i in 0..<raw.count {
+            guard let nibble = HexDigits.value(of: raw.start[i]) else { return nil }
+            value = (value << 4) | UInt64(nibble)
+        }
+        return SpanID(value)
     }
 }

@@ -1,13 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SpanModel
 
 /// Decodes the span objects written by the Go SDK's `stdouttrace` exporter, every
 /// version from v0.x (`MessageEvents`, flat `StatusCode`) through v1.45
-/// (`InstrumentationScope`, `BYTESLICE`/`SLICE`/`MAP`/`EMPTY`), key order free.
+/// (`InstrumentationScope`, `BYTESLICE`/`SLICE`/`MAP`/`EMPTY`), in any key order.
+/// Attributes, events and links are packed straight from the JSON into `SpanDetails`.
 /// See docs/formats.md.
 public final class GoStdouttraceDecoder {
     public let strings: StringTable
-    private let resources = ValueCache<Resource>()
-    private let scopes = ValueCache<InstrumentationScope>()
+    private let resources = RepeatedValues<Resource>()
+    private let scopes = RepeatedValues<InstrumentationScope>()
+    // Reused section buffers (swapped out while a span is decoded).
+    private var attributeScratch: [UInt8] = []
+    private var eventScratch: [UInt8] = []
+    private var linkScratch: [UInt8] = []
 
     public init(strings: StringTable = StringTable()) {
         self.strings = strings
@@ -47,15 +57,29 @@ public final class GoStdouttraceDecoder {
         var parent = Context()
         var kind = SpanKind.internal
         var start = Timestamp.unknown, end = Timestamp.unknown
-        var attributes: [Attribute] = []
-        var events: [SpanEvent] = []
-        var links: [SpanLink] = []
         var status = SpanStatus.unset
         var dropped: (attributes: UInt32, events: UInt32, links: UInt32) = (0, 0, 0)
         var childCount: UInt32 = 0
         var resource = Resource.empty
         var scope: InstrumentationScope?
         var library: InstrumentationScope?
+        var attributes = attributeScratch, events = eventScratch, links = linkScratch
+        attributes.removeAll(keepingCapacity: true)
+        events.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
+        var counts = (attributes: 0, events: 0, links: 0)
+        defer {
+            attributeScratch = attributes
+            eventScratch = events
+            linkScratch = links
+        }
+
+        if let span = try decodeCompactSpan(&s, attributes: &attributes, events: &events, links: &links) {
+            return span
+        }
+        attributes.removeAll(keepingCapacity: true)
+        events.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
 
         guard try s.beginObject() else { return nil }
         repeat {
@@ -68,9 +92,11 @@ public final class GoStdouttraceDecoder {
             case 6 where key.equals("Status"):
                 status = try readStatus(&s)
             case 5 where key.equals("Links"):
-                links = try s.readArray { (s) throws(ScanError) in try self.readLink(&s) }
+                links.removeAll(keepingCapacity: true)
+                counts.links = try s.forEachElement { (s) throws(ScanError) in try self.writeLink(&s, into: &links) }
             case 6 where key.equals("Events"), 13 where key.equals("MessageEvents"):
-                events = try s.readArray { (s) throws(ScanError) in try self.readEvent(&s) }
+                events.removeAll(keepingCapacity: true)
+                counts.events = try s.forEachElement { (s) throws(ScanError) in try self.writeEvent(&s, into: &events) }
             case 7 where key.equals("EndTime"):
                 end = try readTime(&s)
             case 8 where key.equals("SpanKind"):
@@ -80,7 +106,8 @@ public final class GoStdouttraceDecoder {
             case 9 where key.equals("StartTime"):
                 start = try readTime(&s)
             case 10 where key.equals("Attributes"):
-                attributes = try readAttributes(&s)
+                attributes.removeAll(keepingCapacity: true)
+                counts.attributes = try writeAttributes(&s, into: &attributes)
             case 10 where key.equals("StatusCode"):
                 status.code = try readStatusCode(&s)
             case 11 where key.equals("SpanContext"):
@@ -111,11 +138,13 @@ public final class GoStdouttraceDecoder {
         } while try s.nextMember()
 
         guard let context else { return nil }
+        let details = SpanDetails(attributes: attributes, attributeCount: counts.attributes,
+                                  events: events, eventCount: counts.events,
+                                  links: links, linkCount: counts.links, symbols: strings.symbols)
         return Span(
             traceID: context.traceID, spanID: context.spanID,
             parentSpanID: parent.traceID.isZero && parent.spanID.isZero ? .zero : parent.spanID,
-            name: name, kind: kind, startTime: start, endTime: end,
-            attributes: attributes, events: events, links: links, status: status,
+            name: name, kind: kind, startTime: start, endTime: end, details: details, status: status,
             traceState: context.traceState, traceFlags: context.flags,
             isRemote: context.remote, parentIsRemote: parent.remote,
             droppedAttributeCount: dropped.attributes, droppedEventCount: dropped.events,
@@ -133,7 +162,7 @@ public final class GoStdouttraceDecoder {
         var remote = false
     }
 
-    private func readContext(_ s: inout JSONScanner) throws(ScanError) -> Context {
+    func readContext(_ s: inout JSONScanner) throws(ScanError) -> Context {
         var c = Context()
         if try s.consumeNull() { return c }
         guard try s.beginObject() else { return c }
@@ -141,20 +170,20 @@ public final class GoStdouttraceDecoder {
             let key = try s.readKey()
             if key.equals("TraceID") {
                 let raw = try s.readRawString()
-                guard raw.count <= 32, !raw.hasEscapes, let id = TraceID(hexBytes: raw.buffer) ?? (raw.count == 0 ? .zero : nil) else {
+                guard let id = s.parseTraceID(raw) else {
                     throw .malformed("TraceID is not up to 32 hex digits", offset: s.position)
                 }
                 c.traceID = id
             } else if key.equals("SpanID") {
                 let raw = try s.readRawString()
-                guard raw.count <= 16, !raw.hasEscapes, let id = SpanID(hexBytes: raw.buffer) ?? (raw.count == 0 ? .zero : nil) else {
+                guard let id = s.parseSpanID(raw) else {
                     throw .malformed("SpanID is not up to 16 hex digits", offset: s.position)
                 }
                 c.spanID = id
             } else if key.equals("TraceFlags") {
                 if try s.peek() == UInt8(ascii: "\"") {
                     let raw = try s.readRawString()
-                    c.flags = raw.count <= 2 ? UInt8(truncatingIfNeeded: SpanID(hexBytes: raw.buffer)?.value ?? 0) : 0
+                    c.flags = raw.count <= 2 ? UInt8(truncatingIfNeeded: s.parseSpanID(raw)?.value ?? 0) : 0
                 } else {
                     c.flags = UInt8(truncatingIfNeeded: try s.readInt())
                 }
@@ -170,11 +199,11 @@ public final class GoStdouttraceDecoder {
     }
 
     /// v1 writes the W3C header form; v0.x wrote an array of KeyValue (or null).
-    private func readTraceState(_ s: inout JSONScanner) throws(ScanError) -> String {
+    func readTraceState(_ s: inout JSONScanner) throws(ScanError) -> String {
         switch try s.peek() {
         case UInt8(ascii: "\""): return try readString(&s)
         case UInt8(ascii: "["):
-            let entries = try readAttributes(&s)
+            let entries = try readAttributeList(&s)
             return entries.map { entry in
                 if case .string(let v) = entry.value { return "\(entry.key)=\(v)" }
                 return entry.key
@@ -185,7 +214,7 @@ public final class GoStdouttraceDecoder {
         }
     }
 
-    private func readStatus(_ s: inout JSONScanner) throws(ScanError) -> SpanStatus {
+    func readStatus(_ s: inout JSONScanner) throws(ScanError) -> SpanStatus {
         var status = SpanStatus.unset
         if try s.consumeNull() { return status }
         guard try s.beginObject() else { return status }
@@ -203,7 +232,7 @@ public final class GoStdouttraceDecoder {
     }
 
     /// `"Unset"`/`"Error"`/`"Ok"`, or Go's numbering (0 Unset, 1 Error, 2 Ok).
-    private func readStatusCode(_ s: inout JSONScanner) throws(ScanError) -> SpanStatus.Code {
+    func readStatusCode(_ s: inout JSONScanner) throws(ScanError) -> SpanStatus.Code {
         if try s.peek() == UInt8(ascii: "\"") {
             let raw = try s.readRawString()
             if raw.equals("Error") || raw.equals("ERROR") || raw.equals("error") { return .error }
@@ -217,17 +246,17 @@ public final class GoStdouttraceDecoder {
         }
     }
 
-    private func readCount(_ s: inout JSONScanner) throws(ScanError) -> UInt32 {
+    func readCount(_ s: inout JSONScanner) throws(ScanError) -> UInt32 {
         UInt32(clamping: try s.readInt())
     }
 
-    private func readString(_ s: inout JSONScanner) throws(ScanError) -> String {
+    func readString(_ s: inout JSONScanner) throws(ScanError) -> String {
         if try s.consumeNull() { return "" }
         let raw = try s.readRawString()
         return try strings.string(raw, offset: s.position)
     }
 
-    private func readTime(_ s: inout JSONScanner) throws(ScanError) -> Int64 {
+    func readTime(_ s: inout JSONScanner) throws(ScanError) -> Int64 {
         let raw = try s.readRawString()
         guard !raw.hasEscapes, let t = RFC3339.parse(raw.start, count: raw.count) else {
             throw .malformed("time is not RFC 3339: \"\(String(decoding: raw.buffer.prefix(40), as: UTF8.self))\"", offset: s.position)
@@ -235,57 +264,81 @@ public final class GoStdouttraceDecoder {
         return t
     }
 
-    private func readEvent(_ s: inout JSONScanner) throws(ScanError) -> SpanEvent {
-        var event = SpanEvent(name: "", time: Timestamp.unknown)
-        guard try s.beginObject() else { return event }
-        repeat {
-            let key = try s.readKey()
-            if key.equals("Name") {
-                event.name = try readString(&s)
-            } else if key.equals("Time") {
-                event.time = try readTime(&s)
-            } else if key.equals("Attributes") {
-                event.attributes = try readAttributes(&s)
-            } else if key.equals("DroppedAttributeCount") {
-                event.droppedAttributeCount = try readCount(&s)
-            } else {
-                try s.skipValue()
-            }
-        } while try s.nextMember()
-        return event
+    /// `{"Name", "Attributes", "DroppedAttributeCount", "Time"}` packed as an event entry.
+    func writeEvent(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
+        var name: RawBytes?
+        var time = Timestamp.unknown
+        var dropped: UInt32 = 0
+        var attributes: [UInt8] = []
+        var count = 0
+        if try s.beginObject() {
+            repeat {
+                let key = try s.readKey()
+                if key.equals("Name") {
+                    name = try s.readRawString()
+                } else if key.equals("Time") {
+                    time = try readTime(&s)
+                } else if key.equals("Attributes") {
+                    count = try writeAttributes(&s, into: &attributes)
+                } else if key.equals("DroppedAttributeCount") {
+                    dropped = try readCount(&s)
+                } else {
+                    try s.skipValue()
+                }
+            } while try s.nextMember()
+        }
+        if let name {
+            try strings.writeValue(name, into: &out, offset: s.position)
+        } else {
+            PackedBytes.string(&out, "")
+        }
+        PackedBytes.fixed64(&out, UInt64(bitPattern: time))
+        PackedBytes.varint(&out, UInt64(dropped))
+        let slot = PackedBytes.countSlot(&out)
+        PackedBytes.patchCount(&out, at: slot, count)
+        out += attributes
     }
 
-    private func readLink(_ s: inout JSONScanner) throws(ScanError) -> SpanLink {
-        var link = SpanLink(traceID: .zero, spanID: .zero)
-        guard try s.beginObject() else { return link }
-        repeat {
-            let key = try s.readKey()
-            if key.equals("SpanContext") {
-                let c = try readContext(&s)
-                link.traceID = c.traceID
-                link.spanID = c.spanID
-                link.traceState = c.traceState
-            } else if key.equals("Attributes") {
-                link.attributes = try readAttributes(&s)
-            } else if key.equals("DroppedAttributeCount") {
-                link.droppedAttributeCount = try readCount(&s)
-            } else {
-                try s.skipValue()
-            }
-        } while try s.nextMember()
-        return link
+    /// `{"SpanContext", "Attributes", "DroppedAttributeCount"}` packed as a link entry.
+    func writeLink(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
+        var context = Context()
+        var dropped: UInt32 = 0
+        var attributes: [UInt8] = []
+        var count = 0
+        if try s.beginObject() {
+            repeat {
+                let key = try s.readKey()
+                if key.equals("SpanContext") {
+                    context = try readContext(&s)
+                } else if key.equals("Attributes") {
+                    count = try writeAttributes(&s, into: &attributes)
+                } else if key.equals("DroppedAttributeCount") {
+                    dropped = try readCount(&s)
+                } else {
+                    try s.skipValue()
+                }
+            } while try s.nextMember()
+        }
+        PackedBytes.fixed64(&out, context.traceID.high)
+        PackedBytes.fixed64(&out, context.traceID.low)
+        PackedBytes.fixed64(&out, context.spanID.value)
+        PackedBytes.string(&out, context.traceState)
+        PackedBytes.varint(&out, UInt64(dropped))
+        let slot = PackedBytes.countSlot(&out)
+        PackedBytes.patchCount(&out, at: slot, count)
+        out += attributes
     }
 
     // MARK: - Resource and scope (decoded once per distinct JSON text)
 
-    private func readResource(_ s: inout JSONScanner) throws(ScanError) -> Resource {
-        try cached(&s, in: resources) { (s) throws(ScanError) in
-            Resource(attributes: try self.readAttributes(&s))
+    func readResource(_ s: inout JSONScanner) throws(ScanError) -> Resource {
+        try resources.read(&s) { (s) throws(ScanError) in
+            Resource(attributes: try self.readAttributeList(&s))
         }
     }
 
-    private func readScope(_ s: inout JSONScanner) throws(ScanError) -> InstrumentationScope {
-        try cached(&s, in: scopes) { (s) throws(ScanError) in
+    func readScope(_ s: inout JSONScanner) throws(ScanError) -> InstrumentationScope {
+        try scopes.read(&s) { (s) throws(ScanError) in
             var name = "", version = "", schemaURL = ""
             var attributes: [Attribute] = []
             if try s.consumeNull() { return .empty }
@@ -299,7 +352,7 @@ public final class GoStdouttraceDecoder {
                     } else if key.equals("SchemaURL") {
                         schemaURL = try self.readString(&s)
                     } else if key.equals("Attributes") {
-                        attributes = try self.readAttributes(&s)
+                        attributes = try self.readAttributeList(&s)
                     } else {
                         try s.skipValue()
                     }
@@ -309,58 +362,79 @@ public final class GoStdouttraceDecoder {
         }
     }
 
-    /// Skips the value to learn its bytes; decodes it only the first time those bytes are seen.
-    private func cached<V>(_ s: inout JSONScanner, in cache: ValueCache<V>,
-                           decode: (inout JSONScanner) throws(ScanError) -> V) throws(ScanError) -> V {
-        s.skipWhitespace()
-        let before = s
-        try s.skipValue()
-        let bytes = UnsafeBufferPointer(start: s.base + before.position, count: s.position - before.position)
-        let hash = byteHash(bytes.baseAddress!, bytes.count)
-        if let hit = cache.value(for: bytes, hash: hash) { return hit }
-        let after = s
-        s = before
-        let value = try decode(&s)
-        s = after
-        cache.insert(value, for: bytes, hash: hash)
-        return value
-    }
-
     // MARK: - Attributes
 
-    /// `[{"Key": …, "Value": {"Type": …, "Value": …}}, …]` or null.
-    func readAttributes(_ s: inout JSONScanner) throws(ScanError) -> [Attribute] {
-        if try s.consumeNull() { return [] }
-        var list: [Attribute] = []
-        guard try s.beginArray() else { return list }
-        repeat { list.append(try readKeyValue(&s)) } while try s.nextElement()
-        return list
+    /// Attributes as model values (resources, scopes: few, so no packing).
+    func readAttributeList(_ s: inout JSONScanner) throws(ScanError) -> [Attribute] {
+        var bytes: [UInt8] = []
+        let n = try writeAttributes(&s, into: &bytes)
+        return SpanDetails(attributes: bytes, attributeCount: n, events: [], eventCount: 0, links: [], linkCount: 0,
+                           symbols: strings.symbols).attributes
     }
 
-    private func readKeyValue(_ s: inout JSONScanner) throws(ScanError) -> Attribute {
-        var key: String?
-        var value = AttributeValue.empty
+    /// `[{"Key": …, "Value": {"Type": …, "Value": …}}, …]` or null, packed. Returns the count.
+    func writeAttributes(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) -> Int {
+        try s.forEachElement { (s) throws(ScanError) in try self.writeKeyValue(&s, into: &out) }
+    }
+
+    private func writeKeyValue(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
+        // Fast path: the compact layout, `{"Key":"k","Value":{"Type":"T","Value":v}}`, matched
+        // byte for byte. Anything else (pretty-printed, other key order) takes the general path.
+        s.skipWhitespace()
+        if s.consume(#"{"Key":"#) {
+            let saved = s, written = out.count
+            let key = try s.readRawString()
+            if s.consume(#","Value":{"Type":"#) {
+                let type = try s.readRawString()
+                if s.consume(#","Value":"#) {
+                    PackedBytes.varint(&out, UInt64(try strings.symbol(key, offset: s.position)))
+                    try writeValue(&s, type: type, into: &out)
+                    if s.consume("}}") { return }
+                }
+            }
+            s = saved
+            s.position -= 7
+            out.removeSubrange(written...)
+        }
         guard try s.beginObject() else { throw s.fail("an attribute without Key and Value") }
+        // Go writes Key first, so the value usually goes straight into `out`.
+        var key: UInt32?
+        var pendingValue: JSONScanner?   // a Value before its Key: come back to it
+        var wroteValue = false
         repeat {
             let k = try s.readKey()
             if k.equals("Key") {
-                key = try readString(&s)
+                let raw = try s.readRawString()
+                key = try strings.symbol(raw, offset: s.position)
+            } else if k.equals("Value"), let key, !wroteValue {
+                PackedBytes.varint(&out, UInt64(key))
+                try writeTypedValue(&s, into: &out)
+                wroteValue = true
             } else if k.equals("Value") {
-                value = try readTypedValue(&s)
+                s.skipWhitespace()
+                pendingValue = s
+                try s.skipValue()
             } else {
                 try s.skipValue()
             }
         } while try s.nextMember()
         guard let key else { throw s.fail("an attribute without a Key") }
-        return Attribute(key, value)
+        if !wroteValue {
+            PackedBytes.varint(&out, UInt64(key))
+            if var value = pendingValue {
+                try writeTypedValue(&value, into: &out)
+            } else {
+                PackedBytes.tag(&out, .empty)
+            }
+        }
     }
 
-    /// `{"Type": "INT64", "Value": 42}`, in either key order.
-    private func readTypedValue(_ s: inout JSONScanner) throws(ScanError) -> AttributeValue {
-        if try s.consumeNull() { return .empty }
-        guard try s.beginObject() else { return .empty }
+    /// `{"Type": "INT64", "Value": 42}`, in either key order, packed.
+    private func writeTypedValue(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
+        if try s.consumeNull() { PackedBytes.tag(&out, .empty); return }
+        guard try s.beginObject() else { PackedBytes.tag(&out, .empty); return }
         var type: RawBytes?
-        var value: AttributeValue?
+        var written = false
         var pendingValue: JSONScanner?   // Value seen before Type: come back to it
         repeat {
             let k = try s.readKey()
@@ -368,7 +442,8 @@ public final class GoStdouttraceDecoder {
                 type = try s.readRawString()
             } else if k.equals("Value") {
                 if let type {
-                    value = try readValue(&s, type: type)
+                    try writeValue(&s, type: type, into: &out)
+                    written = true
                 } else {
                     s.skipWhitespace()
                     pendingValue = s
@@ -378,62 +453,110 @@ public final class GoStdouttraceDecoder {
                 try s.skipValue()
             }
         } while try s.nextMember()
-        if value == nil, var pending = pendingValue {
-            if let type {
-                value = try readValue(&pending, type: type)
+        if !written {
+            if var pending = pendingValue {
+                if let type {
+                    try writeValue(&pending, type: type, into: &out)
+                } else {
+                    try pending.writeGenericValue(strings, into: &out)
+                }
             } else {
-                value = try pending.readGenericValue(strings)
+                PackedBytes.tag(&out, .empty)
             }
         }
-        return value ?? .empty
     }
 
-    private func readValue(_ s: inout JSONScanner, type: RawBytes) throws(ScanError) -> AttributeValue {
+    private func writeValue(_ s: inout JSONScanner, type: RawBytes, into out: inout [UInt8]) throws(ScanError) {
         let next = try s.peek()
+        let isArrayType = type.equals("STRINGSLICE") || type.equals("INT64SLICE") || type.equals("FLOAT64SLICE") || type.equals("BOOLSLICE")
         if next == UInt8(ascii: "n") {
             _ = try s.consumeNull()
-            return type.equals("STRINGSLICE") || type.equals("INT64SLICE") || type.equals("FLOAT64SLICE")
-                || type.equals("BOOLSLICE") ? .array([]) : .empty
+            if isArrayType {
+                PackedBytes.tag(&out, .array)
+                PackedBytes.varint(&out, 0)
+            } else {
+                PackedBytes.tag(&out, .empty)
+            }
+            return
         }
         switch type.count {
         case 6 where type.equals("STRING") && next == UInt8(ascii: "\""):
-            return .string(try readString(&s))
+            let raw = try s.readRawString()
+            try strings.writeValue(raw, into: &out, offset: s.position)
         case 5 where type.equals("INT64") && next != UInt8(ascii: "\""):
-            return .int(try s.readInt())
+            PackedBytes.tag(&out, .int)
+            PackedBytes.int(&out, try s.readInt())
         case 4 where type.equals("BOOL") && (next == UInt8(ascii: "t") || next == UInt8(ascii: "f")):
-            return .bool(try s.readBool())
+            PackedBytes.tag(&out, try s.readBool() ? .boolTrue : .boolFalse)
         case 7 where type.equals("FLOAT64"):
-            return .double(try s.readDouble())
+            PackedBytes.tag(&out, .double)
+            PackedBytes.double(&out, try s.readDouble())
         case 11 where type.equals("STRINGSLICE") && next == UInt8(ascii: "["):
-            return .stringArray(try s.readArray { (s) throws(ScanError) in try self.readString(&s) })
+            try writeList(&s, tag: .stringArray, into: &out) { (s, out) throws(ScanError) in
+                let raw = try s.readRawString()
+                try self.strings.writeValue(raw, into: &out, offset: s.position)
+            }
         case 10 where type.equals("INT64SLICE") && next == UInt8(ascii: "["):
-            return .intArray(try s.readArray { (s) throws(ScanError) in try s.readInt() })
+            try writeList(&s, tag: .intArray, into: &out) { (s, out) throws(ScanError) in PackedBytes.int(&out, try s.readInt()) }
         case 12 where type.equals("FLOAT64SLICE") && next == UInt8(ascii: "["):
-            return .doubleArray(try s.readArray { (s) throws(ScanError) in try s.readDouble() })
+            try writeList(&s, tag: .doubleArray, into: &out) { (s, out) throws(ScanError) in PackedBytes.double(&out, try s.readDouble()) }
         case 9 where type.equals("BOOLSLICE") && next == UInt8(ascii: "["):
-            return .boolArray(try s.readArray { (s) throws(ScanError) in try s.readBool() })
+            try writeList(&s, tag: .boolArray, into: &out) { (s, out) throws(ScanError) in out.append(try s.readBool() ? 1 : 0) }
         case 9 where type.equals("BYTESLICE") && next == UInt8(ascii: "\""):
             let raw = try s.readRawString()
             guard !raw.hasEscapes, let bytes = Base64.decode(raw.buffer) else {
                 throw .malformed("BYTESLICE value is not base64", offset: s.position)
             }
-            return .bytes(bytes)
+            PackedBytes.tag(&out, .bytes)
+            PackedBytes.varint(&out, UInt64(bytes.count))
+            out += bytes
         case 5 where type.equals("SLICE") && next == UInt8(ascii: "["):
-            return .array(try s.readArray { (s) throws(ScanError) in try self.readTypedValue(&s) })
+            try writeList(&s, tag: .array, into: &out) { (s, out) throws(ScanError) in try self.writeTypedValue(&s, into: &out) }
         case 3 where type.equals("MAP") && next == UInt8(ascii: "["):
-            return .map(try readAttributes(&s))
+            PackedBytes.tag(&out, .map)
+            let slot = PackedBytes.countSlot(&out)
+            let n = try writeAttributes(&s, into: &out)
+            PackedBytes.patchCount(&out, at: slot, n)
         case 5 where type.equals("EMPTY"), 7 where type.equals("INVALID"):
             try s.skipValue()
-            return .empty
+            PackedBytes.tag(&out, .empty)
         case 5 where type.equals("ARRAY"):
-            return try s.readGenericValue(strings)
+            try s.writeGenericValue(strings, into: &out)
         default:
-            let typeName = try strings.string(type, offset: s.position)
-            if ["STRING", "INT64", "BOOL", "STRINGSLICE", "INT64SLICE", "FLOAT64SLICE", "BOOLSLICE", "BYTESLICE", "SLICE", "MAP"].contains(typeName) {
+            let known = ["STRING", "INT64", "BOOL", "STRINGSLICE", "INT64SLICE", "FLOAT64SLICE", "BOOLSLICE", "BYTESLICE", "SLICE", "MAP"]
+            if known.contains(where: { type.hasText($0) }) {
                 // Declared type and JSON disagree: keep what the JSON says.
-                return try s.readGenericValue(strings)
+                try s.writeGenericValue(strings, into: &out)
+            } else {
+                PackedBytes.tag(&out, .unknown)
+                try strings.writeValue(type, into: &out, offset: s.position)
+                let raw = try s.readRawValue()
+                try strings.writeValue(raw, into: &out, offset: s.position)
             }
-            return .unknown(type: typeName, json: try s.readRawValueText())
         }
+    }
+
+    /// A JSON array written as `tag`, its count, then each element.
+    private func writeList(_ s: inout JSONScanner, tag: PackedBytes.Tag, into out: inout [UInt8],
+                           element: (inout JSONScanner, inout [UInt8]) throws(ScanError) -> Void) throws(ScanError) {
+        var items: [UInt8] = []
+        var n = 0
+        if try s.beginArray() {
+            repeat {
+                try element(&s, &items)
+                n += 1
+            } while try s.nextElement()
+        }
+        PackedBytes.tag(&out, tag)
+        PackedBytes.varint(&out, UInt64(n))
+        out += items
+    }
+}
+
+extension RawBytes {
+    /// Equality with a run-time string (rare paths only; literals use `equals`).
+    func hasText(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { $0.count == count && (count == 0 || memcmp($0.baseAddress!, start, count) == 0) }
     }
 }

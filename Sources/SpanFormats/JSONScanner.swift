@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A pull parser over one contiguous buffer of JSON bytes.
 ///
 /// It never allocates for structure: decoders ask for exactly what they expect
@@ -97,6 +103,26 @@ public struct JSONScanner {
         position += n
     }
 
+    /// Consumes `literal` if the next bytes are exactly it (no whitespace skipping).
+    /// For fast paths that expect the exporter's compact layout; compares 8 bytes at a time.
+    @inlinable @inline(__always)
+    public mutating func consume(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard position &+ n <= end else { return false }
+        let here = UnsafeRawPointer(base + position), want = UnsafeRawPointer(literal.utf8Start)
+        var i = 0
+        while i &+ 8 <= n {
+            if here.loadUnaligned(fromByteOffset: i, as: UInt64.self) != want.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
+        }
+        while i < n {
+            if here.load(fromByteOffset: i, as: UInt8.self) != want.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i &+= 1
+        }
+        position &+= n
+        return true
+    }
+
     // MARK: - Objects and arrays
 
     /// Consumes `{`; returns false if the object is empty (`{}` consumed whole).
@@ -145,7 +171,7 @@ public struct JSONScanner {
 
     /// Reads `"key"` and the `:` after it. The key's bytes stay in the buffer (no copy);
     /// a key with escapes is decoded into `scratch`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readKey() throws(ScanError) -> RawBytes {
         let raw = try readRawString()
         skipWhitespace()
@@ -158,7 +184,7 @@ public struct JSONScanner {
     // MARK: - Strings
 
     /// Reads a string token and returns its undecoded contents (between the quotes).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readRawString() throws(ScanError) -> RawBytes {
         skipWhitespace()
         guard position < end else { throw .incomplete }

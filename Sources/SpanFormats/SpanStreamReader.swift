@@ -92,7 +92,7 @@ public final class SpanStreamReader {
     /// The input has ended: a value still open is reported as truncated.
     public func finish() -> ReadBatch {
         finished = true
-        var batch = process()
+        let batch = process()
         if lineHasText {
             stats.nonJSONLines += 1
             lineHasText = false

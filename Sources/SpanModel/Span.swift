@@ -9,9 +9,8 @@ public struct Span: Sendable {
     /// Nanoseconds since the Unix epoch, or `Timestamp.unknown` (Go's `WithoutTimestamps`).
     public var startTime: Int64
     public var endTime: Int64
-    public var attributes: [Attribute]
-    public var events: [SpanEvent]
-    public var links: [SpanLink]
+    /// Attributes, events and links, packed (decoded on access).
+    public var details: SpanDetails
     public var status: SpanStatus
     public var traceState: String
     public var traceFlags: UInt8
@@ -30,7 +29,7 @@ public struct Span: Sendable {
     public init(
         traceID: TraceID, spanID: SpanID, parentSpanID: SpanID = .zero, name: String,
         kind: SpanKind = .internal, startTime: Int64, endTime: Int64,
-        attributes: [Attribute] = [], events: [SpanEvent] = [], links: [SpanLink] = [],
+        attributes: [Attribute] = [], events: [SpanEvent] = [], links: [SpanLink] = [], details: SpanDetails? = nil,
         status: SpanStatus = .unset, traceState: String = "", traceFlags: UInt8 = 1,
         isRemote: Bool = false, parentIsRemote: Bool = false,
         droppedAttributeCount: UInt32 = 0, droppedEventCount: UInt32 = 0, droppedLinkCount: UInt32 = 0,
@@ -43,9 +42,8 @@ public struct Span: Sendable {
         self.kind = kind
         self.startTime = startTime
         self.endTime = endTime
-        self.attributes = attributes
-        self.events = events
-        self.links = links
+        self.details = details ?? (attributes.isEmpty && events.isEmpty && links.isEmpty
+            ? .empty : SpanDetails(attributes: attributes, events: events, links: links))
         self.status = status
         self.traceState = traceState
         self.traceFlags = traceFlags
@@ -58,6 +56,10 @@ public struct Span: Sendable {
         self.resource = resource
         self.scope = scope
     }
+
+    public var attributes: [Attribute] { details.attributes }
+    public var events: [SpanEvent] { details.events }
+    public var links: [SpanLink] { details.links }
 
     public var isRoot: Bool { parentSpanID.isZero }
     public var isError: Bool { status.isError }
@@ -76,7 +78,8 @@ public struct Span: Sendable {
     public func isCopy(of other: Span) -> Bool {
         traceID == other.traceID && spanID == other.spanID && parentSpanID == other.parentSpanID
             && name == other.name && startTime == other.startTime && endTime == other.endTime
-            && kind == other.kind && status == other.status && attributes == other.attributes
-            && events.count == other.events.count && links.count == other.links.count
+            && kind == other.kind && status == other.status
+            && details.eventCount == other.details.eventCount && details.linkCount == other.details.linkCount
+            && (details.bytes == other.details.bytes || attributes == other.attributes)
     }
 }

@@ -8,7 +8,7 @@ public struct TraceRecord: Sendable {
     /// Distinct spans in arrival order.
     public private(set) var spans: ContiguousArray<Span> = []
     /// First span stored under each span ID.
-    private var indexBySpanID: [SpanID: Int32] = [:]
+    private var indexBySpanID = SpanIDIndex()
     /// Identical copies dropped, per stored span index (sparse).
     public private(set) var copiesDropped: [Int32: Int32] = [:]
     /// Stored spans whose ID another, different span of this trace also has.
@@ -51,7 +51,7 @@ public struct TraceRecord: Sendable {
     public mutating func insert(_ span: Span) -> InsertResult {
         let newIndex = Int32(spans.count)
         var result = InsertResult.added
-        if let existing = indexBySpanID[span.spanID] {
+        if let existing = indexBySpanID.insertIfAbsent(span.spanID, newIndex) {
             if spans[Int(existing)].isCopy(of: span) {
                 copiesDropped[existing, default: 0] += 1
                 version += 1
@@ -66,8 +66,6 @@ public struct TraceRecord: Sendable {
             collidingSpans.insert(existing)
             collidingSpans.insert(newIndex)
             result = .collision
-        } else {
-            indexBySpanID[span.spanID] = newIndex
         }
         if span.startTime != Timestamp.unknown && (startTime == Timestamp.unknown || span.startTime < startTime) {
             startTime = span.startTime

@@ -45,12 +45,13 @@ public struct TraceTree: Sendable {
 
         var parent = [Int32](repeating: -1, count: n)
         var flags = [SpanFlags](repeating: [], count: n)
-        for (i, span) in spans.enumerated() {
-            if span.hasTimes && span.endTime < span.startTime { flags[i].insert(.negativeDuration) }
-            if record.collidingSpans.contains(Int32(i)) { flags[i].insert(.idCollision) }
-            if record.copiesDropped[Int32(i)] != nil { flags[i].insert(.duplicated) }
-            guard !span.parentSpanID.isZero else { continue }
-            if let p = record.index(of: span.parentSpanID), p != i {
+        for i in 0..<n {
+            let (start, end, parentID) = (spans[i].startTime, spans[i].endTime, spans[i].parentSpanID)
+            if start != Timestamp.unknown && end != Timestamp.unknown && end < start { flags[i].insert(.negativeDuration) }
+            if !record.collidingSpans.isEmpty && record.collidingSpans.contains(Int32(i)) { flags[i].insert(.idCollision) }
+            if !record.copiesDropped.isEmpty && record.copiesDropped[Int32(i)] != nil { flags[i].insert(.duplicated) }
+            guard !parentID.isZero else { continue }
+            if let p = record.index(of: parentID), p != i {
                 parent[i] = Int32(p)
             } else {
                 flags[i].insert(.orphan)
@@ -108,8 +109,10 @@ public struct TraceTree: Sendable {
             let index = Int(i)
             for c in children[Int(counts[index])..<Int(counts[index + 1])] {
                 depth[Int(c)] = depth[index] + 1
-                let child = spans[Int(c)], up = spans[index]
-                if child.hasTimes && up.hasTimes && (child.startTime < up.startTime || child.endTime > up.endTime) {
+                let (cs, ce) = (spans[Int(c)].startTime, spans[Int(c)].endTime)
+                let (ps, pe) = (spans[index].startTime, spans[index].endTime)
+                let known = cs != Timestamp.unknown && ce != Timestamp.unknown && ps != Timestamp.unknown && pe != Timestamp.unknown
+                if known && (cs < ps || ce > pe) {
                     flags[Int(c)].insert(.outsideParent)
                 }
                 stack.append(c)

@@ -1,1 +1,1 @@
-print("x")
+BenchCommand.main()

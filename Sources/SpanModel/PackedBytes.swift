@@ -1,0 +1,116 @@
+/// The byte encoding of attribute values inside `SpanDetails` (see docs/memory.md).
+///
+/// A value is a tag byte and its payload. Counts of lists that a reader learns only at
+/// their end are fixed two-byte slots, patched afterwards.
+public enum PackedBytes {
+    public enum Tag: UInt8 {
+        case empty = 0, boolFalse, boolTrue, int, double
+        case inlineString, symbolString
+        case stringArray, boolArray, intArray, doubleArray
+        case bytes, array, map, unknown
+    }
+
+    @inlinable @inline(__always)
+    public static func tag(_ buffer: inout [UInt8], _ tag: Tag) { buffer.append(tag.rawValue) }
+
+    @inlinable
+    public static func varint(_ buffer: inout [UInt8], _ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            buffer.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        buffer.append(UInt8(v))
+    }
+
+    @inlinable
+    public static func int(_ buffer: inout [UInt8], _ value: Int64) {
+        varint(&buffer, UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    @inlinable
+    public static func double(_ buffer: inout [UInt8], _ value: Double) {
+        let bits = value.bitPattern
+        for i in 0..<8 { buffer.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+    }
+
+    @inlinable
+    public static func fixed64(_ buffer: inout [UInt8], _ value: UInt64) {
+        for i in 0..<8 { buffer.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
+    }
+
+    /// A string stored in place: tag, length, UTF-8 bytes.
+    @inlinable
+    public static func inlineString(_ buffer: inout [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) {
+        buffer.append(Tag.inlineString.rawValue)
+        varint(&buffer, UInt64(bytes.count))
+        buffer.append(contentsOf: bytes)
+    }
+
+    @inlinable
+    public static func symbolString(_ buffer: inout [UInt8], _ id: UInt32) {
+        buffer.append(Tag.symbolString.rawValue)
+        varint(&buffer, UInt64(id))
+    }
+
+    /// Reserves a two-byte count slot; returns where it is.
+    @inlinable @inline(__always)
+    public static func countSlot(_ buffer: inout [UInt8]) -> Int {
+        buffer.append(0)
+        buffer.append(0)
+        return buffer.count - 2
+    }
+
+    @inlinable @inline(__always)
+    public static func patchCount(_ buffer: inout [UInt8], at slot: Int, _ count: Int) {
+        let c = min(count, Int(UInt16.max))
+        buffer[slot] = UInt8(truncatingIfNeeded: c)
+        buffer[slot + 1] = UInt8(truncatingIfNeeded: c >> 8)
+    }
+
+    // MARK: - Writing model values (tests and builders; the readers write straight from JSON)
+
+    public static func value(_ buffer: inout [UInt8], _ value: AttributeValue, symbols: Symbols) {
+        switch value {
+        case .empty: tag(&buffer, .empty)
+        case .bool(let b): tag(&buffer, b ? .boolTrue : .boolFalse)
+        case .int(let i): tag(&buffer, .int); int(&buffer, i)
+        case .double(let d): tag(&buffer, .double); double(&buffer, d)
+        case .string(let s): string(&buffer, s)
+        case .stringArray(let a):
+            tag(&buffer, .stringArray); varint(&buffer, UInt64(a.count))
+            for s in a { string(&buffer, s) }
+        case .boolArray(let a):
+            tag(&buffer, .boolArray); varint(&buffer, UInt64(a.count))
+            for b in a { buffer.append(b ? 1 : 0) }
+        case .intArray(let a):
+            tag(&buffer, .intArray); varint(&buffer, UInt64(a.count))
+            for i in a { int(&buffer, i) }
+        case .doubleArray(let a):
+            tag(&buffer, .doubleArray); varint(&buffer, UInt64(a.count))
+            for d in a { double(&buffer, d) }
+        case .bytes(let b):
+            tag(&buffer, .bytes); varint(&buffer, UInt64(b.count)); buffer.append(contentsOf: b)
+        case .array(let a):
+            tag(&buffer, .array); varint(&buffer, UInt64(a.count))
+            for v in a { self.value(&buffer, v, symbols: symbols) }
+        case .map(let m):
+            tag(&buffer, .map)
+            let slot = countSlot(&buffer)
+            for a in m { attribute(&buffer, a, symbols: symbols) }
+            patchCount(&buffer, at: slot, m.count)
+        case .unknown(let type, let json):
+            tag(&buffer, .unknown); string(&buffer, type); string(&buffer, json)
+        }
+    }
+
+    public static func string(_ buffer: inout [UInt8], _ s: String) {
+        var s = s
+        s.withUTF8 { inlineString(&buffer, $0) }
+    }
+
+    public static func attribute(_ buffer: inout [UInt8], _ a: Attribute, symbols: Symbols) {
+        varint(&buffer, UInt64(symbols.id(for: a.key)))
+        value(&buffer, a.value, symbols: symbols)
+    }
+}
