@@ -16,7 +16,11 @@ public struct TraceSummary: Hashable, Sendable {
     /// Names of the spans whose parent is missing, by start time.
     public var orphanNames: [String]
     public var duplicateCount: Int
-    /// Spans with clock problems (negative duration, outside their parent).
+    /// Spans that end before they start.
+    public var negativeDurationCount: Int
+    /// Spans that start before or end after their parent.
+    public var outsideParentCount: Int
+    /// Spans with either problem.
     public var clockProblemCount: Int
 
     public var duration: Int64? {
@@ -28,13 +32,19 @@ public struct TraceSummary: Hashable, Sendable {
         spanCount = tree.count
         depth = tree.depthCount
         var start = Timestamp.unknown, end = Timestamp.unknown
-        var errors = 0, clock = 0
-        for (i, span) in tree.spans.enumerated() {
-            if span.isError { errors += 1 }
-            if !tree.flags[i].isDisjoint(with: .clockProblems) { clock += 1 }
-            if span.startTime != Timestamp.unknown && (start == Timestamp.unknown || span.startTime < start) { start = span.startTime }
-            if span.endTime != Timestamp.unknown && (end == Timestamp.unknown || span.endTime > end) { end = span.endTime }
+        var errors = 0, clock = 0, negative = 0, outside = 0
+        for i in tree.spans.indices {
+            if tree.spans[i].isError { errors += 1 }
+            let flags = tree.flags[i]
+            if !flags.isDisjoint(with: .clockProblems) { clock += 1 }
+            if flags.contains(.negativeDuration) { negative += 1 }
+            if flags.contains(.outsideParent) { outside += 1 }
+            let (s, e) = (tree.spans[i].startTime, tree.spans[i].endTime)
+            if s != Timestamp.unknown && (start == Timestamp.unknown || s < start) { start = s }
+            if e != Timestamp.unknown && (end == Timestamp.unknown || e > end) { end = e }
         }
+        negativeDurationCount = negative
+        outsideParentCount = outside
         startTime = start
         endTime = end
         errorCount = errors

@@ -66,7 +66,8 @@ public struct WaterfallText: Sendable {
         var problems: [String] = []
         if !summary.orphanNames.isEmpty { problems.append(plural(summary.orphanNames.count, "orphan")) }
         if summary.duplicateCount > 0 { problems.append(plural(summary.duplicateCount, "duplicate")) }
-        if summary.clockProblemCount > 0 { problems.append("\(summary.clockProblemCount) clock problem\(summary.clockProblemCount == 1 ? "" : "s")") }
+        if summary.negativeDurationCount > 0 { problems.append("\(summary.negativeDurationCount) ending before start") }
+        if summary.outsideParentCount > 0 { problems.append("\(summary.outsideParentCount) outside parent") }
         if !problems.isEmpty { x += grid.put(" · " + problems.joined(separator: " · "), x: x, y: 0, style: Style(.warning)) }
         if !summary.services.isEmpty { grid.put(" · " + summary.services.joined(separator: ", "), x: x, y: 0, style: .muted) }
 

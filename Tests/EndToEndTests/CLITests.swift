@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+/// The headless commands, run as a user would run them.
+@Suite("spanview print and summary")
+struct CLITests {
+    struct Expected: Decodable {
+        let spans: Int
+        let traces: Int
+        let errors: Int
+        let nonSpanLines: Int
+    }
+
+    static let expected: [String: Expected] = {
+        let url = CLI.packageRoot.appendingPathComponent("samples/expected-counts.json")
+        let data = (try? Data(contentsOf: url)) ?? Data()
+        return (try? JSONDecoder().decode([String: Expected].self, from: data)) ?? [:]
+    }()
+
+    @Test("the committed samples load with the counts the real SDK wrote", arguments: expected.keys.sorted())
+    func samples(name: String) throws {
+        let want = try #require(Self.expected[name])
+        let result = try CLI.run(["summary", "--json", CLI.sample(name)])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let traces = try #require(json["traces"] as? [[String: Any]])
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(json["spans"] as? Int == want.spans)
+        #expect(traces.count == want.traces)
+        #expect(traces.compactMap { $0["errors"] as? Int }.reduce(0, +) == want.errors)
+        #expect(files.first?["nonJSONLines"] as? Int == want.nonSpanLines)
+        #expect((files.first?["skipped"] as? [Any])?.isEmpty == true)
+        #expect(files.first?["format"] as? String == "go-stdouttrace")
+    }
+
+    @Test("summary --json has exactly the documented keys")
+    func jsonSchema() throws {
+        let bad = try CLI.temporaryFile(Data("log line\n{\"Name\": oops}\n".utf8) + Data(contentsOf: URL(fileURLWithPath: CLI.sample("order-inventory.jsonl"))))
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let result = try CLI.run(["summary", "--json", bad.path, CLI.sample("payment-timeout.json")])
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(json.keys) == ["files", "spans", "duplicates", "traces"])
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(files.count == 2)
+        for file in files { #expect(Set(file.keys) == ["path", "format", "spans", "nonJSONLines", "skipped"]) }
+        let skipped = try #require(files[0]["skipped"] as? [[String: Any]])
+        #expect(skipped.count == 1)
+        #expect(Set(skipped[0].keys) == ["offset", "line", "reason"])
+        #expect(skipped[0]["line"] as? Int == 2)
+        #expect(skipped[0]["offset"] as? Int == 9)
+        #expect(files[0]["nonJSONLines"] as? Int == 1)
+        let traces = try #require(json["traces"] as? [[String: Any]])
+        #expect(traces.count == 4)
+        for trace in traces {
+            #expect(Set(trace.keys) == ["traceId", "spans", "depth", "errors", "durationNs", "services", "roots", "orphans"])
+            let id = try #require(trace["traceId"] as? String)
+            #expect(id.count == 32 && id.allSatisfy { "0123456789abcdef".contains($0) })
+        }
+        let payment = try #require(traces.first { ($0["roots"] as? [String]) == ["POST /api/payments"] })
+        #expect(payment["spans"] as? Int == 7)
+        #expect(payment["errors"] as? Int == 2)
+        #expect(payment["depth"] as? Int == 4)
+        #expect(payment["services"] as? [String] == ["payment-api", "fraud-checker"])
+        #expect(payment["orphans"] as? [String] == [])
+        #expect((payment["durationNs"] as? Int ?? 0) > 0)
+    }
+
+    @Test("print draws each trace's tree, durations and bars")
+    func print() throws {
+        let result = try CLI.run(["print", "--width", "110", "--color", "never", CLI.sample("payment-timeout.json")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("Trace ") == true)
+        #expect(lines.first?.contains("7 spans") == true)
+        #expect(lines.first?.contains("2 errors") == true)
+        #expect(lines.count == 2 + 7)
+        #expect(lines.allSatisfy { $0.count <= 110 })
+        let root = try #require(lines.first { $0.contains("POST /api/payments") })
+        #expect(root.hasPrefix("✗ POST /api/payments"))
+        #expect(root.contains("█"))
+        #expect(lines.contains { $0.contains("├─SELECT accounts") })
+        #expect(lines.contains { $0.hasPrefix("✗ ├─POST fraud-check") })
+        #expect(lines.contains { $0.contains("│ └─POST /v1/check") })
+        #expect(lines.contains { $0.contains("└─UPDATE payments") })
+        #expect(!result.stdout.contains("\u{1B}"))
+    }
+
+    @Test("print --trace picks traces by ID prefix; an unknown prefix fails clearly")
+    func tracePrefix() throws {
+        let summary = try CLI.run(["summary", "--json", CLI.sample("order-inventory.jsonl")])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any])
+        let id = try #require((json["traces"] as? [[String: Any]])?.first?["traceId"] as? String)
+        let prefix = "0x" + String(id.prefix(8)).uppercased()
+        let one = try CLI.run(["print", "--color", "never", "--trace", prefix, CLI.sample("order-inventory.jsonl")])
+        #expect(one.status == 0)
+        #expect(one.stdout.components(separatedBy: "Trace ").count == 2)
+        #expect(one.stdout.contains(id))
+
+        let none = try CLI.run(["print", "--trace", "ffffffffffff0000", CLI.sample("order-inventory.jsonl")])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no trace ID starts with 'ffffffffffff0000'"))
+        let bad = try CLI.run(["print", "--trace", "xyz", CLI.sample("order-inventory.jsonl")])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--trace"))
+    }
+
+    @Test("standard input is read with - and when no file is named")
+    func standardInput() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: CLI.sample("with-logs.txt")))
+        for arguments in [["summary", "--json", "-"], ["summary", "--json"]] {
+            let result = try CLI.run(arguments, stdin: data)
+            #expect(result.status == 0)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(json["spans"] as? Int == 30)
+            #expect((json["files"] as? [[String: Any]])?.first?["path"] as? String == "-")
+        }
+    }
+
+    @Test("unusable inputs get one clear line and a non-zero exit, never a crash trace")
+    func unusableInputs() throws {
+        let empty = try CLI.temporaryFile(Data())
+        let logsOnly = try CLI.temporaryFile(Data("starting up\nlistening on :8080\n".utf8))
+        defer {
+            try? FileManager.default.removeItem(at: empty)
+            try? FileManager.default.removeItem(at: logsOnly)
+        }
+        let cases: [([String], String)] = [
+            (["summary", "/nonexistent/trace.json"], "spanview: '/nonexistent/trace.json': No such file or directory"),
+            (["print", CLI.packageRoot.appendingPathComponent("samples").path], "is a directory"),
+            (["summary", empty.path], "is empty"),
+            (["print", logsOnly.path], "holds no spans (2 lines of other text)"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"))
+        }
+        let noSpans = try CLI.run(["summary", "--json"], stdin: Data())
+        #expect(noSpans.status == 1)
+        #expect(noSpans.stderr.contains("standard input is empty"))
+    }
+
+    @Test("bad values are listed with file, line and byte offset; good spans around them are kept")
+    func badValues() throws {
+        var data = try Data(contentsOf: URL(fileURLWithPath: CLI.sample("order-inventory.jsonl")))
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // Cut line 3 short and put garbage on a new line 6.
+        var broken = Data()
+        for (i, line) in lines.enumerated() where !(i == lines.count - 1 && line.isEmpty) {
+            broken += i == 2 ? line.prefix(100) : line
+            broken += Data("\n".utf8)
+            if i == 4 { broken += Data("{\"Name\": \u{7}garbage\n".utf8) }
+        }
+        data = broken
+        let file = try CLI.temporaryFile(data)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let summary = try CLI.run(["summary", file.path])
+        #expect(summary.status == 0)
+        #expect(summary.stdout.contains("14 spans"))
+        #expect(summary.stdout.contains("\(file.path):3: byte "))
+        #expect(summary.stdout.contains("\(file.path):6: byte "))
+        #expect(!summary.stdout.contains("\u{7}"))
+        let print = try CLI.run(["print", "--color", "never", file.path])
+        #expect(print.status == 0)
+        #expect(print.stderr.contains("skipped 2 bad values"))
+        #expect(print.stderr.contains(":3: byte "))
+    }
+
+    @Test("control characters from trace data never reach the terminal", arguments: ["never", "always"])
+    func controlCharacters(color: String) throws {
+        let name = #"evil \u001b]0;pwned\u0007 \u001b]52;c;ZXZpbA==\u0007 \u009b31m \u007f"#
+        let span = #"{"Name":"\#(name)","SpanContext":{"TraceID":"0af7651916cd43dd8448eb211c80319c","SpanID":"b7ad6b7169203331","TraceFlags":"01","TraceState":"","Remote":false},"Parent":{"TraceID":"00000000000000000000000000000000","SpanID":"0000000000000000","TraceFlags":"00","TraceState":"","Remote":false},"SpanKind":1,"StartTime":"2024-05-01T12:00:00Z","EndTime":"2024-05-01T12:00:01Z","Attributes":null,"Events":null,"Links":null,"Status":{"Code":"Error","Description":"\u001b[2J"},"DroppedAttributes":0,"DroppedEvents":0,"DroppedLinks":0,"ChildSpanCount":0,"Resource":[{"Key":"service.name","Value":{"Type":"STRING","Value":"svc\u001b[5m"}}],"InstrumentationLibrary":{"Name":"","Version":"","SchemaURL":""}}"#
+        let file = try CLI.temporaryFile(Data((span + "\n").utf8))
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try CLI.run(["print", "--width", "200", "--color", color, file.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(#"evil \e]0;pwned\x07 \e]52;c;ZXZpbA==\x07 \u{009b}31m \x7f"#))
+        #expect(result.stdout.contains(#"svc\e[5m"#))
+        // The only escape sequences allowed are our own SGR colour codes.
+        let withoutSGR = result.stdout.replacingOccurrences(of: #"\u{1B}\[[0-9;]*m"#, with: "", options: .regularExpression)
+        #expect(!withoutSGR.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) })
+        if color == "never" { #expect(!result.stdout.contains("\u{1B}")) } else { #expect(result.stdout.contains("\u{1B}[")) }
+        let summary = try CLI.run(["summary", file.path])
+        #expect(!summary.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    }
+
+    @Test("--version and --help")
+    func versionAndHelp() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+        for command in [["--help"], ["print", "--help"], ["summary", "--help"]] {
+            let help = try CLI.run(command)
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("USAGE"))
+        }
+    }
+}
