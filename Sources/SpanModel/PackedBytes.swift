@@ -1,4 +1,4 @@
-/// The byte encoding of attribute values inside `SpanDetails` (see docs/memory.md).
+/// The byte encoding of attribute values inside `SpanDetails` (see docs/architecture.md).
 ///
 /// A value is a tag byte and its payload. Counts of lists that a reader learns only at
 /// their end are fixed two-byte slots, patched afterwards.

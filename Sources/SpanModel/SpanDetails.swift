@@ -6,7 +6,7 @@
 /// are `Symbols` numbers, other strings their UTF-8 bytes. Decoding is on access.
 ///
 /// Layout: u16 attribute count, u16 event count, u16 link count, u32 offset of the events,
-/// u32 offset of the links, then the three sections (docs/memory.md).
+/// u32 offset of the links, then the three sections (docs/architecture.md).
 public struct SpanDetails: Sendable {
     public let bytes: [UInt8]
     let symbols: Symbols

@@ -69,7 +69,16 @@ public struct WaterfallText: Sendable {
         if summary.negativeDurationCount > 0 { problems.append("\(summary.negativeDurationCount) ending before start") }
         if summary.outsideParentCount > 0 { problems.append("\(summary.outsideParentCount) outside parent") }
         if !problems.isEmpty { x += grid.put(" · " + problems.joined(separator: " · "), x: x, y: 0, style: Style(.warning)) }
-        if !summary.services.isEmpty { grid.put(" · " + summary.services.joined(separator: ", "), x: x, y: 0, style: .muted) }
+        // Services last, and only whole: a name cut in half reads as another service.
+        var services = summary.services
+        while !services.isEmpty {
+            let text = " · " + services.joined(separator: ", ") + (services.count < summary.services.count ? ", …" : "")
+            if x + DisplayWidth.of(text) <= width {
+                grid.put(text, x: x, y: 0, style: .muted)
+                break
+            }
+            services.removeLast()
+        }
 
         // Axis: tick labels over the bar area.
         let c = columns

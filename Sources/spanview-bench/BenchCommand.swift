@@ -23,6 +23,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Where to write the generated input (default: a temporary file, removed afterwards).")
     var keep: String?
 
+    @Flag(help: "Generate pretty-printed (tab-indented) objects, as WithPrettyPrint() writes.")
+    var pretty = false
+
     @Option(help: "Chunk size for reads, in KiB.")
     var chunkKiB = 1024
 
@@ -39,9 +42,9 @@ struct BenchCommand: ParsableCommand {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else { throw ValidationError("cannot write \(path)") }
             let t0 = now()
-            let bytes = SyntheticTraces(spanCount: spans).write(to: fd)
+            let bytes = SyntheticTraces(spanCount: spans, pretty: pretty).write(to: fd)
             close(fd)
-            print("generated \(spans) spans, \(mb(bytes)) MB (\(bytes / max(1, spans)) bytes/span) in \(seconds(now() - t0)) s -> \(path)")
+            print("generated \(spans) spans\(pretty ? " (pretty)" : ""), \(mb(bytes)) MB (\(bytes / max(1, spans)) bytes/span) in \(seconds(now() - t0)) s -> \(path)")
             generated = keep == nil
         }
         defer { if generated { unlink(path) } }

@@ -10,6 +10,8 @@ import Glibc
 struct SyntheticTraces {
     var spanCount: Int
     var seed: UInt64 = 42
+    /// Tab-indented multi-line objects, as `stdouttrace.WithPrettyPrint()` writes them.
+    var pretty = false
 
     struct Service {
         let name: String
@@ -74,7 +76,7 @@ struct SyntheticTraces {
             let burst = 1 + Int(rng.next() % 4)
             for _ in 0..<burst {
                 guard let line = inFlight[pick].popLast() else { break }
-                out.append(contentsOf: line.utf8)
+                if pretty { Self.appendIndented(line, to: &out) } else { out.append(contentsOf: line.utf8) }
                 out.append(0x0A)
                 emitted += 1
             }
@@ -85,6 +87,41 @@ struct SyntheticTraces {
         }
         written += flush(&out, fd)
         return written
+    }
+
+    /// Re-indents one compact JSON value the way Go's `SetIndent("", "\t")` does.
+    static func appendIndented(_ compact: String, to out: inout [UInt8]) {
+        var depth = 0
+        var inString = false, escaped = false
+        let bytes = Array(compact.utf8)
+        var i = 0
+        func newline() {
+            out.append(0x0A)
+            for _ in 0..<depth { out.append(0x09) }
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if inString {
+                out.append(c)
+                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
+                i += 1
+                continue
+            }
+            switch c {
+            case 0x22: inString = true; out.append(c)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if i + 1 < bytes.count && (bytes[i + 1] == UInt8(ascii: "}") || bytes[i + 1] == UInt8(ascii: "]")) {
+                    out.append(c); out.append(bytes[i + 1]); i += 1
+                } else {
+                    out.append(c); depth += 1; newline()
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1; newline(); out.append(c)
+            case UInt8(ascii: ","): out.append(c); newline()
+            case UInt8(ascii: ":"): out.append(c); out.append(0x20)
+            default: out.append(c)
+            }
+            i += 1
+        }
     }
 
     private func flush(_ out: inout [UInt8], _ fd: Int32) -> Int {
@@ -133,11 +170,10 @@ struct SyntheticTraces {
                 Self.kvString("http.method", op.hasPrefix("POST") ? "POST" : "GET"),
                 Self.kvString("http.route", op),
                 Self.kvInt("http.status_code", status),
-                Self.kvString("net.peer.name", Self.services[(node.service + 1) % 5].name + ".shop.svc"),
+                Self.kvString("net.peer.name", Self.services[(node.service + 1) % 5].name),
                 Self.kvString("enduser.id", "user-\(userID)"),
                 Self.kvString("request.id", requestID),
             ]
-            if i % 4 == 0 { attributes.append(Self.kvBool("cache.hit", rng.next() % 2 == 0)) }
             let eventTime = Timestamp.rfc3339(node.start + (node.end - node.start) / 2)
             let events: String
             if isError {
@@ -148,7 +184,7 @@ struct SyntheticTraces {
                 events = "null"
             }
             let statusJSON = isError ? #"{"Code":"Error","Description":"context deadline exceeded"}"# : #"{"Code":"Unset","Description":""}"#
-            let scope = #"{"Name":"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp","Version":"0.57.0","SchemaURL":"","Attributes":null}"#
+            let scope = #"{"Name":"go.opentelemetry.io/contrib/otelhttp","Version":"0.57.0","SchemaURL":"","Attributes":null}"#
             let childCount = nodes.lazy.filter { $0.parent == i }.count
             let line = #"{"Name":"\#(op)","SpanContext":{"TraceID":"\#(traceID)","SpanID":"\#(hex(node.id, 16))","TraceFlags":"01","TraceState":"","Remote":false},"Parent":\#(parentJSON),"SpanKind":\#(node.parent < 0 ? 2 : (op.contains(" ") ? 3 : 1)),"StartTime":"\#(Timestamp.rfc3339(node.start))","EndTime":"\#(Timestamp.rfc3339(node.end))","Attributes":[\#(attributes.joined(separator: ","))],"Events":\#(events),"Links":null,"Status":\#(statusJSON),"DroppedAttributes":0,"DroppedEvents":0,"DroppedLinks":0,"ChildSpanCount":\#(min(childCount, 1_000)),"Resource":\#(svc.resource),"InstrumentationScope":\#(scope),"InstrumentationLibrary":\#(scope)}"#
             lines.append(line)
