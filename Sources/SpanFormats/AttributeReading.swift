@@ -14,20 +14,17 @@ extension JSONScanner {
             _ = try consumeNull()
             PackedBytes.tag(&buffer, .empty)
         case UInt8(ascii: "["):
-            PackedBytes.tag(&buffer, .array)
-            var items: [UInt8] = []
+            let slot = PackedBytes.beginList(&buffer, .array)
             var n = 0
             if try beginArray() {
                 repeat {
-                    try writeGenericValue(strings, into: &items)
+                    try writeGenericValue(strings, into: &buffer)
                     n += 1
                 } while try nextElement()
             }
-            PackedBytes.varint(&buffer, UInt64(n))
-            buffer += items
+            PackedBytes.patchCount(&buffer, at: slot, n)
         case UInt8(ascii: "{"):
-            PackedBytes.tag(&buffer, .map)
-            let slot = PackedBytes.countSlot(&buffer)
+            let slot = PackedBytes.beginList(&buffer, .map)
             var n = 0
             if try beginObject() {
                 repeat {

@@ -264,12 +264,13 @@ public final class GoStdouttraceDecoder {
         return t
     }
 
-    /// `{"Name", "Attributes", "DroppedAttributeCount", "Time"}` packed as an event entry.
+    /// `{"Name", "Attributes", "DroppedAttributeCount", "Time"}` packed as an event entry:
+    /// attributes first (written in place as they come), then name, time and dropped count.
     func writeEvent(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
         var name: RawBytes?
         var time = Timestamp.unknown
         var dropped: UInt32 = 0
-        var attributes: [UInt8] = []
+        let slot = PackedBytes.countSlot(&out)
         var count = 0
         if try s.beginObject() {
             repeat {
@@ -279,7 +280,7 @@ public final class GoStdouttraceDecoder {
                 } else if key.equals("Time") {
                     time = try readTime(&s)
                 } else if key.equals("Attributes") {
-                    count = try writeAttributes(&s, into: &attributes)
+                    count += try writeAttributes(&s, into: &out)
                 } else if key.equals("DroppedAttributeCount") {
                     dropped = try readCount(&s)
                 } else {
@@ -287,6 +288,7 @@ public final class GoStdouttraceDecoder {
                 }
             } while try s.nextMember()
         }
+        PackedBytes.patchCount(&out, at: slot, count)
         if let name {
             try strings.writeValue(name, into: &out, offset: s.position)
         } else {
@@ -294,16 +296,14 @@ public final class GoStdouttraceDecoder {
         }
         PackedBytes.fixed64(&out, UInt64(bitPattern: time))
         PackedBytes.varint(&out, UInt64(dropped))
-        let slot = PackedBytes.countSlot(&out)
-        PackedBytes.patchCount(&out, at: slot, count)
-        out += attributes
     }
 
-    /// `{"SpanContext", "Attributes", "DroppedAttributeCount"}` packed as a link entry.
+    /// `{"SpanContext", "Attributes", "DroppedAttributeCount"}` packed as a link entry:
+    /// attributes first, then trace ID, span ID, trace state and dropped count.
     func writeLink(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
         var context = Context()
         var dropped: UInt32 = 0
-        var attributes: [UInt8] = []
+        let slot = PackedBytes.countSlot(&out)
         var count = 0
         if try s.beginObject() {
             repeat {
@@ -311,7 +311,7 @@ public final class GoStdouttraceDecoder {
                 if key.equals("SpanContext") {
                     context = try readContext(&s)
                 } else if key.equals("Attributes") {
-                    count = try writeAttributes(&s, into: &attributes)
+                    count += try writeAttributes(&s, into: &out)
                 } else if key.equals("DroppedAttributeCount") {
                     dropped = try readCount(&s)
                 } else {
@@ -319,14 +319,12 @@ public final class GoStdouttraceDecoder {
                 }
             } while try s.nextMember()
         }
+        PackedBytes.patchCount(&out, at: slot, count)
         PackedBytes.fixed64(&out, context.traceID.high)
         PackedBytes.fixed64(&out, context.traceID.low)
         PackedBytes.fixed64(&out, context.spanID.value)
         PackedBytes.string(&out, context.traceState)
         PackedBytes.varint(&out, UInt64(dropped))
-        let slot = PackedBytes.countSlot(&out)
-        PackedBytes.patchCount(&out, at: slot, count)
-        out += attributes
     }
 
     // MARK: - Resource and scope (decoded once per distinct JSON text)
@@ -472,8 +470,7 @@ public final class GoStdouttraceDecoder {
         if next == UInt8(ascii: "n") {
             _ = try s.consumeNull()
             if isArrayType {
-                PackedBytes.tag(&out, .array)
-                PackedBytes.varint(&out, 0)
+                PackedBytes.patchCount(&out, at: PackedBytes.beginList(&out, .array), 0)
             } else {
                 PackedBytes.tag(&out, .empty)
             }
@@ -513,8 +510,7 @@ public final class GoStdouttraceDecoder {
         case 5 where type.equals("SLICE") && next == UInt8(ascii: "["):
             try writeList(&s, tag: .array, into: &out) { (s, out) throws(ScanError) in try self.writeTypedValue(&s, into: &out) }
         case 3 where type.equals("MAP") && next == UInt8(ascii: "["):
-            PackedBytes.tag(&out, .map)
-            let slot = PackedBytes.countSlot(&out)
+            let slot = PackedBytes.beginList(&out, .map)
             let n = try writeAttributes(&s, into: &out)
             PackedBytes.patchCount(&out, at: slot, n)
         case 5 where type.equals("EMPTY"), 7 where type.equals("INVALID"):
@@ -539,17 +535,15 @@ public final class GoStdouttraceDecoder {
     /// A JSON array written as `tag`, its count, then each element.
     private func writeList(_ s: inout JSONScanner, tag: PackedBytes.Tag, into out: inout [UInt8],
                            element: (inout JSONScanner, inout [UInt8]) throws(ScanError) -> Void) throws(ScanError) {
-        var items: [UInt8] = []
+        let slot = PackedBytes.beginList(&out, tag)
         var n = 0
         if try s.beginArray() {
             repeat {
-                try element(&s, &items)
+                try element(&s, &out)
                 n += 1
             } while try s.nextElement()
         }
-        PackedBytes.tag(&out, tag)
-        PackedBytes.varint(&out, UInt64(n))
-        out += items
+        PackedBytes.patchCount(&out, at: slot, n)
     }
 }
 

@@ -1,7 +1,8 @@
 /// The byte encoding of attribute values inside `SpanDetails` (see docs/architecture.md).
 ///
-/// A value is a tag byte and its payload. Counts of lists that a reader learns only at
-/// their end are fixed two-byte slots, patched afterwards.
+/// A value is a tag byte and its payload. Counts of lists, which a reader learns only at
+/// their end, are fixed four-byte slots written first and patched afterwards, so every
+/// list is written in place with no temporary buffer.
 public enum PackedBytes {
     public enum Tag: UInt8 {
         case empty = 0, boolFalse, boolTrue, int, double
@@ -53,19 +54,27 @@ public enum PackedBytes {
         varint(&buffer, UInt64(id))
     }
 
-    /// Reserves a two-byte count slot; returns where it is.
+    /// Reserves a four-byte count slot; returns where it is.
     @inlinable @inline(__always)
     public static func countSlot(_ buffer: inout [UInt8]) -> Int {
-        buffer.append(0)
-        buffer.append(0)
-        return buffer.count - 2
+        buffer.append(contentsOf: [0, 0, 0, 0] as [UInt8])
+        return buffer.count - 4
     }
 
     @inlinable @inline(__always)
     public static func patchCount(_ buffer: inout [UInt8], at slot: Int, _ count: Int) {
-        let c = min(count, Int(UInt16.max))
+        let c = UInt32(clamping: count)
         buffer[slot] = UInt8(truncatingIfNeeded: c)
         buffer[slot + 1] = UInt8(truncatingIfNeeded: c >> 8)
+        buffer[slot + 2] = UInt8(truncatingIfNeeded: c >> 16)
+        buffer[slot + 3] = UInt8(truncatingIfNeeded: c >> 24)
+    }
+
+    /// A tag followed by a count slot: the start of a list written in place.
+    @inlinable @inline(__always)
+    public static func beginList(_ buffer: inout [UInt8], _ tag: Tag) -> Int {
+        buffer.append(tag.rawValue)
+        return countSlot(&buffer)
     }
 
     // MARK: - Writing model values (tests and builders; the readers write straight from JSON)
@@ -78,27 +87,25 @@ public enum PackedBytes {
         case .double(let d): tag(&buffer, .double); double(&buffer, d)
         case .string(let s): string(&buffer, s)
         case .stringArray(let a):
-            tag(&buffer, .stringArray); varint(&buffer, UInt64(a.count))
+            patchCount(&buffer, at: beginList(&buffer, .stringArray), a.count)
             for s in a { string(&buffer, s) }
         case .boolArray(let a):
-            tag(&buffer, .boolArray); varint(&buffer, UInt64(a.count))
+            patchCount(&buffer, at: beginList(&buffer, .boolArray), a.count)
             for b in a { buffer.append(b ? 1 : 0) }
         case .intArray(let a):
-            tag(&buffer, .intArray); varint(&buffer, UInt64(a.count))
+            patchCount(&buffer, at: beginList(&buffer, .intArray), a.count)
             for i in a { int(&buffer, i) }
         case .doubleArray(let a):
-            tag(&buffer, .doubleArray); varint(&buffer, UInt64(a.count))
+            patchCount(&buffer, at: beginList(&buffer, .doubleArray), a.count)
             for d in a { double(&buffer, d) }
         case .bytes(let b):
             tag(&buffer, .bytes); varint(&buffer, UInt64(b.count)); buffer.append(contentsOf: b)
         case .array(let a):
-            tag(&buffer, .array); varint(&buffer, UInt64(a.count))
+            patchCount(&buffer, at: beginList(&buffer, .array), a.count)
             for v in a { self.value(&buffer, v, symbols: symbols) }
         case .map(let m):
-            tag(&buffer, .map)
-            let slot = countSlot(&buffer)
+            patchCount(&buffer, at: beginList(&buffer, .map), m.count)
             for a in m { attribute(&buffer, a, symbols: symbols) }
-            patchCount(&buffer, at: slot, m.count)
         case .unknown(let type, let json):
             tag(&buffer, .unknown); string(&buffer, type); string(&buffer, json)
         }

@@ -31,8 +31,9 @@ struct PackedReader {
     }
 
     mutating func count() -> Int {
-        let lo = Int(byte()), hi = Int(byte())
-        return lo | hi << 8
+        var c = 0
+        for i in 0..<4 { c |= Int(byte()) << (8 * i) }
+        return c
     }
 
     mutating func string() -> String {
@@ -63,23 +64,23 @@ struct PackedReader {
             position -= 1
             return .string(string())
         case .stringArray:
-            let n = Int(varint())
+            let n = count()
             return .stringArray((0..<n).map { _ in string() })
         case .boolArray:
-            let n = Int(varint())
+            let n = count()
             return .boolArray((0..<n).map { _ in byte() != 0 })
         case .intArray:
-            let n = Int(varint())
+            let n = count()
             return .intArray((0..<n).map { _ in int() })
         case .doubleArray:
-            let n = Int(varint())
+            let n = count()
             return .doubleArray((0..<n).map { _ in Double(bitPattern: fixed64()) })
         case .bytes:
             let n = Int(varint())
             defer { position += n }
             return .bytes(Array(bytes[position..<position + n]))
         case .array:
-            let n = Int(varint())
+            let n = count()
             return .array((0..<n).map { _ in value() })
         case .map:
             let n = count()

@@ -5,8 +5,10 @@
 /// of `[Attribute]` (40 bytes an attribute before its strings): keys and repeated values
 /// are `Symbols` numbers, other strings their UTF-8 bytes. Decoding is on access.
 ///
-/// Layout: u16 attribute count, u16 event count, u16 link count, u32 offset of the events,
-/// u32 offset of the links, then the three sections (docs/architecture.md).
+/// Layout: u32 attribute count, u32 event count, u32 link count, u32 offset of the events,
+/// u32 offset of the links, then the three sections. An event is its attributes (u32 count,
+/// entries), name, time (8 bytes) and dropped count; a link is its attributes, trace ID,
+/// span ID, trace state and dropped count (docs/architecture.md).
 public struct SpanDetails: Sendable {
     public let bytes: [UInt8]
     let symbols: Symbols
@@ -18,7 +20,7 @@ public struct SpanDetails: Sendable {
         self.symbols = symbols
     }
 
-    static let headerSize = 14
+    static let headerSize = 20
 
     /// Joins sections written with `PackedBytes` (counts are how many entries each holds).
     public init(attributes: [UInt8], attributeCount: Int, events: [UInt8], eventCount: Int,
@@ -29,15 +31,11 @@ public struct SpanDetails: Sendable {
         }
         var out: [UInt8] = []
         out.reserveCapacity(Self.headerSize + attributes.count + events.count + links.count)
-        for c in [attributeCount, eventCount, linkCount] {
-            let v = min(c, Int(UInt16.max))
-            out.append(UInt8(truncatingIfNeeded: v))
-            out.append(UInt8(truncatingIfNeeded: v >> 8))
-        }
         let eventsOffset = Self.headerSize + attributes.count
         let linksOffset = eventsOffset + events.count
-        for v in [eventsOffset, linksOffset] {
-            for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+        for v in [attributeCount, eventCount, linkCount, eventsOffset, linksOffset] {
+            let u = UInt32(clamping: v)
+            for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: u >> (8 * UInt32(i)))) }
         }
         out.append(contentsOf: attributes)
         out.append(contentsOf: events)
@@ -51,33 +49,32 @@ public struct SpanDetails: Sendable {
         var a: [UInt8] = [], e: [UInt8] = [], l: [UInt8] = []
         for attribute in attributes { PackedBytes.attribute(&a, attribute, symbols: symbols) }
         for event in events {
+            PackedBytes.patchCount(&e, at: PackedBytes.countSlot(&e), event.attributes.count)
+            for attribute in event.attributes { PackedBytes.attribute(&e, attribute, symbols: symbols) }
             PackedBytes.string(&e, event.name)
             PackedBytes.fixed64(&e, UInt64(bitPattern: event.time))
             PackedBytes.varint(&e, UInt64(event.droppedAttributeCount))
-            let slot = PackedBytes.countSlot(&e)
-            for attribute in event.attributes { PackedBytes.attribute(&e, attribute, symbols: symbols) }
-            PackedBytes.patchCount(&e, at: slot, event.attributes.count)
         }
         for link in links {
+            PackedBytes.patchCount(&l, at: PackedBytes.countSlot(&l), link.attributes.count)
+            for attribute in link.attributes { PackedBytes.attribute(&l, attribute, symbols: symbols) }
             PackedBytes.fixed64(&l, link.traceID.high)
             PackedBytes.fixed64(&l, link.traceID.low)
             PackedBytes.fixed64(&l, link.spanID.value)
             PackedBytes.string(&l, link.traceState)
             PackedBytes.varint(&l, UInt64(link.droppedAttributeCount))
-            let slot = PackedBytes.countSlot(&l)
-            for attribute in link.attributes { PackedBytes.attribute(&l, attribute, symbols: symbols) }
-            PackedBytes.patchCount(&l, at: slot, link.attributes.count)
         }
         self.init(attributes: a, attributeCount: attributes.count, events: e, eventCount: events.count,
                   links: l, linkCount: links.count, symbols: symbols)
     }
 
-    private func u16(_ at: Int) -> Int { bytes.count < Self.headerSize ? 0 : Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
-    private func u32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+    private func u32(_ at: Int) -> Int {
+        bytes.count < Self.headerSize ? 0 : (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) }
+    }
 
-    public var attributeCount: Int { u16(0) }
-    public var eventCount: Int { u16(2) }
-    public var linkCount: Int { u16(4) }
+    public var attributeCount: Int { u32(0) }
+    public var eventCount: Int { u32(4) }
+    public var linkCount: Int { u32(8) }
 
     public var attributes: [Attribute] {
         guard attributeCount > 0 else { return [] }
@@ -88,12 +85,12 @@ public struct SpanDetails: Sendable {
     public var events: [SpanEvent] {
         let n = eventCount
         guard n > 0 else { return [] }
-        var r = PackedReader(bytes: bytes, position: u32(6), symbols: symbols)
+        var r = PackedReader(bytes: bytes, position: u32(12), symbols: symbols)
         return (0..<n).map { _ in
+            let attributes = r.attributes(r.count())
             let name = r.string()
             let time = Int64(bitPattern: r.fixed64())
             let dropped = UInt32(clamping: r.varint())
-            let attributes = r.attributes(r.count())
             return SpanEvent(name: name, time: time, attributes: attributes, droppedAttributeCount: dropped)
         }
     }
@@ -101,12 +98,12 @@ public struct SpanDetails: Sendable {
     public var links: [SpanLink] {
         let n = linkCount
         guard n > 0 else { return [] }
-        var r = PackedReader(bytes: bytes, position: u32(10), symbols: symbols)
+        var r = PackedReader(bytes: bytes, position: u32(16), symbols: symbols)
         return (0..<n).map { _ in
+            let attributes = r.attributes(r.count())
             let high = r.fixed64(), low = r.fixed64(), span = r.fixed64()
             let traceState = r.string()
             let dropped = UInt32(clamping: r.varint())
-            let attributes = r.attributes(r.count())
             return SpanLink(traceID: TraceID(high: high, low: low), spanID: SpanID(span), traceState: traceState,
                             attributes: attributes, droppedAttributeCount: dropped)
         }

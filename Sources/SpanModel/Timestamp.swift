@@ -10,9 +10,15 @@ public enum Timestamp {
         offsetSeconds: Int = 0
     ) -> Int64? {
         let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds
-        let (scaled, overflow1) = Int64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        let (total, overflow2) = scaled.addingReportingOverflow(Int64(nanosecond))
+        var seconds = Int64(days * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds)
+        var nanos = Int64(nanosecond)
+        if seconds < 0 && nanos > 0 {
+            // Borrow a second so the product stays in range at the very bottom (1677-09-21).
+            seconds += 1
+            nanos -= 1_000_000_000
+        }
+        let (scaled, overflow1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, overflow2) = scaled.addingReportingOverflow(nanos)
         if overflow1 || overflow2 || total == unknown { return nil }
         return total
     }

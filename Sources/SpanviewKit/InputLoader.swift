@@ -47,15 +47,15 @@ public enum InputLoader {
             let reader = SpanStreamReader(source: path, decoder: GoStdouttraceDecoder(strings: strings), chunkSize: chunkSize)
             var problems: [ReadProblem] = []
             do {
-                while let batch = try reader.read(from: fd) {
-                    loaded.store.insert(contentsOf: batch.spans)
+                while var batch = try reader.read(from: fd) {
+                    loaded.store.insert(moving: &batch.spans)
                     problems += batch.problems
                 }
             } catch {
                 throw InputError(path: path, reason: "read failed: \(error)")
             }
-            let last = reader.finish()
-            loaded.store.insert(contentsOf: last.spans)
+            var last = reader.finish()
+            loaded.store.insert(moving: &last.spans)
             problems += last.problems
             let stats = reader.stats
             loaded.files.append(InputFile(path: path, format: stats.spans > 0 ? "go-stdouttrace" : "unknown",

@@ -60,12 +60,12 @@ struct BenchCommand: ParsableCommand {
         var store = TraceStore()
         let reader = SpanStreamReader(source: path, chunkSize: chunkKiB << 10)
         var problems = 0
-        while let batch = try reader.read(from: fd) {
-            store.insert(contentsOf: batch.spans)
+        while var batch = try reader.read(from: fd) {
+            store.insert(moving: &batch.spans)
             problems += batch.problems.count
         }
-        let last = reader.finish()
-        store.insert(contentsOf: last.spans)
+        var last = reader.finish()
+        store.insert(moving: &last.spans)
         problems += last.problems.count
         close(fd)
         let parseTime = now() - t0
