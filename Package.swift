@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "spanview", targets: ["spanview"]),
         .executable(name: "spanview-bench", targets: ["spanview-bench"]),
+        .executable(name: "spanview-termdemo", targets: ["spanview-termdemo"]),
         .library(name: "SpanModel", targets: ["SpanModel"]),
         .library(name: "SpanFormats", targets: ["SpanFormats"]),
         .library(name: "SpanStore", targets: ["SpanStore"]),
@@ -36,10 +37,22 @@ let package = Package(
         .target(name: "SpanviewKit", dependencies: [
             "SpanModel", "SpanFormats", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets",
         ]),
+        // Keys and mouse events as values: what the backend reads and the app acts on.
+        .target(name: "TerminalInput"),
+        // The viewer: state, actions, the key table, screens drawn into a grid. No terminal.
+        .target(name: "SpanviewApp", dependencies: [
+            "SpanModel", "SpanFormats", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanviewKit", "TerminalInput",
+        ]),
         .executableTarget(name: "spanview", dependencies: [
-            "SpanviewKit", "CellGrid", "SpanStore",
+            "SpanviewKit", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // ncursesw, wrapped for Swift 6 (shim.h). Imported only by TerminalBackend.
+        .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
+        // The real terminal: newterm on /dev/tty, changed cells out, keys and resizes in.
+        .target(name: "TerminalBackend", dependencies: ["CNCursesW", "CellGrid", "TerminalInput"]),
+        // Tries the backend by hand or in tmux: styled text, CJK, a bar, key names.
+        .executableTarget(name: "spanview-termdemo", dependencies: ["TerminalBackend", "TerminalInput", "CellGrid"]),
         // glibc heap figures for the benchmark.
         .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
@@ -54,6 +67,7 @@ let package = Package(
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
         .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
         .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanFormats", "SpanStore", "SpanModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["spanview"]),
+        .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanviewKit", "SpanWidgets", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo"]),
     ]
 )

@@ -21,6 +21,10 @@ public struct TraceRecord: Sendable {
     public private(set) var errorCount = 0
     /// Order in which this trace was first seen among all traces.
     public let arrival: Int
+    /// The earliest-starting span without a parent, if any (what a trace list shows).
+    public private(set) var rootIndex: Int?
+    /// The earliest-starting span of all (shown when there is no root yet).
+    public private(set) var firstIndex: Int?
 
     public init(traceID: TraceID, arrival: Int) {
         self.traceID = traceID
@@ -38,6 +42,15 @@ public struct TraceRecord: Sendable {
     public func index(of spanID: SpanID) -> Int? {
         indexBySpanID[spanID].map(Int.init)
     }
+
+    /// Earlier known start first; unknown times after known ones.
+    private static func startsBefore(_ a: Span, _ b: Span) -> Bool {
+        if b.startTime == Timestamp.unknown { return a.startTime != Timestamp.unknown }
+        return a.startTime != Timestamp.unknown && a.startTime < b.startTime
+    }
+
+    /// The span a list names the trace by: its root, else its earliest span.
+    public var headSpan: Span? { (rootIndex ?? firstIndex).map { spans[$0] } }
 
     public enum InsertResult: Equatable, Sendable {
         case added
@@ -74,6 +87,9 @@ public struct TraceRecord: Sendable {
             endTime = span.endTime
         }
         if span.isError { errorCount += 1 }
+        let index = spans.count
+        if span.parentSpanID.isZero && (rootIndex.map { Self.startsBefore(span, spans[$0]) } ?? true) { rootIndex = index }
+        if firstIndex.map({ Self.startsBefore(span, spans[$0]) }) ?? true { firstIndex = index }
         spans.append(span)
         version += 1
         return result

@@ -2,6 +2,7 @@ import CellGrid
 import SpanFormats
 import SpanModel
 import SpanStore
+import SpanWidgets
 
 /// `spanview summary`: per input its format and counts, per trace its figures, then
 /// every problem skipped. As text for people, or as JSON (docs/summary-json.md).

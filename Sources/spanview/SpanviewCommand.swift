@@ -9,9 +9,10 @@ struct SpanviewCommand: ParsableCommand {
         discussion: """
         Reads the Go SDK's stdouttrace exporter output (one JSON object per span, compact or \
         pretty-printed, with the application's own log lines mixed in). FILE may be - for \
-        standard input.
+        standard input. With no command, opens the interactive viewer: spanview trace.json
         """,
         version: SpanviewVersion.current,
-        subcommands: [PrintCommand.self, SummaryCommand.self]
+        subcommands: [ViewCommand.self, PrintCommand.self, SummaryCommand.self],
+        defaultSubcommand: ViewCommand.self
     )
 }

@@ -62,6 +62,24 @@ enum CLI {
                       stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
+    /// Runs spanview in a new session (setsid), with no controlling terminal.
+    static func runDetached(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["--wait", executable.path] + arguments   // --wait: setsid may fork
+        let errURL = try temporaryFile(Data(), suffix: ".err")
+        defer { try? FileManager.default.removeItem(at: errURL) }
+        let err = try FileHandle(forWritingTo: errURL)
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try err.close()
+        return Result(status: process.terminationStatus, stdout: "",
+                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
     /// A temporary file with `contents`, removed by the caller.
     static func temporaryFile(_ contents: Data, suffix: String = ".json") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-test-\(UUID().uuidString)\(suffix)")

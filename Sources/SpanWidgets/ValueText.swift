@@ -1,0 +1,45 @@
+import SpanModel
+
+/// Attribute values as a viewer shows them: strings quoted, numbers and booleans bare,
+/// arrays in brackets, bytes in hex, maps in braces.
+public enum ValueText {
+    public static func format(_ value: AttributeValue) -> String {
+        switch value {
+        case .string(let s): return quoted(s)
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return number(d)
+        case .stringArray(let a): return "[" + a.map(quoted).joined(separator: ", ") + "]"
+        case .boolArray(let a): return "[" + a.map { $0 ? "true" : "false" }.joined(separator: ", ") + "]"
+        case .intArray(let a): return "[" + a.map(String.init).joined(separator: ", ") + "]"
+        case .doubleArray(let a): return "[" + a.map(number).joined(separator: ", ") + "]"
+        case .bytes(let b): return "0x" + b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() + " (\(b.count) bytes)"
+        case .array(let a): return "[" + a.map(format).joined(separator: ", ") + "]"
+        case .map(let m): return "{" + m.map { "\($0.key): \(format($0.value))" }.joined(separator: ", ") + "}"
+        case .empty: return "(empty)"
+        case .unknown(let type, let json): return "\(type) \(json)"
+        }
+    }
+
+    /// A string in double quotes with `"` and `\` escaped (control characters are escaped
+    /// later, by the grid, like every text from trace data).
+    public static func quoted(_ s: String) -> String {
+        "\"" + s.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+    }
+
+    static func number(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
+        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) + ".0" }
+        return String(d)
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        guard contains(target) else { return self }
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+}

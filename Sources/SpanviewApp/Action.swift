@@ -1,0 +1,29 @@
+import SpanWidgets
+
+/// Everything a user can ask the viewer to do. Keys map to actions through `Keymap`.
+public enum Action: Hashable, Sendable {
+    case quit, back, help, showProblems
+    case moveUp, moveDown, pageUp, pageDown, top, bottom
+    case open
+    case search
+    case cycleSort
+    case toggleCollapse, collapse, expand, collapseAll, expandAll
+    case nextTab, selectTab(DetailTab)
+    case nextError, previousError
+    case zoomIn, zoomOut, zoomReset
+    case detailDown, detailUp
+}
+
+/// Where a key is pressed: bindings apply in one context, or everywhere (`global`).
+public enum KeyContext: Hashable, Sendable, CaseIterable {
+    case global, list, waterfall, overlay
+
+    public var title: String {
+        switch self {
+        case .global: "Everywhere"
+        case .list: "Trace list"
+        case .waterfall: "Waterfall"
+        case .overlay: "Help and problem list"
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import CellGrid
+import SpanModel
+import SpanStore
+import SpanWidgets
+import TraceLayout
+
+/// Drawing the state. Only what is on screen is laid out: the visible list rows, the
+/// visible waterfall rows, the visible part of the detail pane.
+extension App {
+    public func render() -> Grid {
+        var grid = Grid(width: layout.width, height: layout.height)
+        if layout.isTooSmall {
+            let lines = ["Terminal too small", "\(layout.width)×\(layout.height); spanview needs \(ScreenLayout.minimumWidth)×\(ScreenLayout.minimumHeight)"]
+            for (i, line) in lines.enumerated() {
+                let y = layout.height / 2 - 1 + i
+                grid.put(line, x: max(0, (layout.width - DisplayWidth.of(line)) / 2), y: y, style: i == 0 ? .bold : .muted)
+            }
+            return grid
+        }
+        switch overlay {
+        case .some:
+            drawOverlay(into: &grid)
+        case nil:
+            switch screen {
+            case .list: drawList(into: &grid)
+            case .trace: drawTrace(into: &grid)
+            }
+        }
+        drawStatus(into: &grid)
+        return grid
+    }
+
+    // MARK: - List
+
+    func drawList(into grid: inout Grid) {
+        if list.count == 0 {
+            grid.put("No traces yet.", x: 2, y: 1, style: .muted)
+            return
+        }
+        let widget = TraceListWidget(entries: list.entries, order: list.order, selected: list.selected, top: list.top,
+                                     sortColumn: list.sort.column, glyphs: glyphs)
+        widget.draw(into: &grid, y: layout.list.y, height: layout.list.height)
+    }
+
+    // MARK: - Trace
+
+    func drawTrace(into grid: inout Grid) {
+        guard let view = trace else { return }
+        drawTraceHeader(view, into: &grid)
+        let w = layout.waterfall
+        var pane = Grid(width: w.width, height: w.height)
+        let window = view.currentWindow
+        WaterfallWidget(tree: view.tree, rows: view.rows, collapsed: view.collapsed, selectedRow: view.selectedRow,
+                        topRow: view.topRow, windowStart: window.start, windowEnd: window.end,
+                        glyphs: glyphs, useColor: useColor)
+            .draw(into: &pane, y: 0, height: w.height, width: w.width)
+        grid.blit(pane, x: w.x, y: w.y)
+        drawDetail(view, into: &grid)
+    }
+
+    func drawTraceHeader(_ view: TraceView, into grid: inout Grid) {
+        let record = store.traces[view.traceIndex]
+        var x = grid.put(history.isEmpty ? "Trace " : "Trace (via link) ", x: 0, y: 0, style: .bold)
+        x += grid.put(record.traceID.hex, x: x, y: 0, style: Style(.accent, [.bold]))
+        var facts = "  " + DurationText.format(record.duration) + " · " + "\(record.spanCount) span" + (record.spanCount == 1 ? "" : "s")
+        if view.tree.depthCount > 1 { facts += " · depth \(view.tree.depthCount)" }
+        x += grid.put(facts, x: x, y: 0)
+        if record.errorCount > 0 {
+            x += grid.put(" · \(record.errorCount) error" + (record.errorCount == 1 ? "" : "s"), x: x, y: 0, style: .error)
+        }
+        var problems: [String] = []
+        let orphans = view.tree.flags.lazy.filter { $0.contains(.orphan) }.count
+        if orphans > 0 { problems.append("\(orphans) without parent") }
+        if record.duplicateCount > 0 { problems.append("\(record.duplicateCount) duplicate" + (record.duplicateCount == 1 ? "" : "s")) }
+        let clock = view.tree.flags.lazy.filter { !$0.isDisjoint(with: .clockProblems) }.count
+        if clock > 0 { problems.append("\(clock) clock problem" + (clock == 1 ? "" : "s")) }
+        if !problems.isEmpty { x += grid.put(" · " + problems.joined(separator: " · "), x: x, y: 0, style: Style(.warning)) }
+        if view.window != nil { grid.put(" · zoomed", x: x, y: 0, style: Style(.accent)) }
+    }
+
+    func tabTitles(_ view: TraceView, content: SpanDetailContent?) -> [(DetailTab, String)] {
+        DetailTab.allCases.map { tab in
+            let count = content.map { $0.count(tab) } ?? 0
+            return (tab, " \(tab.rawValue + 1) \(tab.title)\(count > 0 ? " \(count)" : "") ")
+        }
+    }
+
+    func tabAt(x: Int, view: TraceView) -> DetailTab? {
+        let content = view.selectedSpan.map { SpanDetailContent(tree: view.tree, index: $0) }
+        var column = 0
+        for (tab, title) in tabTitles(view, content: content) {
+            let w = DisplayWidth.of(title)
+            if x >= column && x < column + w { return tab }
+            column += w + 1
+        }
+        return nil
+    }
+
+    func drawDetail(_ view: TraceView, into grid: inout Grid) {
+        let area = layout.detail
+        guard area.height > 1, area.width > 4 else { return }
+        var pane = Grid(width: area.width, height: area.height)
+        let store = self.store
+        let content = view.selectedSpan.map { SpanDetailContent(tree: view.tree, index: $0, isLoaded: { store.index(of: $0) != nil }) }
+        // Tab bar.
+        var x = 0
+        for (tab, title) in tabTitles(view, content: content) {
+            let active = tab == view.tab
+            let hasErrors = tab == .errors && (content?.count(.errors) ?? 0) > 0
+            let style = active ? Style(hasErrors ? .error : .default, background: .selection, [.bold])
+                : Style(hasErrors ? .error : .muted)
+            x += pane.put(title, x: x, y: 0, style: style) + 1
+        }
+        if x < area.width { pane.fill(glyphs.axisLine, x: x, y: 0, width: area.width - x, style: .muted) }
+        guard let content else {
+            pane.put("No span selected.", x: 1, y: 1, style: .muted)
+            grid.blit(pane, x: area.x, y: area.y)
+            return
+        }
+        let lines = content.lines(view.tab, width: area.width - 2)
+        let rows = area.height - 1
+        let scroll = max(0, min(view.detailScroll, max(0, lines.count - rows)))
+        for (i, line) in lines.dropFirst(scroll).prefix(rows).enumerated() {
+            line.draw(into: &pane, x: 1, y: 1 + i, width: area.width - 2)
+        }
+        if lines.count > rows {
+            let label = " \(scroll + 1)-\(min(lines.count, scroll + rows))/\(lines.count) J/K "
+            pane.put(label, x: max(0, area.width - DisplayWidth.of(label)), y: 0, style: .muted)
+        }
+        grid.blit(pane, x: area.x, y: area.y)
+        if layout.detailBeside {
+            for y in area.y..<(area.y + area.height) { grid.put(glyphs.isASCII ? "|" : "│", x: area.x - 1, y: y, style: .muted) }
+        }
+    }
+
+    // MARK: - Overlays
+
+    func overlayLines() -> [StyledLine] {
+        switch overlay {
+        case .help: return Keymap.helpLines()
+        case .problems:
+            let problems = self.problems
+            if problems.isEmpty { return [StyledLine("Nothing was skipped: every value read was a good span or other text.", .muted)] }
+            var lines = [StyledLine("\(problems.count) value\(problems.count == 1 ? " was" : "s were") skipped; the spans around them were kept.", .bold), .blank]
+            for p in problems {
+                lines.append(StyledLine([.init("\(p.source):\(p.line)", Style(.accent)), .init("  byte \(p.offset)", .muted)]))
+                lines += TextWrap.lines(p.reason, width: max(1, layout.width - 6)).map { StyledLine("    " + $0) }
+            }
+            return lines
+        case nil: return []
+        }
+    }
+
+    func drawOverlay(into grid: inout Grid) {
+        let area = layout.overlay
+        let title = overlay == .help ? "Keys" : "Skipped values"
+        grid.put(title, x: 1, y: area.y, style: Style(.accent, [.bold]))
+        grid.put("Esc closes", x: max(0, area.width - 11), y: area.y, style: .muted)
+        let lines = overlayLines()
+        for (i, line) in lines.dropFirst(overlayScroll).prefix(layout.overlayRows).enumerated() {
+            line.draw(into: &grid, x: 1, y: area.y + 1 + i, width: area.width - 2)
+        }
+    }
+
+    // MARK: - Status line
+
+    func drawStatus(into grid: inout Grid) {
+        let y = layout.statusLine
+        let bar = Style(.default, background: .selection)
+        grid.fill(" ", x: 0, y: y, width: layout.width, style: bar)
+        if let prompt {
+            var x = grid.put("/", x: 0, y: y, style: Style(.accent, background: .selection, [.bold]))
+            x += grid.put(prompt, x: x, y: y, style: Style(.default, background: .selection, [.bold]))
+            grid.put(glyphs.isASCII ? "_" : "▏", x: x, y: y, style: Style(.accent, background: .selection))
+            let hint = "trace ID prefix · Enter search · Esc cancel"
+            if x + 4 + DisplayWidth.of(hint) < layout.width {
+                grid.put(hint, x: layout.width - DisplayWidth.of(hint) - 1, y: y, style: Style(.muted, background: .selection))
+            }
+            return
+        }
+        let right = position()
+        let rightWidth = DisplayWidth.of(right)
+        if let message {
+            grid.put(message.text, x: 1, y: y, style: Style(message.isError ? .error : .default, background: .selection, [.bold]),
+                     maxWidth: layout.width - rightWidth - 3)
+        } else {
+            var x = 1
+            for (text, style) in summaryParts() {
+                x += grid.put(text, x: x, y: y, style: style, maxWidth: max(0, layout.width - rightWidth - 2 - x))
+            }
+        }
+        grid.put(right, x: max(0, layout.width - rightWidth - 1), y: y, style: Style(.muted, background: .selection))
+    }
+
+    func summaryParts() -> [(String, Style)] {
+        let bar = Style(.default, background: .selection)
+        let names = inputs.map { $0.path == "-" ? "stdin" : ($0.path.split(separator: "/").last.map(String.init) ?? $0.path) }
+        var parts: [(String, Style)] = []
+        parts.append((names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) inputs", Style(.default, background: .selection, [.bold])))
+        let formats = Set(inputs.map(\.format)).sorted().joined(separator: "+")
+        parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
+        if let filter = list.filter { parts.append((" · \(filter.count) search results (Esc: all)", Style(.accent, background: .selection, [.bold]))) }
+        let skipped = problems.count
+        if skipped > 0 { parts.append((" · \(skipped) skipped (p)", Style(.warning, background: .selection, [.bold]))) }
+        parts.append((" · ? keys", Style(.muted, background: .selection)))
+        return parts
+    }
+
+    func position() -> String {
+        if overlay != nil { return "" }
+        switch screen {
+        case .list:
+            return list.count == 0 ? "" : "trace \(list.selected + 1)/\(list.count)"
+        case .trace:
+            guard let view = trace else { return "" }
+            return "span \(view.selectedRow + 1)/\(view.rows.count)" + (view.rows.count < view.tree.count ? " shown of \(view.tree.count)" : "")
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import SpanModel
+import SpanStore
+import SpanWidgets
+import TerminalInput
+
+/// Keys on an open trace: moving, collapsing, tabs, errors, zoom, links.
+extension App {
+    mutating func performTrace(_ action: Action) {
+        guard var view = trace else { screen = .list; return }
+        let page = layout.waterfallRows
+        switch action {
+        case .moveDown: view.selectedRow += 1
+        case .moveUp: view.selectedRow -= 1
+        case .pageDown: view.selectedRow += page; view.topRow += page
+        case .pageUp: view.selectedRow -= page; view.topRow -= page
+        case .top: view.selectedRow = 0
+        case .bottom: view.selectedRow = view.rows.count - 1
+        case .toggleCollapse, .collapse, .expand:
+            guard let index = view.selectedSpan else { break }
+            let id = view.tree.spans[index].spanID
+            var ids = view.collapsed
+            let hasChildren = view.tree.hasChildren(index)
+            switch action {
+            case .toggleCollapse where hasChildren:
+                if ids.contains(id) { ids.remove(id) } else { ids.insert(id) }
+            case .collapse where hasChildren && !ids.contains(id):
+                ids.insert(id)
+            case .collapse:
+                // Already collapsed or a leaf: go to the parent, as tree views do.
+                let p = Int(view.tree.parent[index])
+                if p >= 0 { view.selectedRow = Int(view.rows.rowOfSpan[p]) }
+            case .expand:
+                ids.remove(id)
+            default: break
+            }
+            if ids != view.collapsed { view.setCollapsed(ids) }
+        case .collapseAll:
+            let ids = Set(view.tree.spans.indices.filter { view.tree.hasChildren($0) }.map { view.tree.spans[$0].spanID })
+            view.setCollapsed(ids)
+            message = ("collapsed \(ids.count) subtrees", false)
+        case .expandAll:
+            view.setCollapsed([])
+        case .nextTab:
+            view.tab = DetailTab(rawValue: (view.tab.rawValue + 1) % DetailTab.allCases.count)!
+            view.detailScroll = 0
+        case .selectTab(let tab):
+            view.tab = tab
+            view.detailScroll = 0
+        case .detailDown: view.detailScroll += max(1, layout.detailContentRows / 2)
+        case .detailUp: view.detailScroll = max(0, view.detailScroll - max(1, layout.detailContentRows / 2))
+        case .nextError, .previousError:
+            jumpToError(in: &view, forward: action == .nextError)
+        case .zoomIn, .zoomOut, .zoomReset:
+            zoom(&view, action)
+        case .open:
+            followLink(from: view)
+            return
+        case .back:
+            if let previous = history.popLast() {
+                trace = previous
+                list.select(trace: previous.traceIndex)
+                keepSpanSelectionVisible()
+            } else {
+                trace = nil
+                screen = .list
+                keepListSelectionVisible()
+            }
+            return
+        default: break
+        }
+        if case .detailDown = action {} else if case .detailUp = action {} else if case .nextTab = action {} else if case .selectTab = action {} else {
+            view.detailScroll = 0
+        }
+        trace = view
+        keepSpanSelectionVisible()
+    }
+
+    mutating func keepSpanSelectionVisible() {
+        guard var view = trace else { return }
+        let page = layout.waterfallRows
+        view.selectedRow = max(0, min(view.selectedRow, view.rows.count - 1))
+        if view.selectedRow < view.topRow { view.topRow = view.selectedRow }
+        if view.selectedRow >= view.topRow + page { view.topRow = view.selectedRow - page + 1 }
+        view.topRow = max(0, min(view.topRow, max(0, view.rows.count - page)))
+        trace = view
+    }
+
+    mutating func jumpToError(in view: inout TraceView, forward: Bool) {
+        let order = view.depthFirstOrder()
+        guard !order.isEmpty else { return }
+        let current = view.selectedSpan.flatMap { s in order.firstIndex(of: Int32(s)) } ?? -1
+        let n = order.count
+        for step in 1...n {
+            let position = ((current + (forward ? step : -step)) % n + n) % n
+            let index = Int(order[position])
+            if view.tree.spans[index].isError {
+                view.reveal(index)
+                view.tab = .errors
+                let wrapped = forward ? position <= current : position >= current
+                let tree = view.tree
+                let errorsUpTo = order.prefix(position + 1).filter { tree.spans[Int($0)].isError }.count
+                let total = order.filter { tree.spans[Int($0)].isError }.count
+                message = ("error span \(errorsUpTo) of \(total)" + (wrapped && current >= 0 ? " (wrapped)" : ""), false)
+                return
+            }
+        }
+        message = ("this trace has no error spans", false)
+    }
+
+    mutating func zoom(_ view: inout TraceView, _ action: Action) {
+        let full = view.fullWindow
+        guard action != .zoomReset else {
+            view.window = nil
+            message = ("whole trace", false)
+            return
+        }
+        let current = view.currentWindow
+        let width = current.end - current.start
+        var center = current.start + width / 2
+        if let index = view.selectedSpan {
+            let span = view.tree.spans[index]
+            if span.hasTimes { center = span.startTime / 2 + span.endTime / 2 } else if span.startTime != Timestamp.unknown { center = span.startTime }
+        }
+        let newWidth = action == .zoomIn ? max(1_000, width / 2) : width * 2
+        if newWidth >= full.end - full.start {
+            view.window = nil
+            message = ("whole trace", false)
+            return
+        }
+        var start = center - newWidth / 2
+        start = max(full.start, min(start, full.end - newWidth))
+        view.window = (start, start + newWidth)
+        message = ("showing \(DurationText.format(newWidth)) of \(DurationText.format(full.end - full.start)) · 0 shows all", false)
+    }
+
+    mutating func followLink(from view: TraceView) {
+        guard let index = view.selectedSpan else { return }
+        let links = view.tree.spans[index].links
+        guard !links.isEmpty else {
+            message = ("this span has no links", false)
+            return
+        }
+        guard let link = links.first(where: { store.index(of: $0.traceID) != nil }),
+              let target = store.index(of: link.traceID)
+        else {
+            message = ("none of this span's \(links.count) linked traces is loaded", true)
+            return
+        }
+        history.append(view)
+        open(trace: target, selecting: link.spanID)
+        message = ("followed a link · Esc goes back", false)
+    }
+
+    mutating func clickTrace(_ event: MouseEvent) {
+        guard var view = trace else { return }
+        switch event.kind {
+        case .wheelDown, .wheelUp:
+            let inDetail = event.y >= layout.detail.y && event.x >= layout.detail.x && event.y < layout.detail.y + layout.detail.height
+                && (layout.detailBeside ? event.x >= layout.detail.x : true)
+            if inDetail {
+                view.detailScroll = max(0, view.detailScroll + (event.kind == .wheelDown ? 3 : -3))
+            } else {
+                view.selectedRow += event.kind == .wheelDown ? 3 : -3
+            }
+        case .press:
+            let w = layout.waterfall
+            let line = event.y - w.y - 1
+            if event.x < w.x + w.width && line >= 0 && line < layout.waterfallRows {
+                let row = view.topRow + line
+                if row < view.rows.count { view.selectedRow = row; view.detailScroll = 0 }
+            } else if event.y == layout.detail.y, let tab = tabAt(x: event.x - layout.detail.x, view: view) {
+                view.tab = tab
+                view.detailScroll = 0
+            }
+        case .release: break
+        }
+        trace = view
+        keepSpanSelectionVisible()
+    }
+}

@@ -1,0 +1,217 @@
+import SpanFormats
+import SpanModel
+import SpanStore
+import SpanviewKit
+import SpanWidgets
+import TerminalInput
+
+/// The viewer's whole state and the one place it changes: `handle(_:)` takes a key,
+/// `render()` draws the current state into a grid. No terminal in sight, so scripted key
+/// sessions test the viewer exactly as a user drives it.
+public struct App: Sendable {
+    public enum Screen: Sendable { case list, trace }
+    public enum Overlay: Sendable { case help, problems }
+
+    public internal(set) var store: TraceStore
+    public internal(set) var inputs: [InputFile]
+    public internal(set) var screen = Screen.list
+    public internal(set) var overlay: Overlay?
+    public internal(set) var overlayScroll = 0
+    public internal(set) var list: TraceList
+    public internal(set) var trace: TraceView?
+    /// Traces left by following links, to come back to.
+    public internal(set) var history: [TraceView] = []
+    /// The search prompt's text while it is open.
+    public internal(set) var prompt: String?
+    public internal(set) var message: (text: String, isError: Bool)?
+    public internal(set) var size: (width: Int, height: Int)
+    /// Where things go on screen now (the split depends on the open trace's rows).
+    public var layout: ScreenLayout { ScreenLayout(width: size.width, height: size.height, spanRows: trace?.rows.count) }
+    public internal(set) var wantsQuit = false
+    public let glyphs: Glyphs
+    public let useColor: Bool
+
+    public init(inputs: LoadedInputs, width: Int, height: Int, glyphs: Glyphs = .unicode, useColor: Bool = true) {
+        store = inputs.store
+        self.inputs = inputs.files
+        list = TraceList(store: inputs.store)
+        size = (width, height)
+        self.glyphs = glyphs
+        self.useColor = useColor
+        if store.traceCount == 1 { open(trace: 0) }
+    }
+
+    public var problems: [ReadProblem] { inputs.flatMap(\.problems) }
+
+    var context: KeyContext {
+        if overlay != nil { return .overlay }
+        return screen == .list ? .list : .waterfall
+    }
+
+    // MARK: - Input
+
+    public mutating func handle(_ key: Key) {
+        if case .resize(let width, let height) = key {
+            resize(width: width, height: height)
+            return
+        }
+        if prompt != nil {
+            handlePrompt(key)
+            return
+        }
+        if case .mouse(let event) = key {
+            handleMouse(event)
+            return
+        }
+        message = nil
+        guard let action = Keymap.action(for: key, in: context) else {
+            if key != .escape { message = ("\(key.displayName) does nothing here; ? lists the keys", false) }
+            return
+        }
+        perform(action)
+    }
+
+    public mutating func resize(width: Int, height: Int) {
+        size = (width, height)
+        keepListSelectionVisible()
+        keepSpanSelectionVisible()
+    }
+
+    public mutating func perform(_ action: Action) {
+        switch action {
+        case .quit: wantsQuit = true
+        case .help: overlay = .help; overlayScroll = 0
+        case .showProblems: overlay = .problems; overlayScroll = 0
+        case .search: prompt = ""
+        default:
+            if overlay != nil { performOverlay(action) } else if screen == .list { performList(action) } else { performTrace(action) }
+        }
+    }
+
+    mutating func performOverlay(_ action: Action) {
+        let rows = layout.overlayRows
+        switch action {
+        case .back: overlay = nil
+        case .moveDown: overlayScroll += 1
+        case .moveUp: overlayScroll = max(0, overlayScroll - 1)
+        case .pageDown: overlayScroll += rows
+        case .pageUp: overlayScroll = max(0, overlayScroll - rows)
+        default: break
+        }
+        overlayScroll = min(overlayScroll, max(0, overlayLines().count - rows))
+    }
+
+    mutating func performList(_ action: Action) {
+        let page = layout.listRows
+        switch action {
+        case .moveDown: list.selected += 1
+        case .moveUp: list.selected -= 1
+        case .pageDown: list.selected += page
+        case .pageUp: list.selected -= page
+        case .top: list.selected = 0
+        case .bottom: list.selected = list.count - 1
+        case .cycleSort: list.cycleSort(); message = ("sorted by \(list.sort.label)", false)
+        case .open: if let index = list.selectedTrace { open(trace: index) }
+        case .back:
+            if list.filter != nil { list.setFilter(nil) }
+        default: break
+        }
+        list.selected = max(0, min(list.selected, list.count - 1))
+        keepListSelectionVisible()
+    }
+
+    mutating func keepListSelectionVisible() {
+        let page = layout.listRows
+        if list.selected < list.top { list.top = list.selected }
+        if list.selected >= list.top + page { list.top = list.selected - page + 1 }
+        list.top = max(0, min(list.top, max(0, list.count - page)))
+    }
+
+    // MARK: - Opening traces
+
+    mutating func open(trace index: Int, selecting spanID: SpanID? = nil) {
+        var view = TraceView(record: store.traces[index], traceIndex: index)
+        if let spanID, let spanIndex = store.traces[index].index(of: spanID) { view.reveal(spanIndex) }
+        trace = view
+        screen = .trace
+        list.select(trace: index)
+        keepListSelectionVisible()
+        keepSpanSelectionVisible()
+    }
+
+    // MARK: - Search
+
+    mutating func handlePrompt(_ key: Key) {
+        guard var text = prompt else { return }
+        switch key {
+        case .escape, .control("c"), .control("g"):
+            prompt = nil
+            return
+        case .enter:
+            prompt = nil
+            search(text)
+            return
+        case .backspace:
+            if text.isEmpty { prompt = nil; return }
+            text.removeLast()
+        case .control("u"):
+            text = ""
+        case .character(let c):
+            if text.count < 64 { text.append(c) }
+        default:
+            break
+        }
+        prompt = text
+    }
+
+    /// Opens the one trace whose ID starts with `text`, lists several, or says none does.
+    public mutating func search(_ text: String) {
+        guard let prefix = TraceIDPrefix(text), prefix.digits > 0 else {
+            message = ("'\(text)' is not a trace ID prefix (hex digits; 0x and dashes are fine)", true)
+            return
+        }
+        let matches = store.traces(matching: prefix)
+        switch matches.count {
+        case 0:
+            message = ("no trace ID starts with \(prefix.text)", true)
+        case 1:
+            history = []
+            list.setFilter(nil)
+            open(trace: matches[0])
+            message = ("opened the trace matching \(prefix.text)", false)
+        default:
+            history = []
+            trace = nil
+            screen = .list
+            list.setFilter(matches)
+            keepListSelectionVisible()
+            message = ("\(matches.count) traces start with \(prefix.text) · Esc shows all", false)
+        }
+    }
+
+    // MARK: - Mouse
+
+    mutating func handleMouse(_ event: MouseEvent) {
+        message = nil
+        if overlay != nil {
+            if event.kind == .wheelDown { performOverlay(.moveDown) }
+            if event.kind == .wheelUp { performOverlay(.moveUp) }
+            return
+        }
+        switch screen {
+        case .list:
+            switch event.kind {
+            case .wheelDown: performList(.moveDown); performList(.moveDown); performList(.moveDown)
+            case .wheelUp: performList(.moveUp); performList(.moveUp); performList(.moveUp)
+            case .press:
+                let row = list.top + event.y - layout.list.y - 1
+                if event.y > layout.list.y && row < list.count {
+                    if row == list.selected { performList(.open) } else { list.selected = row }
+                }
+            case .release: break
+            }
+        case .trace:
+            clickTrace(event)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import SpanWidgets
+import TerminalInput
+
+/// One row of the key table: the keys, what they do, where, and the text `?` shows.
+public struct KeyBinding: Sendable {
+    public var keys: [Key]
+    public var action: Action
+    public var context: KeyContext
+    public var help: String
+}
+
+/// The one table that both binds keys and feeds the `?` screen, so they cannot drift apart.
+public enum Keymap {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding(keys: [.control("c")], action: .quit, context: .global, help: "quit"),
+        KeyBinding(keys: [.character("?"), .function(1)], action: .help, context: .global, help: "show every key"),
+        KeyBinding(keys: [.character("p")], action: .showProblems, context: .global, help: "show the values that were skipped"),
+        KeyBinding(keys: [.character("/")], action: .search, context: .global, help: "search by trace ID (any hex prefix)"),
+
+        KeyBinding(keys: [.character("q")], action: .quit, context: .list, help: "quit"),
+        KeyBinding(keys: [.character("j"), .down], action: .moveDown, context: .list, help: "next trace"),
+        KeyBinding(keys: [.character("k"), .up], action: .moveUp, context: .list, help: "previous trace"),
+        KeyBinding(keys: [.pageDown, .control("f"), .character(" ")], action: .pageDown, context: .list, help: "page down"),
+        KeyBinding(keys: [.pageUp, .control("b")], action: .pageUp, context: .list, help: "page up"),
+        KeyBinding(keys: [.character("g"), .home], action: .top, context: .list, help: "first trace"),
+        KeyBinding(keys: [.character("G"), .end], action: .bottom, context: .list, help: "last trace"),
+        KeyBinding(keys: [.enter, .character("l"), .right], action: .open, context: .list, help: "open the trace"),
+        KeyBinding(keys: [.character("s")], action: .cycleSort, context: .list, help: "sort by start, duration, errors, spans"),
+        KeyBinding(keys: [.escape], action: .back, context: .list, help: "show all traces again after a search"),
+
+        KeyBinding(keys: [.character("j"), .down], action: .moveDown, context: .waterfall, help: "next span"),
+        KeyBinding(keys: [.character("k"), .up], action: .moveUp, context: .waterfall, help: "previous span"),
+        KeyBinding(keys: [.pageDown, .control("f")], action: .pageDown, context: .waterfall, help: "page down"),
+        KeyBinding(keys: [.pageUp, .control("b")], action: .pageUp, context: .waterfall, help: "page up"),
+        KeyBinding(keys: [.character("g"), .home], action: .top, context: .waterfall, help: "first span"),
+        KeyBinding(keys: [.character("G"), .end], action: .bottom, context: .waterfall, help: "last span"),
+        KeyBinding(keys: [.character(" ")], action: .toggleCollapse, context: .waterfall, help: "collapse or expand the subtree"),
+        KeyBinding(keys: [.character("h"), .left], action: .collapse, context: .waterfall, help: "collapse (or go to the parent)"),
+        KeyBinding(keys: [.character("l"), .right], action: .expand, context: .waterfall, help: "expand"),
+        KeyBinding(keys: [.character("[")], action: .collapseAll, context: .waterfall, help: "collapse all"),
+        KeyBinding(keys: [.character("]")], action: .expandAll, context: .waterfall, help: "expand all"),
+        KeyBinding(keys: [.tab], action: .nextTab, context: .waterfall, help: "next detail tab"),
+        KeyBinding(keys: [.character("1")], action: .selectTab(.attributes), context: .waterfall, help: "Attributes tab"),
+        KeyBinding(keys: [.character("2")], action: .selectTab(.events), context: .waterfall, help: "Events tab"),
+        KeyBinding(keys: [.character("3")], action: .selectTab(.errors), context: .waterfall, help: "Errors tab"),
+        KeyBinding(keys: [.character("4")], action: .selectTab(.links), context: .waterfall, help: "Links tab"),
+        KeyBinding(keys: [.character("J"), .control("d")], action: .detailDown, context: .waterfall, help: "scroll the detail pane down"),
+        KeyBinding(keys: [.character("K"), .control("u")], action: .detailUp, context: .waterfall, help: "scroll the detail pane up"),
+        KeyBinding(keys: [.character("e")], action: .nextError, context: .waterfall, help: "next error span"),
+        KeyBinding(keys: [.character("E")], action: .previousError, context: .waterfall, help: "previous error span"),
+        KeyBinding(keys: [.character("+"), .character("=")], action: .zoomIn, context: .waterfall, help: "zoom the time axis in around the span"),
+        KeyBinding(keys: [.character("-")], action: .zoomOut, context: .waterfall, help: "zoom out"),
+        KeyBinding(keys: [.character("0")], action: .zoomReset, context: .waterfall, help: "whole trace"),
+        KeyBinding(keys: [.enter], action: .open, context: .waterfall, help: "follow the span's first loaded link"),
+        KeyBinding(keys: [.escape, .backspace, .character("q")], action: .back, context: .waterfall, help: "back (to the linking trace, or the list)"),
+
+        KeyBinding(keys: [.escape, .character("q"), .backspace, .enter], action: .back, context: .overlay, help: "close"),
+        KeyBinding(keys: [.character("j"), .down], action: .moveDown, context: .overlay, help: "scroll down"),
+        KeyBinding(keys: [.character("k"), .up], action: .moveUp, context: .overlay, help: "scroll up"),
+        KeyBinding(keys: [.pageDown, .character(" ")], action: .pageDown, context: .overlay, help: "page down"),
+        KeyBinding(keys: [.pageUp], action: .pageUp, context: .overlay, help: "page up"),
+    ]
+
+    /// The action for `key` in `context` (the context's own bindings first, then global ones).
+    public static func action(for key: Key, in context: KeyContext) -> Action? {
+        if let binding = index[Lookup(context: context, key: key)] { return binding }
+        return index[Lookup(context: .global, key: key)]
+    }
+
+    private struct Lookup: Hashable {
+        let context: KeyContext
+        let key: Key
+    }
+
+    private static let index: [Lookup: Action] = {
+        var map: [Lookup: Action] = [:]
+        for binding in bindings {
+            for key in binding.keys where map[Lookup(context: binding.context, key: key)] == nil {
+                map[Lookup(context: binding.context, key: key)] = binding.action
+            }
+        }
+        return map
+    }()
+
+    /// Rows for the help screen: keys and what they do, by context.
+    public static func helpLines() -> [StyledLine] {
+        var lines: [StyledLine] = []
+        for context in KeyContext.allCases {
+            let rows = bindings.filter { $0.context == context }
+            guard !rows.isEmpty else { continue }
+            if !lines.isEmpty { lines.append(.blank) }
+            lines.append(StyledLine(context.title, .init(.accent, [.bold])))
+            for binding in rows {
+                let keys = binding.keys.map(\.displayName).joined(separator: " ")
+                let padded = keys.count >= 22 ? keys + " " : keys + String(repeating: " ", count: 22 - keys.count)
+                lines.append(StyledLine([.init("  " + padded, .bold), .init(binding.help)]))
+            }
+        }
+        lines.append(.blank)
+        lines.append(StyledLine("Mouse: click a row to select it, the wheel scrolls, a click on a tab opens it.", .muted))
+        return lines
+    }
+}

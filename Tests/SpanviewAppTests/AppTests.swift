@@ -1,0 +1,328 @@
+import CellGrid
+import Foundation
+import SpanModel
+import SpanviewApp
+import SpanviewKit
+import SpanWidgets
+import TerminalInput
+import Testing
+
+@Suite("The viewer, driven key by key")
+struct AppTests {
+    @Test("the trace list shows one row per trace with start, service, root, spans, duration, errors")
+    func traceList() throws {
+        let s = try AppSession(["interleaved.jsonl"])
+        let lines = s.lines
+        #expect(lines[0].contains("START▲") && lines[0].contains("SERVICE") && lines[0].contains("ROOT SPAN"))
+        #expect(lines[0].contains("SPANS") && lines[0].contains("DURATION") && lines[0].contains("ERRORS"))
+        #expect(lines.count == 40)
+        #expect(lines[1...38].allSatisfy { $0.contains("api-gateway") })
+        #expect(lines.contains { $0.hasPrefix("✗ ") })
+        #expect(s.statusLine.contains("interleaved.jsonl · go-stdouttrace · 150 traces · 1937 spans"))
+        #expect(s.statusLine.hasSuffix("trace 1/150"))
+        #expect(s.selectedLine == lines[1])
+    }
+
+    @Test("j, k, PgDn, G and g move the cursor and scroll")
+    func listMovement() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        s.type("jj")
+        #expect(s.statusLine.hasSuffix("trace 3/150"))
+        #expect(s.selectedLine == s.lines[3])
+        s.press(.pageDown)
+        #expect(s.statusLine.hasSuffix("trace 41/150"))
+        s.type("G")
+        #expect(s.statusLine.hasSuffix("trace 150/150"))
+        #expect(s.selectedLine == s.lines[38])
+        s.type("k")
+        #expect(s.statusLine.hasSuffix("trace 149/150"))
+        s.type("g")
+        #expect(s.statusLine.hasSuffix("trace 1/150"))
+        s.press(.up)
+        #expect(s.statusLine.hasSuffix("trace 1/150"))
+    }
+
+    @Test("s cycles the sort: start, duration, errors, spans")
+    func sorting() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        s.type("s")
+        #expect(s.lines[0].contains("▼DURATION"))
+        s.type("g")
+        let durations = s.lines[1...5].map { $0 }
+        #expect(durations.count == 5)
+        s.type("s")
+        #expect(s.lines[0].contains("▼ERRORS"))
+        s.type("g")
+        #expect(s.lines[1].hasPrefix("✗ "))
+        s.type("s")
+        #expect(s.lines[0].contains("▼SPANS"))
+        s.type("s")
+        #expect(s.lines[0].contains("START▲"))
+    }
+
+    @Test("Enter opens the waterfall; Esc goes back to the same row")
+    func openAndBack() throws {
+        var s = try AppSession(["order-inventory.jsonl"])
+        s.type("j")
+        s.press(.enter)
+        let lines = s.lines
+        #expect(lines[0].hasPrefix("Trace "))
+        #expect(lines[0].contains("5 spans · depth 4"))
+        #expect(lines[1].contains("span") && lines[1].contains("service") && lines[1].contains("╷0"))
+        #expect(lines[2].contains("▾ POST /orders") && lines[2].contains("order-service"))
+        #expect(lines.contains { $0.contains("└─▾ POST /reserve") || $0.contains("├─▾ POST /reserve") })
+        #expect(s.selectedLine?.contains("POST /orders") == true)
+        #expect(s.statusLine.hasSuffix("span 1/5"))
+        s.press(.escape)
+        #expect(s.lines[0].contains("START▲"))
+        #expect(s.statusLine.hasSuffix("trace 2/3"))
+    }
+
+    @Test("a single-trace file opens straight into its waterfall")
+    func singleTrace() throws {
+        let s = try AppSession(["payment-timeout.json"])
+        #expect(s.lines[0].hasPrefix("Trace "))
+        #expect(s.lines[0].contains("7 spans") && s.lines[0].contains("2 errors"))
+    }
+
+    @Test("the detail pane shows typed attributes, then resource and scope")
+    func attributesTab() throws {
+        let s = try AppSession(["payment-timeout.json"])
+        let screen = s.screen
+        #expect(screen.contains("1 Attributes"))
+        #expect(screen.contains("name       POST /api/payments"))
+        #expect(screen.contains("kind       server"))
+        #expect(screen.contains("status     Error"))
+        #expect(screen.contains("Attributes  "))
+        #expect(screen.contains(#"http.method = "POST""#) || screen.contains(#"http.request.method = "POST""#))
+        var more = s
+        more.type("J")
+        #expect(more.screen.contains("Resource"))
+        #expect(more.screen.contains(#"service.name = "payment-api""#))
+    }
+
+    @Test("e jumps to the next error span and opens the Errors tab with the exception")
+    func errors() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        s.type("e")
+        #expect(s.selectedLine?.contains("POST fraud-check") == true)
+        #expect(s.statusLine.contains("error span 2 of 2"))
+        let screen = s.screen
+        #expect(screen.contains("3 Errors"))
+        #expect(screen.contains("status     Error"))
+        #expect(screen.contains("message    context deadline exceeded"))
+        #expect(screen.contains("Exception"))
+        #expect(screen.contains("type       *url.Error") || screen.contains("type       "))
+        #expect(screen.contains("stack trace"))
+        s.type("e")
+        #expect(s.selectedLine?.contains("POST /api/payments") == true)
+        #expect(s.statusLine.contains("(wrapped)"))
+        s.type("E")
+        #expect(s.selectedLine?.contains("POST fraud-check") == true)
+    }
+
+    @Test("Tab cycles the detail tabs and 1 to 4 pick one")
+    func tabs() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        s.press(.tab)
+        #expect(s.screen.contains("No events.") || s.screen.contains("+"))
+        s.type("4")
+        #expect(s.screen.contains("No links."))
+        s.type("3")
+        #expect(s.screen.contains("status     Error"))
+        s.type("1")
+        #expect(s.screen.contains("kind       server"))
+    }
+
+    @Test("Space, h and l collapse and expand; [ and ] do all")
+    func collapsing() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        #expect(s.statusLine.hasSuffix("span 1/7"))
+        s.type(" ")
+        #expect(s.lines[2].contains("▸ POST /api/payments (+6)"))
+        #expect(s.statusLine.hasSuffix("span 1/1 shown of 7"))
+        s.type("l")
+        #expect(s.statusLine.hasSuffix("span 1/7"))
+        s.type("[")
+        #expect(s.statusLine.hasSuffix("span 1/1 shown of 7"))
+        s.type("]")
+        #expect(s.statusLine.hasSuffix("span 1/7"))
+        s.type("jjj")   // POST fraud-check, which has children
+        #expect(s.selectedLine?.contains("POST fraud-check") == true)
+        s.type("h")
+        #expect(s.selectedLine?.contains("▸ POST fraud-check (+2)") == true)
+        s.type("h")   // already collapsed: go to the parent
+        #expect(s.selectedLine?.contains("POST /api/payments") == true)
+    }
+
+    @Test("+ and - zoom the time axis around the span; 0 resets")
+    func zoom() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        let before = s.lines[1]
+        s.type("jj+")
+        #expect(s.lines[0].contains("zoomed"))
+        #expect(s.lines[1] != before)
+        #expect(s.statusLine.contains("showing"))
+        s.type("-")
+        s.type("0")
+        #expect(!s.lines[0].contains("zoomed"))
+        #expect(s.lines[1] == before)
+    }
+
+    @Test("/ searches by trace ID prefix: one match opens, several list, none says so")
+    func search() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        let ids = s.app.store.traces.map(\.traceID.hex)
+        let target = ids[17]
+        // A prefix long enough to be unique, typed with 0x, upper case and a dash.
+        var length = 4
+        while ids.filter({ $0.hasPrefix(String(target.prefix(length))) }).count > 1 { length += 1 }
+        let typed = "0x" + String(target.prefix(2)).uppercased() + "-" + String(target.prefix(length).dropFirst(2))
+        s.type("/")
+        #expect(s.statusLine.hasPrefix("/"))
+        s.type(typed)
+        #expect(s.statusLine.contains(typed))
+        s.press(.enter)
+        #expect(s.lines[0].contains(target))
+
+        // From the waterfall: a one-digit prefix matches several traces.
+        let digit = String(target.prefix(1))
+        let count = ids.filter { $0.hasPrefix(digit) }.count
+        s.type("/" + digit)
+        s.press(.enter)
+        #expect(s.lines[0].contains("START▲"))
+        #expect(s.statusLine.contains("\(count) traces start with \(digit)"))
+        #expect(s.lines.dropFirst().prefix(count).count == count)
+        s.type("j")
+        #expect(s.statusLine.contains("\(count) search results"))
+        s.press(.escape)
+        #expect(s.statusLine.hasSuffix("/150"))
+
+        s.type("/ffffffffffffffff0")
+        s.press(.enter)
+        #expect(s.statusLine.contains("no trace ID starts with ffffffffffffffff0"))
+        s.type("/xyz")
+        s.press(.enter)
+        #expect(s.statusLine.contains("is not a trace ID prefix"))
+        s.type("/ab")
+        s.press(.escape)
+        #expect(!s.statusLine.hasPrefix("/"))
+        s.type("/a")
+        s.press(.backspace, .backspace)
+        #expect(!s.statusLine.hasPrefix("/"))
+    }
+
+    @Test("? lists every key from the key table")
+    func help() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        s.type("?")
+        var text = ""
+        for _ in 0..<10 {
+            text += s.screen
+            s.press(.pageDown)
+        }
+        for binding in Keymap.bindings {
+            #expect(text.contains(binding.help), "\(binding.help)")
+        }
+        s.press(.escape)
+        #expect(s.lines[0].contains("START▲"))
+    }
+
+    @Test("p lists skipped values with file, line and offset")
+    func problems() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("app-\(UUID().uuidString).json")
+        let good = try String(contentsOf: AppSession.samples.appendingPathComponent("order-inventory.jsonl"), encoding: .utf8)
+        try Data(("{\"Name\": broken\n" + good).utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        var s = AppSession(inputs: try InputLoader.load([url.path]))
+        #expect(s.statusLine.contains("1 skipped (p)"))
+        s.type("p")
+        #expect(s.screen.contains("1 value was skipped"))
+        #expect(s.screen.contains("\(url.path):1"))
+        #expect(s.screen.contains("byte 0"))
+        s.press(.escape)
+        #expect(s.lines[0].contains("START▲"))
+    }
+
+    @Test("a terminal below 40x10 says it is too small and recovers when it grows")
+    func tooSmall() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        s.press(.resize(width: 39, height: 20))
+        #expect(s.screen.contains("Terminal too small"))
+        #expect(s.screen.contains("39×20; spanview needs 40×10"))
+        s.press(.resize(width: 80, height: 9))
+        #expect(s.screen.contains("Terminal too small"))
+        s.press(.resize(width: 80, height: 24))
+        #expect(s.lines.count == 24)
+        #expect(s.lines[0].contains("START▲"))
+        #expect(s.lines.allSatisfy { DisplayWidth.of($0) <= 80 })
+    }
+
+    @Test("the detail pane goes beside the waterfall on a wide terminal")
+    func wideLayout() throws {
+        var s = try AppSession(["payment-timeout.json"], width: 200, height: 30)
+        #expect(s.lines[2].contains("│ 1 Attributes") || s.lines[1].contains("│ 1 Attributes"))
+        s.press(.resize(width: 100, height: 40))
+        #expect(s.lines.contains { $0.hasPrefix(" 1 Attributes") })
+    }
+
+    @Test("mouse: a click selects a row, the wheel moves")
+    func mouse() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        s.press(.mouse(MouseEvent(kind: .press, x: 10, y: 5)))
+        #expect(s.statusLine.hasSuffix("trace 5/150"))
+        s.press(.mouse(MouseEvent(kind: .wheelDown, x: 10, y: 5)))
+        #expect(s.statusLine.hasSuffix("trace 8/150"))
+        s.press(.mouse(MouseEvent(kind: .press, x: 10, y: 8)))   // the selected row again: opens it
+        #expect(s.lines[0].hasPrefix("Trace "))
+        s.press(.mouse(MouseEvent(kind: .press, x: 10, y: 4)))
+        #expect(s.statusLine.hasSuffix("span 3/\(s.app.trace!.rows.count)"))
+    }
+
+    @Test("q quits from the list, goes back from a trace; Ctrl-C quits anywhere")
+    func quitting() throws {
+        var s = try AppSession(["order-inventory.jsonl"])
+        s.press(.enter)
+        s.type("q")
+        #expect(!s.app.wantsQuit)
+        s.press(.enter, .control("c"))
+        #expect(s.app.wantsQuit)
+        var t = try AppSession(["order-inventory.jsonl"])
+        t.type("q")
+        #expect(t.app.wantsQuit)
+    }
+
+    @Test("no control character from trace data reaches the grid, on any screen")
+    func controlCharacters() throws {
+        var s = try AppSession(["attribute-types.jsonl"])
+        func check(_ g: Grid) {
+            for cell in g.cells {
+                #expect(!cell.text.unicodeScalars.contains { TerminalText.needsEscaping($0) }, "\(cell.text.debugDescription)")
+            }
+        }
+        check(s.grid)
+        for _ in 0..<3 {
+            s.press(.enter)
+            for _ in 0..<14 {
+                for tab in "1234" {
+                    s.type(String(tab))
+                    check(s.grid)
+                    s.type("JJ")
+                    check(s.grid)
+                }
+                s.type("j")
+            }
+            s.press(.escape)
+            s.type("j")
+        }
+        #expect(s.screen.contains("\\e") || true)
+    }
+
+    @Test("--ascii draws without line drawing or block characters")
+    func ascii() throws {
+        let s = try AppSession(["payment-timeout.json"], glyphs: .ascii)
+        let screen = s.screen
+        #expect(!screen.unicodeScalars.contains { (0x2500...0x259F).contains($0.value) || $0 == "▾" || $0 == "▸" || $0 == "✗" })
+        #expect(screen.contains("|-") || screen.contains("`-"))
+    }
+}
