@@ -56,7 +56,7 @@ let package = Package(
         // glibc heap figures for the benchmark.
         .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
-            "SpanModel", "SpanFormats", "SpanStore", "CMallocInfo",
+            "SpanModel", "SpanFormats", "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -23,6 +23,8 @@ public struct TraceTree: Sendable {
     public let copiesDropped: [Int32: Int32]
     /// The record version this was built from.
     public let version: Int
+    /// Spans in each span's subtree, itself included.
+    public let subtreeSize: [Int32]
 
     public var count: Int { spans.count }
 
@@ -45,8 +47,12 @@ public struct TraceTree: Sendable {
 
         var parent = [Int32](repeating: -1, count: n)
         var flags = [SpanFlags](repeating: [], count: n)
+        // Times in flat arrays: sorting and range checks then never touch the large Span values.
+        var starts = [Int64](repeating: 0, count: n), ends = [Int64](repeating: 0, count: n)
         for i in 0..<n {
             let (start, end, parentID) = (spans[i].startTime, spans[i].endTime, spans[i].parentSpanID)
+            starts[i] = start
+            ends[i] = end
             if start != Timestamp.unknown && end != Timestamp.unknown && end < start { flags[i].insert(.negativeDuration) }
             if !record.collidingSpans.isEmpty && record.collidingSpans.contains(Int32(i)) { flags[i].insert(.idCollision) }
             if !record.copiesDropped.isEmpty && record.copiesDropped[Int32(i)] != nil { flags[i].insert(.duplicated) }
@@ -61,8 +67,9 @@ public struct TraceTree: Sendable {
         // A parent chain that loops never reaches a root: find such spans and cut the loop
         // at the first span of each cycle, which becomes a top-level span.
         var state = [UInt8](repeating: 0, count: n)   // 0 unknown, 1 on current path, 2 reaches a root
+        var path: [Int] = []
         for i in 0..<n where state[i] == 0 {
-            var path: [Int] = []
+            path.removeAll(keepingCapacity: true)
             var j = i
             while j >= 0 && state[j] == 0 {
                 state[j] = 1
@@ -94,7 +101,7 @@ public struct TraceTree: Sendable {
             fill[Int(p)] += 1
         }
         func byStart(_ a: Int32, _ b: Int32) -> Bool {
-            let sa = spans[Int(a)].startTime, sb = spans[Int(b)].startTime
+            let sa = starts[Int(a)], sb = starts[Int(b)]
             return sa != sb ? sa < sb : a < b
         }
         for i in 0..<n where counts[i + 1] - counts[i] > 1 {
@@ -102,15 +109,18 @@ public struct TraceTree: Sendable {
         }
         roots.sort(by: byStart)
 
-        // Depths and parent-range checks, top down.
+        // Depths and parent-range checks, top down, recording the visiting order.
         var depth = [Int32](repeating: 0, count: n)
+        var order: [Int32] = []
+        order.reserveCapacity(n)
         var stack = roots
         while let i = stack.popLast() {
             let index = Int(i)
+            order.append(i)
+            let (ps, pe) = (starts[index], ends[index])
             for c in children[Int(counts[index])..<Int(counts[index + 1])] {
                 depth[Int(c)] = depth[index] + 1
-                let (cs, ce) = (spans[Int(c)].startTime, spans[Int(c)].endTime)
-                let (ps, pe) = (spans[index].startTime, spans[index].endTime)
+                let (cs, ce) = (starts[Int(c)], ends[Int(c)])
                 let known = cs != Timestamp.unknown && ce != Timestamp.unknown && ps != Timestamp.unknown && pe != Timestamp.unknown
                 if known && (cs < ps || ce > pe) {
                     flags[Int(c)].insert(.outsideParent)
@@ -118,6 +128,12 @@ public struct TraceTree: Sendable {
                 stack.append(c)
             }
         }
+        // Subtree sizes, bottom up (children come after their parent in `order`).
+        var subtree = [Int32](repeating: 1, count: n)
+        for i in order.reversed() where parent[Int(i)] >= 0 {
+            subtree[Int(parent[Int(i)])] += subtree[Int(i)]
+        }
+        self.subtreeSize = subtree
 
         self.parent = parent
         self.childStart = counts

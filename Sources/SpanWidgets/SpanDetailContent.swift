@@ -23,14 +23,17 @@ public struct SpanDetailContent {
     /// Whether a trace is loaded (for links).
     public let isLoaded: (TraceID) -> Bool
 
-    public init(tree: TraceTree, index: Int, isLoaded: @escaping (TraceID) -> Bool = { _ in false }) {
+    /// The trace's earliest start, for offsets.
+    public let traceStart: Int64
+
+    public init(tree: TraceTree, index: Int, traceStart: Int64, isLoaded: @escaping (TraceID) -> Bool = { _ in false }) {
         self.tree = tree
         self.index = index
+        self.traceStart = traceStart
         self.isLoaded = isLoaded
     }
 
     var span: Span { tree.spans[index] }
-    var traceStart: Int64 { tree.spans.lazy.map(\.startTime).filter { $0 != Timestamp.unknown }.min() ?? Timestamp.unknown }
 
     /// Counts shown on the tab titles.
     public func count(_ tab: DetailTab) -> Int {

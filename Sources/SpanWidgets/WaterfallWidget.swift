@@ -17,9 +17,15 @@ public struct WaterfallWidget {
     public var windowEnd: Int64
     public var glyphs: Glyphs
     public var useColor: Bool
+    /// The trace's earliest start (axis labels are offsets from it).
+    public var traceStart: Int64
+    /// The widest service name, in cells.
+    public var longestService: Int
 
     public init(tree: TraceTree, rows: VisibleRows, collapsed: Set<SpanID>, selectedRow: Int, topRow: Int,
-                windowStart: Int64, windowEnd: Int64, glyphs: Glyphs, useColor: Bool) {
+                windowStart: Int64, windowEnd: Int64, traceStart: Int64, longestService: Int, glyphs: Glyphs, useColor: Bool) {
+        self.traceStart = traceStart
+        self.longestService = longestService
         self.tree = tree
         self.rows = rows
         self.collapsed = collapsed
@@ -50,8 +56,7 @@ public struct WaterfallWidget {
     /// Draws the axis at `y` and the rows below it, `height` lines in all, `width` columns from x 0.
     public func draw(into grid: inout Grid, y: Int, height: Int, width: Int) {
         guard height > 0 else { return }
-        let longest = tree.spans.lazy.prefix(5_000).map { DisplayWidth.of(TerminalText.escaped($0.serviceName ?? "")) }.max() ?? 0
-        let c = Self.columns(width: width, longestService: longest)
+        let c = Self.columns(width: width, longestService: longestService)
         let scale = BarScale(windowStart: windowStart, windowEnd: windowEnd, columns: c.bar)
 
         // Axis: labels at round offsets from the trace start.
@@ -59,7 +64,7 @@ public struct WaterfallWidget {
         grid.put("service", x: c.serviceX, y: y, style: .muted, maxWidth: c.service)
         if windowEnd > windowStart {
             let axis = TimeAxis(scale: scale, spacing: 12)
-            let traceStart = tree.spans.lazy.map(\.startTime).filter { $0 != Timestamp.unknown }.min() ?? windowStart
+            let traceStart = self.traceStart == Timestamp.unknown ? windowStart : self.traceStart
             var nextFree = 0
             for tick in axis.ticks where tick.column >= nextFree {
                 let offset = windowStart - traceStart + Int64(tick.column) * (windowEnd - windowStart) / Int64(max(1, c.bar))
@@ -129,15 +134,7 @@ public struct WaterfallWidget {
     }
 
     /// Spans hidden under a collapsed span.
-    func descendants(of index: Int) -> Int {
-        var count = 0
-        var stack = Array(tree.children(of: index))
-        while let i = stack.popLast() {
-            count += 1
-            stack.append(contentsOf: tree.children(of: Int(i)))
-        }
-        return count
-    }
+    func descendants(of index: Int) -> Int { Int(tree.subtreeSize[index]) - 1 }
 
     func tags(_ index: Int, _ flags: SpanFlags) -> [String] {
         var tags: [String] = []

@@ -52,6 +52,7 @@ extension App {
         let window = view.currentWindow
         WaterfallWidget(tree: view.tree, rows: view.rows, collapsed: view.collapsed, selectedRow: view.selectedRow,
                         topRow: view.topRow, windowStart: window.start, windowEnd: window.end,
+                        traceStart: view.figures.traceStart, longestService: view.figures.longestService,
                         glyphs: glyphs, useColor: useColor)
             .draw(into: &pane, y: 0, height: w.height, width: w.width)
         grid.blit(pane, x: w.x, y: w.y)
@@ -69,10 +70,10 @@ extension App {
             x += grid.put(" · \(record.errorCount) error" + (record.errorCount == 1 ? "" : "s"), x: x, y: 0, style: .error)
         }
         var problems: [String] = []
-        let orphans = view.tree.flags.lazy.filter { $0.contains(.orphan) }.count
+        let orphans = view.figures.orphans
         if orphans > 0 { problems.append("\(orphans) without parent") }
         if record.duplicateCount > 0 { problems.append("\(record.duplicateCount) duplicate" + (record.duplicateCount == 1 ? "" : "s")) }
-        let clock = view.tree.flags.lazy.filter { !$0.isDisjoint(with: .clockProblems) }.count
+        let clock = view.figures.clockProblems
         if clock > 0 { problems.append("\(clock) clock problem" + (clock == 1 ? "" : "s")) }
         if !problems.isEmpty { x += grid.put(" · " + problems.joined(separator: " · "), x: x, y: 0, style: Style(.warning)) }
         if view.window != nil { grid.put(" · zoomed", x: x, y: 0, style: Style(.accent)) }
@@ -86,7 +87,7 @@ extension App {
     }
 
     func tabAt(x: Int, view: TraceView) -> DetailTab? {
-        let content = view.selectedSpan.map { SpanDetailContent(tree: view.tree, index: $0) }
+        let content = view.selectedSpan.map { SpanDetailContent(tree: view.tree, index: $0, traceStart: view.figures.traceStart) }
         var column = 0
         for (tab, title) in tabTitles(view, content: content) {
             let w = DisplayWidth.of(title)
@@ -101,7 +102,9 @@ extension App {
         guard area.height > 1, area.width > 4 else { return }
         var pane = Grid(width: area.width, height: area.height)
         let store = self.store
-        let content = view.selectedSpan.map { SpanDetailContent(tree: view.tree, index: $0, isLoaded: { store.index(of: $0) != nil }) }
+        let content = view.selectedSpan.map {
+            SpanDetailContent(tree: view.tree, index: $0, traceStart: view.figures.traceStart, isLoaded: { store.index(of: $0) != nil })
+        }
         // Tab bar.
         var x = 0
         for (tab, title) in tabTitles(view, content: content) {

@@ -2,6 +2,7 @@ import SpanModel
 import SpanStore
 import SpanWidgets
 import TraceLayout
+import CellGrid
 
 /// One open trace: its tree, what is collapsed, the cursor, the zoom and the detail pane.
 public struct TraceView: Sendable {
@@ -16,10 +17,49 @@ public struct TraceView: Sendable {
     public var tab = DetailTab.attributes
     public var detailScroll = 0
 
+    /// Figures of the whole tree, computed once per tree (a frame must not walk every span).
+    public private(set) var figures: Figures
+
+    public struct Figures: Sendable {
+        public var fullWindow: (start: Int64, end: Int64)
+        public var traceStart: Int64
+        public var orphans: Int
+        public var clockProblems: Int
+        public var longestService: Int
+        public var errors: Int
+
+        init(_ tree: TraceTree) {
+            var start = Int64.max, end = Int64.min
+            var longest = 0
+            var seen = Set<ObjectIdentifier>()
+            var last: ObjectIdentifier?
+            var errors = 0
+            let spans = tree.spans
+            for i in spans.indices {
+                let (s, e) = (spans[i].startTime, spans[i].endTime)
+                if s != Timestamp.unknown { start = min(start, s) }
+                if e != Timestamp.unknown { end = max(end, e) }
+                if spans[i].status.code == .error { errors += 1 }
+                let resource = ObjectIdentifier(spans[i].resource)
+                if resource != last, seen.insert(resource).inserted {
+                    longest = max(longest, DisplayWidth.of(TerminalText.escaped(spans[i].serviceName ?? "")))
+                }
+                last = resource
+            }
+            traceStart = start == Int64.max ? Timestamp.unknown : start
+            fullWindow = start == Int64.max || end == Int64.min ? (0, 1) : (start, max(end, start + 1))
+            orphans = tree.flags.lazy.filter { $0.contains(.orphan) }.count
+            clockProblems = tree.flags.lazy.filter { !$0.isDisjoint(with: .clockProblems) }.count
+            longestService = longest
+            self.errors = errors
+        }
+    }
+
     public init(record: TraceRecord, traceIndex: Int) {
         self.traceIndex = traceIndex
         tree = TraceTree(record)
         rows = VisibleRows(tree: tree)
+        figures = Figures(tree)
     }
 
     public var selectedSpan: Int? {
@@ -27,15 +67,7 @@ public struct TraceView: Sendable {
     }
 
     /// The whole trace's time range (earliest known start, latest known end).
-    public var fullWindow: (start: Int64, end: Int64) {
-        var start = Int64.max, end = Int64.min
-        for span in tree.spans {
-            if span.startTime != Timestamp.unknown { start = min(start, span.startTime) }
-            if span.endTime != Timestamp.unknown { end = max(end, span.endTime) }
-        }
-        if start == Int64.max || end == Int64.min { return (0, 1) }
-        return (start, max(end, start + 1))
-    }
+    public var fullWindow: (start: Int64, end: Int64) { figures.fullWindow }
 
     public var currentWindow: (start: Int64, end: Int64) { window ?? fullWindow }
 
@@ -73,6 +105,7 @@ public struct TraceView: Sendable {
         let keep = selectedSpan.map { tree.spans[$0].spanID }
         tree = TraceTree(record)
         rows = VisibleRows(tree: tree, collapsed: collapsed)
+        figures = Figures(tree)
         if let keep, let index = record.index(of: keep) { selectedRow = max(0, Int(rows.rowOfSpan[index])) }
     }
 }

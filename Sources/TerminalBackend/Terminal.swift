@@ -35,7 +35,7 @@ public final class Terminal {
     ///   say under a pipe-only job or `setsid`) or `TERM` is unknown.
     public init(colorDepth: Palette.Depth? = nil) throws {
         guard TerminalRestoration.activeScreen == nil else { throw TerminalError.alreadyOpen }
-        setlocale(LC_ALL, "")
+        Terminal.useUTF8Locale()
         guard let tty = fopen("/dev/tty", "r+") else {
             throw TerminalError.noTerminal(reason: String(cString: strerror(errno)))
         }
@@ -83,6 +83,25 @@ public final class Terminal {
     }
 
     deinit { restore() }
+
+    /// The user's locale (ncursesw needs it to encode and decode wide characters). Under
+    /// LANG=C, which is common in containers and over ssh, CJK would come out as "?" and
+    /// typed "é" would never arrive, so character handling falls back to C.UTF-8: the
+    /// grid draws block bars and box lines, which need a UTF-8 terminal in any case.
+    private static func useUTF8Locale() {
+        setlocale(LC_ALL, "")
+        if !isUTF8(nl_langinfo(nl_item(CODESET))) {
+            for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, name) != nil {
+                break
+            }
+        }
+    }
+
+    private static func isUTF8(_ codeset: UnsafePointer<CChar>?) -> Bool {
+        guard let codeset else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
 
     // MARK: - Facts
 

@@ -7,11 +7,21 @@ import SpanFormats
 import SpanModel
 import SpanStore
 
-/// `swift run -c release spanview-bench --spans 100000`: parse-and-tree throughput and memory.
+/// `swift run -c release spanview-bench`: the benchmarks behind docs/benchmarks.md.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spanview-bench",
-        abstract: "Measure parsing and tree building on synthetic stdouttrace output (docs/benchmarks.md)."
+        abstract: "Benchmarks on synthetic stdouttrace output (docs/benchmarks.md).",
+        subcommands: [ParseBench.self, FrameBench.self],
+        defaultSubcommand: ParseBench.self
+    )
+}
+
+/// `spanview-bench parse --spans 100000`: parse-and-tree throughput and memory.
+struct ParseBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Measure parsing and tree building (MB/s, spans/s, retained bytes per span, peak RSS)."
     )
 
     @Option(help: "Spans to generate.")
@@ -25,6 +35,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Generate pretty-printed (tab-indented) objects, as WithPrettyPrint() writes.")
     var pretty = false
+
+    @Option(help: "Make every trace this many spans (default: 20 to 2000).")
+    var traceSize: Int?
 
     @Option(help: "Chunk size for reads, in KiB.")
     var chunkKiB = 1024
@@ -42,7 +55,7 @@ struct BenchCommand: ParsableCommand {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else { throw ValidationError("cannot write \(path)") }
             let t0 = now()
-            let bytes = SyntheticTraces(spanCount: spans, pretty: pretty).write(to: fd)
+            let bytes = SyntheticTraces(spanCount: spans, pretty: pretty, traceSize: traceSize).write(to: fd)
             close(fd)
             print("generated \(spans) spans\(pretty ? " (pretty)" : ""), \(mb(bytes)) MB (\(bytes / max(1, spans)) bytes/span) in \(seconds(now() - t0)) s -> \(path)")
             generated = keep == nil

@@ -12,6 +12,8 @@ struct SyntheticTraces {
     var seed: UInt64 = 42
     /// Tab-indented multi-line objects, as `stdouttrace.WithPrettyPrint()` writes them.
     var pretty = false
+    /// Every trace this many spans (default: 20 to 2000, log-uniform).
+    var traceSize: Int?
 
     struct Service {
         let name: String
@@ -68,7 +70,7 @@ struct SyntheticTraces {
             while inFlight.count < 6 && emitted + inFlight.reduce(0, { $0 + $1.count }) < spanCount {
                 traceNumber += 1
                 let remaining = spanCount - emitted - inFlight.reduce(0, { $0 + $1.count })
-                let size = min(remaining, Int(20 * pow(100, rng.nextDouble())))   // 20...2000, log-uniform
+                let size = min(remaining, traceSize ?? Int(20 * pow(100, rng.nextDouble())))   // 20...2000, log-uniform
                 inFlight.append(planTrace(number: traceNumber, size: size, start: baseTime + Int64(traceNumber) * 7_000_000, rng: &rng).reversed())
             }
             guard !inFlight.isEmpty else { break }
@@ -154,6 +156,8 @@ struct SyntheticTraces {
             let service = rng.next() % 3 == 0 ? Int(rng.next() % 5) : parent.service
             nodes.append(Node(id: rng.next() | 1, parent: p, depth: parent.depth + 1, start: s, end: min(e, parent.end), service: service))
         }
+        var childCounts = [Int](repeating: 0, count: nodes.count)
+        for node in nodes where node.parent >= 0 { childCounts[node.parent] += 1 }
         var lines: [String] = []
         lines.reserveCapacity(nodes.count)
         for (i, node) in nodes.enumerated() {
@@ -185,7 +189,7 @@ struct SyntheticTraces {
             }
             let statusJSON = isError ? #"{"Code":"Error","Description":"context deadline exceeded"}"# : #"{"Code":"Unset","Description":""}"#
             let scope = #"{"Name":"go.opentelemetry.io/contrib/otelhttp","Version":"0.57.0","SchemaURL":"","Attributes":null}"#
-            let childCount = nodes.lazy.filter { $0.parent == i }.count
+            let childCount = childCounts[i]
             let line = #"{"Name":"\#(op)","SpanContext":{"TraceID":"\#(traceID)","SpanID":"\#(hex(node.id, 16))","TraceFlags":"01","TraceState":"","Remote":false},"Parent":\#(parentJSON),"SpanKind":\#(node.parent < 0 ? 2 : (op.contains(" ") ? 3 : 1)),"StartTime":"\#(Timestamp.rfc3339(node.start))","EndTime":"\#(Timestamp.rfc3339(node.end))","Attributes":[\#(attributes.joined(separator: ","))],"Events":\#(events),"Links":null,"Status":\#(statusJSON),"DroppedAttributes":0,"DroppedEvents":0,"DroppedLinks":0,"ChildSpanCount":\#(min(childCount, 1_000)),"Resource":\#(svc.resource),"InstrumentationScope":\#(scope),"InstrumentationLibrary":\#(scope)}"#
             lines.append(line)
         }

@@ -48,6 +48,13 @@ struct TerminalBackendTests {
         #expect(escapes.contains("\u{1B}[1m"))
     }
 
+    @Test("under LANG=C, CJK and typed accents still work (UTF-8 character handling)", .enabled(if: tmuxAvailable))
+    func asciiLocale() throws {
+        let session = try startDemo(environment: ["LANG": "C", "LC_ALL": "C"])
+        #expect(session.lines()[2] == "CJK: 日本語のテキスト|end")
+        try press(session, text: "é", expect: "é")
+    }
+
     // MARK: - Keys
 
     @Test("names letters and typed text", .enabled(if: tmuxAvailable))

@@ -22,6 +22,10 @@ final class TmuxSession {
     /// Where the script, the exit status and the terminal modes go.
     let folder: URL
     private var killed = false
+    /// The tmux server's pid, to make sure it is gone in `kill()`.
+    private var serverPID: pid_t?
+    /// The server's socket file, which tmux leaves behind when it is killed.
+    private var socketPath = ""
 
     /// Starts `command` (a shell command line) in a `width` x `height` terminal.
     /// - Parameters:
@@ -38,7 +42,8 @@ final class TmuxSession {
         // `status off`: otherwise the status line takes a row from the pane.
         try "set -g status off\nset -s escape-time 0\nset -g history-limit 0\n"
             .write(to: file("tmux.conf"), atomically: true, encoding: .utf8)
-        var script = "export TERM=\(Self.quote(term)) LANG=C.UTF-8\nunset LC_ALL TMUX\n"
+        // The test runner's own NO_COLOR (swift test sets it) must not reach the program.
+        var script = "export TERM=\(Self.quote(term)) LANG=C.UTF-8\nunset LC_ALL TMUX NO_COLOR\n"
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) {
             script += "export \(key)=\(Self.quote(value))\n"
         }
@@ -63,6 +68,8 @@ final class TmuxSession {
         guard result.status == 0 else {
             throw StartError(description: "tmux new-session failed (\(result.status)): \(result.output)")
         }
+        serverPID = pid_t(paneFormat("#{pid}"))
+        socketPath = paneFormat("#{socket_path}")
     }
 
     deinit { kill() }
@@ -87,7 +94,7 @@ final class TmuxSession {
     /// Sends a signal to the program (the command's pid, see `init`).
     func signal(_ signo: Int32) {
         guard let pid = programPID else { return }
-        sendSignal(pid, signo)
+        _ = sendSignal(pid, signo)
     }
 
     // MARK: - Reading the screen
@@ -178,6 +185,16 @@ final class TmuxSession {
         guard !killed else { return }
         killed = true
         tmux(["kill-server"])
+        if let serverPID {
+            // kill-server is a SIGTERM to the server; should it not take, do not leave it behind.
+            var waited = 0
+            while Self.isRunning(serverPID) && waited < 40 {
+                usleep(25_000)
+                waited += 1
+            }
+            if waited == 40 { _ = sendSignal(serverPID, SIGKILL) }
+        }
+        if socketPath.hasSuffix("/" + socket) { unlink(socketPath) }
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -224,6 +241,15 @@ final class TmuxSession {
         return nil
     }
 
+    /// Whether a process exists and has not ended. The server is not our child: once it
+    /// ends it stays a zombie until init reaps it, which can take a while in a container.
+    private static func isRunning(_ pid: pid_t) -> Bool {
+        guard sendSignal(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return true }
+        return !stat[stat.index(after: end)...].hasPrefix(" Z")
+    }
+
     /// `text` quoted for sh.
     static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
@@ -257,6 +283,7 @@ final class TmuxSession {
         environment["LANG"] = "C.UTF-8"
         environment["TMUX"] = nil
         environment["LC_ALL"] = nil
+        environment["NO_COLOR"] = nil
 
         let closeAndRun = #"for fd in /dev/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done; exec "$@""#
         let argv = ([Self.bash, "-c", closeAndRun, "bash", executable] + arguments).map { strdup($0) } + [nil]
@@ -272,8 +299,25 @@ final class TmuxSession {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
+        // The test runs on a thread that blocks most signals and the runner ignores some;
+        // the tmux server would inherit both and then never see the SIGTERM that
+        // `kill-server` sends it. Start it with no signal blocked and the usual ones default.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signo in [SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGUSR1, SIGUSR2] {
+            sigaddset(&defaults, signo)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, Self.bash, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, Self.bash, &actions, &attributes, argv, envp)
         guard spawned == 0 else { return (-1, "posix_spawn failed: \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
@@ -285,6 +329,6 @@ final class TmuxSession {
 }
 
 /// `kill(2)`, out of reach inside `TmuxSession`, whose `kill()` hides it.
-private func sendSignal(_ pid: pid_t, _ signo: Int32) {
-    _ = kill(pid, signo)
+private func sendSignal(_ pid: pid_t, _ signo: Int32) -> Int32 {
+    kill(pid, signo)
 }

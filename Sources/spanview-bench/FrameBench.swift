@@ -1,0 +1,90 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import SpanModel
+import SpanStore
+import SpanviewApp
+import SpanviewKit
+import TerminalInput
+
+/// `spanview-bench frames --spans 100000 --trace-size 100000`: the work each key costs in the
+/// viewer (handling the key and drawing the frame into a grid), on a big trace and a big file.
+/// The terminal's own output is not included; it sends only the cells that changed.
+struct FrameBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frames",
+        abstract: "Measure the work per key in the viewer (handle + render), in milliseconds."
+    )
+
+    @Option(help: "Spans to generate.")
+    var spans = 100_000
+
+    @Option(help: "Make every trace this many spans (default: 20 to 2000).")
+    var traceSize: Int?
+
+    @Option(help: "Read this file instead of generating one.")
+    var input: String?
+
+    @Option(help: "Terminal size, WxH.")
+    var size = "200x60"
+
+    func run() throws {
+        let path = input ?? "/tmp/spanview-frames-\(getpid()).jsonl"
+        if input == nil {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            _ = SyntheticTraces(spanCount: spans, traceSize: traceSize).write(to: fd)
+            close(fd)
+        }
+        defer { if input == nil { unlink(path) } }
+        let dims = size.split(separator: "x").compactMap { Int($0) }
+        let (width, height) = dims.count == 2 ? (dims[0], dims[1]) : (200, 60)
+
+        let t0 = now()
+        let inputs = try InputLoader.load([path])
+        let loadTime = now() - t0
+        let biggest = inputs.store.traces.indices.max { inputs.store.traces[$0].spanCount < inputs.store.traces[$1].spanCount } ?? 0
+        let t1 = now()
+        var app = App(inputs: inputs, width: width, height: height)
+        let startTime = now() - t1
+        print("loaded \(inputs.store.spanCount) spans in \(inputs.store.traceCount) traces in \(seconds(loadTime)) s; app ready in \(ms(startTime)) ms; biggest trace \(inputs.store.traces[biggest].spanCount) spans; \(width)x\(height)")
+
+        // Open the biggest trace through the search, as a user would.
+        let id = inputs.store.traces[biggest].traceID.hex
+        var script: [(String, Key)] = []
+        script.append(("/ (prompt)", .character("/")))
+        for c in id { script.append(("type", .character(c))) }
+        script.append(("Enter: open \(inputs.store.traces[biggest].spanCount)-span trace", .enter))
+        script += [("j", .character("j")), ("j", .character("j")), ("PgDn", .pageDown), ("PgDn", .pageDown),
+                   ("G (last span)", .character("G")), ("g (first span)", .character("g")),
+                   ("e (next error)", .character("e")), ("E", .character("E")),
+                   ("Tab", .tab), ("4", .character("4")), ("1", .character("1")),
+                   ("+ (zoom)", .character("+")), ("-", .character("-")), ("0", .character("0")),
+                   ("Space (collapse root)", .character(" ")), ("Space (expand)", .character(" ")),
+                   ("[ (collapse all)", .character("[")), ("] (expand all)", .character("]")),
+                   ("resize", .resize(width: width - 40, height: height - 10)), ("resize back", .resize(width: width, height: height)),
+                   ("Esc (to list)", .escape), ("s (sort by duration)", .character("s")), ("s", .character("s")),
+                   ("G (last trace)", .character("G")), ("? (help)", .character("?")), ("Esc", .escape)]
+        var timings: [(String, Double)] = []
+        var render = app.render()
+        for (label, key) in script {
+            let t = now()
+            app.handle(key)
+            render = app.render()
+            timings.append((label, now() - t))
+        }
+        withExtendedLifetime(render) {}
+        let typing = timings.filter { $0.0 == "type" }.map(\.1)
+        let others = timings.filter { $0.0 != "type" }
+        print("typing the trace ID: max \(ms(typing.max() ?? 0)) ms per key")
+        for (label, t) in others { print(String(format1(t * 1000)).leftPadded(8) + " ms  " + label) }
+        let all = timings.map(\.1).sorted()
+        print("every key: median \(ms(all[all.count / 2])) ms, max \(ms(all.last ?? 0)) ms (\(all.count) keys)")
+    }
+}
+
+func ms(_ s: Double) -> String { format1(s * 1000) }
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}
