@@ -47,8 +47,8 @@ final class TmuxSession {
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) {
             script += "export \(key)=\(Self.quote(value))\n"
         }
-        // The inner shell writes its pid and becomes the program, so `pidFile` holds the
-        // program's pid (for a simple command).
+        // The inner shell writes its pid and becomes the program, so `programPID` is the
+        // program's (for a simple command; for a pipeline it is the shell's).
         try "echo $$ > \(Self.quote(file("pid").path))\nexec \(command)\n"
             .write(to: file("command.sh"), atomically: true, encoding: .utf8)
         script += """
