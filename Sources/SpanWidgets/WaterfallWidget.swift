@@ -63,11 +63,11 @@ public struct WaterfallWidget {
         grid.put("span", x: 2, y: y, style: .muted)
         grid.put("service", x: c.serviceX, y: y, style: .muted, maxWidth: c.service)
         if windowEnd > windowStart {
-            let axis = TimeAxis(scale: scale, spacing: 12)
+            let axis = TimeAxis(scale: scale, spacing: 10)
             let traceStart = self.traceStart == Timestamp.unknown ? windowStart : self.traceStart
             var nextFree = 0
             for tick in axis.ticks where tick.column >= nextFree {
-                let offset = windowStart - traceStart + Int64(tick.column) * (windowEnd - windowStart) / Int64(max(1, c.bar))
+                let offset = windowStart - traceStart + tick.offset
                 let label = (glyphs.isASCII ? "|" : "╷") + (offset == 0 ? "0" : DurationText.format(offset))
                 if tick.column + DisplayWidth.of(label) > c.bar { break }
                 nextFree = tick.column + grid.put(label, x: c.barX + tick.column, y: y, style: .muted) + 1

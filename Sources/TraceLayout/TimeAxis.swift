@@ -7,6 +7,8 @@ public struct TimeAxis: Hashable, Sendable {
         public var column: Int
         /// Offset from the window start, e.g. `250ms`.
         public var label: String
+        /// The same offset in nanoseconds.
+        public var offset: Int64
     }
 
     public let ticks: [Tick]
@@ -32,7 +34,7 @@ public struct TimeAxis: Hashable, Sendable {
         while t <= span {
             let column = Int((scale.eighths(scale.windowStart + t) / 8).rounded(.down))
             if column >= scale.columns { break }
-            ticks.append(Tick(column: column, label: t == 0 ? "0" : DurationText.format(t)))
+            ticks.append(Tick(column: column, label: t == 0 ? "0" : DurationText.format(t), offset: t))
             let (next, overflow) = t.addingReportingOverflow(step)
             if overflow { break }
             t = next

@@ -88,6 +88,40 @@ struct TraceSummaryTests {
     }
 }
 
+@Suite("TraceRecord head span")
+struct TraceRecordHeadTests {
+    @Test("the head span is the earliest root, else the earliest span")
+    func head() {
+        var r = TraceRecord(traceID: testTrace, arrival: 0)
+        #expect(r.headSpan == nil)
+        r.insert(span(5, parent: 9, "child", start: 20, end: 30))
+        #expect(r.rootIndex == nil)
+        #expect(r.firstIndex == 0)
+        #expect(r.headSpan?.name == "child")
+        r.insert(span(6, parent: 9, "earlier child", start: 15, end: 30))
+        #expect(r.headSpan?.name == "earlier child")
+        r.insert(span(1, "late root", start: 40, end: 50))
+        #expect(r.rootIndex == 2)
+        #expect(r.headSpan?.name == "late root")
+        r.insert(span(2, "early root", start: 10, end: 50))
+        #expect(r.headSpan?.name == "early root")
+        r.insert(span(3, "untimed root", start: Timestamp.unknown, end: Timestamp.unknown))
+        #expect(r.headSpan?.name == "early root")
+        #expect(r.firstIndex == 3)
+        r.insert(span(2, "early root", start: 10, end: 50))   // a duplicate changes nothing
+        #expect(r.rootIndex == 3)
+    }
+
+    @Test("an untimed root is the head until a timed root arrives")
+    func untimedRoot() {
+        var r = TraceRecord(traceID: testTrace, arrival: 0)
+        r.insert(span(3, "untimed root", start: Timestamp.unknown, end: Timestamp.unknown))
+        #expect(r.headSpan?.name == "untimed root")
+        r.insert(span(4, "timed root", start: 100, end: 200))
+        #expect(r.headSpan?.name == "timed root")
+    }
+}
+
 @Suite("TraceStore")
 struct TraceStoreTests {
     static let otherTrace = TraceID(high: 0x1111, low: 0x2222)

@@ -59,6 +59,16 @@ struct TraceTreeStructureTests {
         }
     }
 
+    @Test("subtree sizes count each span's descendants and itself")
+    func subtreeSizes() {
+        let t = tree(Self.family.reversed())
+        let sizes = Dictionary(uniqueKeysWithValues: t.spans.indices.map { (t.spans[$0].name, t.subtreeSize[$0]) })
+        #expect(sizes == ["A": 5, "B": 3, "C": 1, "D": 1, "E": 1])
+        let cyclic = tree([span(1, parent: 2, "x", start: 0, end: 1), span(2, parent: 1, "y", start: 0, end: 1),
+                           span(3, parent: 2, "z", start: 0, end: 1)])
+        #expect(cyclic.subtreeSize == [3, 2, 1])
+    }
+
     @Test("children are ordered by start time, then by arrival")
     func childOrder() {
         let t = tree([

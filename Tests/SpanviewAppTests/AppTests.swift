@@ -326,3 +326,35 @@ struct AppTests {
         #expect(screen.contains("|-") || screen.contains("`-"))
     }
 }
+
+@Suite("Links between traces")
+struct LinkTests {
+    @Test("the Links tab lists targets; Enter follows the first loaded one; Esc comes back")
+    func followLinks() throws {
+        var s = try AppSession(["attribute-types.jsonl"])
+        // Find the trace holding "zoo.events process" and open it.
+        let traceIndex = try #require(s.app.store.traces.firstIndex { $0.spans.contains { $0.name == "zoo.events process" } })
+        let id = s.app.store.traces[traceIndex].traceID.hex
+        s.type("/" + id)
+        s.press(.enter)
+        #expect(s.lines[0].contains(id))
+        let row = try #require(s.app.trace?.rows.rows.firstIndex { s.app.trace!.tree.spans[Int($0)].name == "zoo.events process" })
+        for _ in 0..<row { s.type("j") }
+        s.type("4")
+        let screen = s.screen
+        #expect(screen.contains("4 Links 3"))
+        #expect(screen.contains("1. trace 426e694d"))
+        #expect(screen.contains("(Enter follows)"))
+        #expect(screen.contains("trace 0af7651916cd43dd8448eb211c80319c"))
+        #expect(screen.contains("(not loaded)"))
+        s.press(.enter)
+        #expect(s.lines[0].hasPrefix("Trace (via link) 426e694d"))
+        #expect(s.selectedLine?.contains("zoo.events publish") == true)
+        #expect(s.statusLine.contains("followed a link"))
+        s.press(.escape)
+        #expect(s.lines[0].contains(id))
+        #expect(s.selectedLine?.contains("zoo.events process") == true)
+        s.press(.escape)
+        #expect(s.lines[0].contains("START▲"))
+    }
+}

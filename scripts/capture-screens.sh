@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Regenerates docs/screens.md: each view of the viewer, captured as text from a real
+# terminal (tmux), driven by the keys a user would type. Needs tmux and a built spanview.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${SPANVIEW:-.build/debug/spanview}
+[ -x "$bin" ] || swift build
+out=docs/screens.md
+n=0
+
+shot() {   # shot TITLE WIDTH HEIGHT FILE KEYS...
+    local title=$1 w=$2 h=$3 file=$4; shift 4
+    n=$((n + 1))
+    local sock=spanview-screens-$$-$n
+    tmux -L $sock -f /dev/null new-session -d -x "$w" -y "$h" -s s \
+        "env TERM=xterm-256color LANG=C.UTF-8 $bin $file; sleep 60"
+    tmux -L $sock set -g status off >/dev/null
+    sleep 0.8
+    for k in "$@"; do
+        case $k in
+            resize:*) dims=${k#resize:}; tmux -L $sock resize-window -t s -x "${dims%x*}" -y "${dims#*x}" ;;
+            text:*) tmux -L $sock send-keys -t s -l "${k#text:}" ;;
+            *) tmux -L $sock send-keys -t s "$k" ;;
+        esac
+        sleep 0.15
+    done
+    sleep 0.4
+    {
+        echo "## $title"
+        echo
+        echo '```'
+        tmux -L $sock capture-pane -p -t s | sed -e 's/[[:space:]]*$//'
+        echo '```'
+        echo
+    } >> "$out"
+    tmux -L $sock kill-server 2>/dev/null || true
+}
+
+cat > "$out" <<'HEAD'
+# The viewer's screens
+
+Captured as text from a real terminal (tmux) by `scripts/capture-screens.sh`, which types the
+keys named under each heading. Colours do not show here: errors are red, each service has
+its own colour, the selected row has a blue background.
+
+HEAD
+shot "Trace list (samples/interleaved.jsonl)" 120 30 samples/interleaved.jsonl
+shot "Trace list sorted by errors (s s)" 120 16 samples/interleaved.jsonl s s g
+shot "Waterfall with the detail pane below (payment-timeout.json opens straight into its one trace)" 120 34 samples/payment-timeout.json
+shot "Errors tab of the failing span (e)" 120 34 samples/payment-timeout.json e
+shot "Events tab: the client span's retries (j j j, 2)" 120 34 samples/payment-timeout.json j j j 2
+shot "A wide terminal puts the details beside the waterfall (fanout.json, 180 columns)" 180 30 samples/fanout.json j
+shot "Collapsed subtree (Space on POST fraud-check)" 120 20 samples/payment-timeout.json j j j Space
+shot "Zoomed in around a span (j j +)" 120 20 samples/payment-timeout.json j j + +
+shot "Search prompt (/ then a prefix)" 120 12 samples/interleaved.jsonl / text:0x7
+shot "Keys (?)" 100 52 samples/interleaved.jsonl '?'
+shot "Too small (resized to 36x8)" 60 16 samples/interleaved.jsonl resize:36x8
+echo "wrote $out"
