@@ -12,7 +12,9 @@ public struct Grid: Hashable, Sendable {
         cells = Array(repeating: .blank, count: self.width * self.height)
     }
 
-    public subscript(x: Int, y: Int) -> Cell {
+    /// A cell. Setting one whole is for this module only (text must come through `put`,
+    /// which escapes it); widgets change styles with `setStyle`.
+    public internal(set) subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
         set { cells[y * width + x] = newValue }
     }
@@ -41,7 +43,7 @@ public struct Grid: Hashable, Sendable {
                 break
             }
             if column >= 0 {
-                setCell(column, y, Cell(String(character), style: style))
+                setCell(column, y, Cell(String(character), style: style), wide: w == 2)
                 if w == 2 { setCell(column + 1, y, Cell("", style: style, isContinuation: true)) }
             }
             column += w
@@ -50,14 +52,22 @@ public struct Grid: Hashable, Sendable {
     }
 
     /// Sets a cell, blanking the other half of any wide character it overwrites.
-    private mutating func setCell(_ x: Int, _ y: Int, _ cell: Cell) {
+    /// `wide`: the cell is the left half of a wide character (its right half comes next).
+    private mutating func setCell(_ x: Int, _ y: Int, _ cell: Cell, wide: Bool = false) {
         let old = self[x, y]
+        // Overwriting a right half: the left half (unless it is our own, just written) goes.
         if old.isContinuation && x > 0 && !cell.isContinuation { self[x - 1, y] = Cell(" ", style: self[x - 1, y].style) }
-        if !old.isContinuation && x + 1 < width && self[x + 1, y].isContinuation && !cell.isContinuation {
-            let next = self[x + 1, y]
-            self[x + 1, y] = Cell(" ", style: next.style)
+        // Overwriting a left half: its right half goes, unless our own right half replaces it.
+        if !old.isContinuation && x + 1 < width && self[x + 1, y].isContinuation && !wide {
+            self[x + 1, y] = Cell(" ", style: self[x + 1, y].style)
         }
         self[x, y] = cell
+    }
+
+    /// Sets the style of one cell, keeping its text.
+    public mutating func setStyle(_ style: Style, x: Int, y: Int) {
+        guard x >= 0, x < width, y >= 0, y < height else { return }
+        self[x, y].style = style
     }
 
     /// Sets the style of a run of cells, keeping their text.
@@ -66,10 +76,13 @@ public struct Grid: Hashable, Sendable {
         for column in max(0, x)..<min(width, x + w) { self[column, y].style = style }
     }
 
-    /// Fills a run of cells with one character.
+    /// Fills a run of cells with one narrow character (escaped like all text; anything that
+    /// is not a single one-cell character fills with spaces).
     public mutating func fill(_ text: String, x: Int, y: Int, width w: Int, style: Style = .plain) {
         guard y >= 0, y < height, w > 0 else { return }
-        for column in max(0, x)..<min(width, x + w) { setCell(column, y, Cell(text, style: style)) }
+        let escaped = TerminalText.escaped(text)
+        let glyph = escaped.count == 1 && DisplayWidth.of(escaped) == 1 ? escaped : " "
+        for column in max(0, x)..<min(width, x + w) { setCell(column, y, Cell(glyph, style: style)) }
     }
 
     /// Row `y` as plain text (continuation cells contribute nothing).

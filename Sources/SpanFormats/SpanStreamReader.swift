@@ -89,6 +89,44 @@ public final class SpanStreamReader {
         }
     }
 
+    /// Reads a whole regular file through a memory mapping: no copy into the buffer, and
+    /// pages behind the cursor are dropped as it goes, so resident memory stays one chunk.
+    /// Calls `body` with each chunk's batch (and the final one). Returns false if the file
+    /// cannot be mapped (the caller then reads it with `read(from:)`).
+    public func readMapped(fd: Int32, size: Int, body: (inout ReadBatch) -> Void) -> Bool {
+        guard size > 0, start == 0, count == 0, baseOffset == 0,
+              let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED
+        else { return false }
+        defer { munmap(mapping, size) }
+        _ = madvise(mapping, size, MADV_SEQUENTIAL)
+        let owned = buffer, ownedCapacity = capacity
+        buffer = mapping.assumingMemoryBound(to: UInt8.self)
+        capacity = size
+        defer {
+            buffer = owned
+            capacity = ownedCapacity
+            baseOffset += Int64(start)
+            count = 0
+            start = 0
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var dropped = 0
+        while count < size {
+            count = min(size, count + chunkSize)
+            var batch = process()
+            body(&batch)
+            // Pages wholly before the cursor are done with; let them go.
+            let done = (start / page) * page
+            if done > dropped {
+                _ = madvise(mapping + dropped, done - dropped, MADV_DONTNEED)
+                dropped = done
+            }
+        }
+        var last = finish()
+        body(&last)
+        return true
+    }
+
     /// The input has ended: a value still open is reported as truncated.
     public func finish() -> ReadBatch {
         finished = true

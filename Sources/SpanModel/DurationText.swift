@@ -4,10 +4,11 @@ public enum DurationText {
         guard let ns else { return "?" }
         if ns < 0 { return "-" + format(ns == .min ? .max : -ns) }
         if ns < 1_000 { return "\(ns)ns" }
-        if ns < 1_000_000 { return scaled(ns, 1_000, "µs") }
-        if ns < 1_000_000_000 { return scaled(ns, 1_000_000, "ms") }
-        if ns < 60_000_000_000 { return scaled(ns, 1_000_000_000, "s") }
-        let totalSeconds = ns / 1_000_000_000
+        // A value that rounds up to 1000 of a unit is shown in the next unit (999.6µs -> 1ms).
+        if ns < 999_500 { return scaled(ns, 1_000, "µs") }
+        if ns < 999_500_000 { return scaled(ns, 1_000_000, "ms") }
+        if ns < 59_500_000_000 { return scaled(ns, 1_000_000_000, "s") }
+        let totalSeconds = ns / 1_000_000_000 + (ns % 1_000_000_000 >= 500_000_000 ? 1 : 0)
         if totalSeconds < 3_600 {
             let s = totalSeconds % 60
             return "\(totalSeconds / 60)m" + (s < 10 ? "0" : "") + "\(s)s"

@@ -57,8 +57,12 @@ public struct TraceTree: Sendable {
             if !record.collidingSpans.isEmpty && record.collidingSpans.contains(Int32(i)) { flags[i].insert(.idCollision) }
             if !record.copiesDropped.isEmpty && record.copiesDropped[Int32(i)] != nil { flags[i].insert(.duplicated) }
             guard !parentID.isZero else { continue }
-            if let p = record.index(of: parentID), p != i {
-                parent[i] = Int32(p)
+            if let p = record.index(of: parentID) {
+                if p == i {
+                    flags[i].insert(.cycle)   // its own parent: the shortest loop
+                } else {
+                    parent[i] = Int32(p)
+                }
             } else {
                 flags[i].insert(.orphan)
             }

@@ -56,19 +56,24 @@ public struct WaterfallText: Sendable {
         var grid = Grid(width: width, height: headerHeight)
         var x = grid.put("Trace ", x: 0, y: 0, style: .bold)
         x += grid.put(tree.traceID.hex, x: x, y: 0, style: Style(.accent, [.bold]))
-        var facts = [DurationText.format(summary.duration), plural(summary.spanCount, "span")]
-        if summary.depth > 1 { facts.append("depth \(summary.depth)") }
-        x += grid.put("  " + facts.joined(separator: " · "), x: x, y: 0)
-        if summary.errorCount > 0 {
-            x += grid.put(" · ", x: x, y: 0)
-            x += grid.put(plural(summary.errorCount, "error"), x: x, y: 0, style: .error)
+        // Facts, then problems, then services: each piece whole or not at all.
+        var pieces: [(String, Style)] = [("  " + DurationText.format(summary.duration), .plain),
+                                         (" · " + plural(summary.spanCount, "span"), .plain)]
+        if summary.depth > 1 { pieces.append((" · depth \(summary.depth)", .plain)) }
+        if summary.errorCount > 0 { pieces.append((" · " + plural(summary.errorCount, "error"), .error)) }
+        if !summary.orphanNames.isEmpty { pieces.append((" · " + plural(summary.orphanNames.count, "orphan"), Style(.warning))) }
+        if summary.duplicateCount > 0 { pieces.append((" · " + plural(summary.duplicateCount, "duplicate"), Style(.warning))) }
+        if summary.negativeDurationCount > 0 { pieces.append((" · \(summary.negativeDurationCount) ending before start", Style(.warning))) }
+        if summary.outsideParentCount > 0 { pieces.append((" · \(summary.outsideParentCount) outside parent", Style(.warning))) }
+        for (n, (text, style)) in pieces.enumerated() {
+            let w = DisplayWidth.of(text)
+            let more = n + 1 < pieces.count
+            if x + w + (more ? 2 : 0) > width {
+                grid.put(glyphs.isASCII ? " ..." : " …", x: x, y: 0, style: .muted)
+                return axis(into: grid)
+            }
+            x += grid.put(text, x: x, y: 0, style: style)
         }
-        var problems: [String] = []
-        if !summary.orphanNames.isEmpty { problems.append(plural(summary.orphanNames.count, "orphan")) }
-        if summary.duplicateCount > 0 { problems.append(plural(summary.duplicateCount, "duplicate")) }
-        if summary.negativeDurationCount > 0 { problems.append("\(summary.negativeDurationCount) ending before start") }
-        if summary.outsideParentCount > 0 { problems.append("\(summary.outsideParentCount) outside parent") }
-        if !problems.isEmpty { x += grid.put(" · " + problems.joined(separator: " · "), x: x, y: 0, style: Style(.warning)) }
         // Services last, and only whole: a name cut in half reads as another service.
         var services = summary.services
         while !services.isEmpty {
@@ -79,7 +84,11 @@ public struct WaterfallText: Sendable {
             }
             services.removeLast()
         }
+        return axis(into: grid)
+    }
 
+    private func axis(into header: Grid) -> Grid {
+        var grid = header
         // Axis: tick labels over the bar area.
         let c = columns
         grid.put("span", x: 2, y: 1, style: .muted)
@@ -114,12 +123,18 @@ public struct WaterfallText: Sendable {
             for g in tree.guides(for: index) {
                 x += grid.put(glyphs.guide(g), x: x, y: y, style: .muted, maxWidth: limit - x)
             }
-            x += grid.put(span.name.isEmpty ? "(no name)" : span.name, x: x, y: y,
-                          style: span.isError ? .error : .plain, maxWidth: limit - x)
-            for tag in tags(for: index, flags: flags) where x < limit {
-                x += grid.put(" [" + tag + "]", x: x, y: y, style: Style(.warning), maxWidth: limit - x)
+            let name = span.name.isEmpty ? "(no name)" : span.name
+            let nameWidth = DisplayWidth.of(TerminalText.escaped(name))
+            x += grid.put(name, x: x, y: y, style: span.isError ? .error : .plain, maxWidth: limit - x)
+            var cut = nameWidth > x - 2
+            for tag in tags(for: index, flags: flags) {
+                let text = " [" + tag + "]"
+                let used = grid.put(text, x: x, y: y, style: Style(.warning), maxWidth: limit - x)
+                if used < DisplayWidth.of(text) { cut = true }
+                x += used
+                if x >= limit { break }
             }
-            if x >= limit && DisplayWidth.of(span.name) > 0 {
+            if cut {
                 grid.put(glyphs.isASCII ? "~" : "…", x: limit - 1, y: y, style: .muted, maxWidth: 1)
             }
 

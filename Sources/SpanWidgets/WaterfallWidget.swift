@@ -124,7 +124,7 @@ public struct WaterfallWidget {
             if selected {
                 // Keep the selection visible behind the bar's empty cells.
                 for column in 0..<c.bar where grid[c.barX + column, y].text == " " {
-                    grid[c.barX + column, y].style = base
+                    grid.setStyle(base, x: c.barX + column, y: y)
                 }
             }
         }

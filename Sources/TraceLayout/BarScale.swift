@@ -17,13 +17,16 @@ public struct BarScale: Hashable, Sendable {
 
     public init(windowStart: Int64, windowEnd: Int64, columns: Int) {
         self.windowStart = windowStart
-        self.windowEnd = max(windowEnd, windowStart + 1)
+        self.windowEnd = windowStart == .max ? windowStart : max(windowEnd, windowStart + 1)
         self.columns = max(1, columns)
     }
 
     /// Position of a time in eighths of a cell (may be outside 0...columns*8).
     public func eighths(_ t: Int64) -> Double {
-        Double(t &- windowStart) / Double(windowEnd &- windowStart) * Double(columns * 8)
+        // In Double: the differences of times near both ends of Int64 overflow Int64.
+        let width = Double(windowEnd) - Double(windowStart)
+        guard width > 0 else { return 0 }
+        return (Double(t) - Double(windowStart)) / width * Double(columns * 8)
     }
 
     /// Nil when the span has no times or lies wholly outside the window. A span shorter than

@@ -16,7 +16,8 @@ public struct TimeAxis: Hashable, Sendable {
 
     /// About one tick per `spacing` cells.
     public init(scale: BarScale, spacing: Int = 12) {
-        let span = scale.windowEnd - scale.windowStart
+        let (difference, overflow) = scale.windowEnd.subtractingReportingOverflow(scale.windowStart)
+        let span = overflow ? Int64.max : difference
         let wanted = max(1, scale.columns / max(4, spacing))
         let raw = max(1, span / Int64(wanted))
         var step: Int64 = 1

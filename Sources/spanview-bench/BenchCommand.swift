@@ -39,6 +39,9 @@ struct ParseBench: ParsableCommand {
     @Option(help: "Make every trace this many spans (default: 20 to 2000).")
     var traceSize: Int?
 
+    @Flag(help: "Read with read(2) into a buffer, as pipes are read, instead of mapping the file.")
+    var useRead = false
+
     @Option(help: "Chunk size for reads, in KiB.")
     var chunkKiB = 1024
 
@@ -73,13 +76,21 @@ struct ParseBench: ParsableCommand {
         var store = TraceStore()
         let reader = SpanStreamReader(source: path, chunkSize: chunkKiB << 10)
         var problems = 0
-        while var batch = try reader.read(from: fd) {
+        var info = stat()
+        fstat(fd, &info)
+        let mapped = !useRead && reader.readMapped(fd: fd, size: Int(info.st_size)) { batch in
             store.insert(moving: &batch.spans)
             problems += batch.problems.count
         }
-        var last = reader.finish()
-        store.insert(moving: &last.spans)
-        problems += last.problems.count
+        if !mapped {
+            while var batch = try reader.read(from: fd) {
+                store.insert(moving: &batch.spans)
+                problems += batch.problems.count
+            }
+            var last = reader.finish()
+            store.insert(moving: &last.spans)
+            problems += last.problems.count
+        }
         close(fd)
         let parseTime = now() - t0
 
@@ -96,6 +107,7 @@ struct ParseBench: ParsableCommand {
         let bytes = reader.stats.bytes
         let total = parseTime + treeTime
         print("""
+        reading        \(mapped ? "memory-mapped (as spanview reads files)" : "read(2) in \(chunkKiB) KiB chunks (as spanview reads pipes)")
         input          \(mb(Int(bytes))) MB, \(reader.stats.spans) spans, \(store.traceCount) traces, \(problems) problems
         parse+insert   \(seconds(parseTime)) s  \(Int(Double(bytes) / 1e6 / parseTime)) MB/s  \(Int(Double(reader.stats.spans) / parseTime)) spans/s
         trees          \(seconds(treeTime)) s  (\(store.traceCount) trees, mean depth \(String(format1(Double(depthSum) / Double(max(1, store.traceCount))))))

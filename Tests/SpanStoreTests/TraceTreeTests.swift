@@ -279,8 +279,7 @@ struct TraceTreeFlagTests {
         #expect(t.parent[0] == -1)
     }
 
-    @Test("a span that is its own parent is flagged as a cycle, not as an orphan",
-          .disabled("bug: TraceTree flags a self-parented span .orphan (shown as \"orphan: parent <its own ID> missing\") instead of .cycle"))
+    @Test("a span that is its own parent is flagged as a cycle, not as an orphan")
     func selfParentFlag() {
         let t = tree([span(1, parent: 1, "self", start: 0, end: 10)])
         #expect(t.flags[0] == .cycle)

@@ -128,6 +128,7 @@ struct TimeAxisTests {
         let axis = TimeAxis(scale: BarScale(windowStart: 5_000, windowEnd: 1_005_000, columns: 60), spacing: 12)
         #expect(axis.ticks.map(\.column) == [0, 12, 24, 36, 48])
         #expect(axis.ticks.map(\.label) == ["0", "200µs", "400µs", "600µs", "800µs"])
+        #expect(axis.ticks.map(\.offset) == [0, 200_000, 400_000, 600_000, 800_000])
     }
 
     @Test("ticks of a 10 s window over 100 cells")
@@ -150,6 +151,7 @@ struct TimeAxisTests {
         #expect(axis.step == 50_000_000)
         #expect(axis.ticks.map(\.column) == [0, 13, 26])
         #expect(axis.ticks.map(\.label) == ["0", "50ms", "100ms"])
+        #expect(axis.ticks.map(\.offset) == [0, 50_000_000, 100_000_000])
     }
 
     @Test("a tick at the right edge is left out; every tick column is inside the bar area")
@@ -176,8 +178,7 @@ struct TimeAxisTests {
         #expect(axis.ticks.map(\.label) == ["0", "138888h53m", "277777h46m", "416666h40m"])
     }
 
-    @Test("a window wider than Int64.max nanoseconds does not crash",
-          .disabled("bug: TimeAxis.init computes `scale.windowEnd - scale.windowStart` with trapping arithmetic: a trace with times near both ends of the Int64 range (hostile or corrupt input) crashes with an arithmetic overflow at TimeAxis.swift:17"))
+    @Test("a window wider than Int64.max nanoseconds does not crash")
     func huge() {
         let axis = TimeAxis(scale: BarScale(windowStart: .min + 1, windowEnd: .max, columns: 100))
         #expect(!axis.ticks.isEmpty)
