@@ -14,6 +14,8 @@ public final class GoStdouttraceDecoder {
     public let strings: StringTable
     private let resources = RepeatedValues<Resource>()
     private let scopes = RepeatedValues<InstrumentationScope>()
+    private let keys = KeyCache()
+    private var times = TimeCache()
     // Reused section buffers (swapped out while a span is decoded).
     private var attributeScratch: [UInt8] = []
     private var eventScratch: [UInt8] = []
@@ -258,7 +260,7 @@ public final class GoStdouttraceDecoder {
 
     func readTime(_ s: inout JSONScanner) throws(ScanError) -> Int64 {
         let raw = try s.readRawString()
-        guard !raw.hasEscapes, let t = RFC3339.parse(raw.start, count: raw.count) else {
+        guard !raw.hasEscapes, let t = times.parse(raw.start, count: raw.count) else {
             throw .malformed("time is not RFC 3339: \"\(String(decoding: raw.buffer.prefix(40), as: UTF8.self))\"", offset: s.position)
         }
         return t
@@ -385,7 +387,7 @@ public final class GoStdouttraceDecoder {
             if s.consume(#","Value":{"Type":"#) {
                 let type = try s.readRawString()
                 if s.consume(#","Value":"#) {
-                    PackedBytes.varint(&out, UInt64(try strings.symbol(key, offset: s.position)))
+                    PackedBytes.varint(&out, UInt64(try keys.symbol(key, offset: s.position, table: strings)))
                     try writeValue(&s, type: type, into: &out)
                     if s.consume("}}") { return }
                 }
@@ -403,7 +405,7 @@ public final class GoStdouttraceDecoder {
             let k = try s.readKey()
             if k.equals("Key") {
                 let raw = try s.readRawString()
-                key = try strings.symbol(raw, offset: s.position)
+                key = try keys.symbol(raw, offset: s.position, table: strings)
             } else if k.equals("Value"), let key, !wroteValue {
                 PackedBytes.varint(&out, UInt64(key))
                 try writeTypedValue(&s, into: &out)

@@ -14,8 +14,17 @@ public enum PackedBytes {
     @inlinable @inline(__always)
     public static func tag(_ buffer: inout [UInt8], _ tag: Tag) { buffer.append(tag.rawValue) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public static func varint(_ buffer: inout [UInt8], _ value: UInt64) {
+        if value < 0x80 {
+            buffer.append(UInt8(truncatingIfNeeded: value))
+            return
+        }
+        varintSlow(&buffer, value)
+    }
+
+    @usableFromInline
+    static func varintSlow(_ buffer: inout [UInt8], _ value: UInt64) {
         var v = value
         while v >= 0x80 {
             buffer.append(UInt8(truncatingIfNeeded: v) | 0x80)

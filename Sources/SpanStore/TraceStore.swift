@@ -11,6 +11,8 @@ public struct TraceStore: Sendable {
     public private(set) var duplicateCount = 0
     /// Spans stored although another span of their trace had their ID.
     public private(set) var collisionCount = 0
+    /// The trace of the previous insert: spans of one trace come in runs.
+    private var lastTrace: (id: TraceID, index: Int)?
 
     public init() {}
 
@@ -23,13 +25,16 @@ public struct TraceStore: Sendable {
     @discardableResult
     public mutating func insert(_ span: Span) -> TraceRecord.InsertResult {
         let index: Int
-        if let existing = indexByTraceID[span.traceID] {
+        if let last = lastTrace, last.id == span.traceID {
+            index = last.index
+        } else if let existing = indexByTraceID[span.traceID] {
             index = existing
         } else {
             index = traces.count
             indexByTraceID[span.traceID] = index
             traces.append(TraceRecord(traceID: span.traceID, arrival: index))
         }
+        lastTrace = (span.traceID, index)
         let result = traces[index].insert(span)
         switch result {
         case .added: spanCount += 1

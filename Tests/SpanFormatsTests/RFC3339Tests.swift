@@ -43,3 +43,33 @@ struct RFC3339Tests {
         #expect(RFC3339.parse("2024-02-29T00:00:00Z") == 1_709_164_800_000_000_000)
     }
 }
+
+@Suite("Timestamps through the decoder's hour cache")
+struct TimeCacheTests {
+    @Test("every time decodes as RFC3339.parse does, cached hour or not")
+    func matchesParse() throws {
+        var texts: [String] = []
+        for hour in ["2024-05-01T12:", "2024-05-01T13:", "1999-12-31T23:"] {
+            for zone in ["Z", "+01:00", "-05:30"] {
+                for rest in ["00:00", "59:59.999999999", "07:08.5", "30:00.000001", "00:00.1234567891"] {
+                    texts.append(hour + rest + zone)
+                }
+            }
+        }
+        texts += ["0001-01-01T00:00:00Z", "2024-05-01T12:00:00Z", "2024-05-01T12:61:00Z", "2024-05-01T12:00:00Z",
+                  "2024-05-01T12:00:00", "2024-05-01T12:00:00Z", "2024-05-01T12:00:0xZ", "2024-05-01T12:00:00Z",
+                  "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+0100"]
+        for text in texts + texts.reversed() {
+            var g = GoSpanJSON()
+            g.start = text
+            g.end = text
+            let parsed = RFC3339.parse(text)
+            let span = decodeOne(g.compact)
+            if let parsed {
+                #expect(span?.startTime == parsed, "\(text)")
+            } else {
+                #expect(span == nil, "\(text) should be rejected")
+            }
+        }
+    }
+}

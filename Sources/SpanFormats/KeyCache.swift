@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A small direct-mapped cache from attribute-key bytes to their `Symbols` numbers.
+///
+/// A span carries the same dozen keys as the span before it. Looking them up in the big
+/// `StringTable` (hash every byte, probe a table of many thousands of entries) costs cache
+/// misses; this table has 256 slots and stays in L1, and a hit is one compare of the first
+/// eight bytes plus a `memcmp` of the rest.
+final class KeyCache {
+    private struct Slot {
+        var length = -1
+        var prefix: UInt64 = 0
+        var symbol: UInt32 = 0
+        var offset = 0   // of the full key in `bytes`
+    }
+    private let slots: UnsafeMutablePointer<Slot>
+    private var bytes: [UInt8] = []
+    static let maxLength = 64
+
+    init() {
+        slots = .allocate(capacity: 256)
+        slots.initialize(repeating: Slot(), count: 256)
+    }
+
+    deinit {
+        slots.deinitialize(count: 256)
+        slots.deallocate()
+    }
+
+    @inline(__always)
+    func symbol(_ raw: RawBytes, offset: Int, table: StringTable) throws(ScanError) -> UInt32 {
+        let n = raw.count
+        guard !raw.hasEscapes, n > 0, n <= Self.maxLength else { return try table.symbol(raw, offset: offset) }
+        var prefix: UInt64 = 0
+        if n >= 8 {
+            prefix = UnsafeRawPointer(raw.start).loadUnaligned(as: UInt64.self)
+        } else {
+            for i in 0..<n { prefix |= UInt64(raw.start[i]) << (8 * UInt64(i)) }
+        }
+        let index = Int(truncatingIfNeeded: ((prefix &* 0x9E37_79B9_7F4A_7C15) >> 56) ^ UInt64(n)) & 255
+        let slot = slots[index]
+        if slot.length == n && slot.prefix == prefix
+            && (n <= 8 || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + slot.offset + 8, raw.start + 8, n - 8) == 0 }) {
+            return slot.symbol
+        }
+        let symbol = try table.symbol(raw, offset: offset)
+        if bytes.count > 1 << 16 { bytes.removeAll(keepingCapacity: true); slots.update(repeating: Slot(), count: 256) }
+        let at = bytes.count
+        bytes.append(contentsOf: raw.buffer)
+        slots[index] = Slot(length: n, prefix: prefix, symbol: symbol, offset: at)
+        return symbol
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the benchmarks behind docs/benchmarks.md: builds in release, generates the inputs once
+# (in /tmp), then runs each measurement several times and prints every run. This machine is
+# a shared VM whose speed drifts by up to 2x over minutes, so report the best and the median.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-5}
+swift build -c release --product spanview-bench >/dev/null
+bench=.build/release/spanview-bench
+[ -f /tmp/spanview-100k.jsonl ] || $bench parse --spans 100000 --keep /tmp/spanview-100k.jsonl | head -1
+[ -f /tmp/spanview-100k-pretty.json ] || $bench parse --spans 100000 --pretty --keep /tmp/spanview-100k-pretty.json | head -1
+[ -f /tmp/spanview-1m.jsonl ] || $bench parse --spans 1000000 --keep /tmp/spanview-1m.jsonl | head -1
+
+for input in /tmp/spanview-100k.jsonl /tmp/spanview-100k-pretty.json /tmp/spanview-1m.jsonl; do
+    echo "== parse $input ($runs runs)"
+    for i in $(seq 1 "$runs"); do $bench parse --input "$input"; echo; done
+done
+echo "== parse /tmp/spanview-100k.jsonl through read(2), as from a pipe"
+$bench parse --input /tmp/spanview-100k.jsonl --use-read
+echo
+echo "== frames: one 100,000-span trace"
+$bench frames --spans 100000 --trace-size 100000
+echo
+echo "== frames: the 1,000,000-span file"
+$bench frames --input /tmp/spanview-1m.jsonl
