@@ -18,8 +18,8 @@ done
 echo "== parse /tmp/spanview-100k.jsonl through read(2), as from a pipe"
 $bench parse --input /tmp/spanview-100k.jsonl --use-read
 echo
-echo "== frames: one 100,000-span trace"
-$bench frames --spans 100000 --trace-size 100000
+echo "== frames: three traces of 100,000 spans each"
+$bench frames --spans 300000 --trace-size 100000
 echo
 echo "== frames: the 1,000,000-span file"
 $bench frames --input /tmp/spanview-1m.jsonl

@@ -39,6 +39,9 @@ public struct TraceRecord: Sendable {
         startTime == Timestamp.unknown || endTime == Timestamp.unknown ? nil : endTime &- startTime
     }
 
+    /// The span ID table, for trees built from this record.
+    public var spanIDIndex: SpanIDIndex { indexBySpanID }
+
     public func index(of spanID: SpanID) -> Int? {
         indexBySpanID[spanID].map(Int.init)
     }

@@ -25,6 +25,11 @@ public struct TraceTree: Sendable {
     public let version: Int
     /// Spans in each span's subtree, itself included.
     public let subtreeSize: [Int32]
+    /// Span ID to index (the record's own table, shared, not copied).
+    private let spanIndex: SpanIDIndex
+
+    /// The index of the (first) span with `id`.
+    public func index(of id: SpanID) -> Int? { spanIndex[id].map(Int.init) }
 
     public var count: Int { spans.count }
 
@@ -44,6 +49,7 @@ public struct TraceTree: Sendable {
         self.spans = spans
         copiesDropped = record.copiesDropped
         version = record.version
+        spanIndex = record.spanIDIndex
 
         var parent = [Int32](repeating: -1, count: n)
         var flags = [SpanFlags](repeating: [], count: n)

@@ -35,7 +35,8 @@ extension App {
             }
             if ids != view.collapsed { view.setCollapsed(ids) }
         case .collapseAll:
-            let ids = Set(view.tree.spans.indices.filter { view.tree.hasChildren($0) }.map { view.tree.spans[$0].spanID })
+            let tree = view.tree   // a local copy: closures over `view` would copy the tree per call
+            let ids = Set(tree.spans.indices.filter { tree.hasChildren($0) }.map { tree.spans[$0].spanID })
             view.setCollapsed(ids)
             message = ("collapsed \(ids.count) subtrees", false)
         case .expandAll:
@@ -56,6 +57,7 @@ extension App {
             followLink(from: view)
             return
         case .back:
+            viewCache[view.traceIndex] = view
             if let previous = history.popLast() {
                 trace = previous
                 list.select(trace: previous.traceIndex)
@@ -90,10 +92,11 @@ extension App {
         guard !order.isEmpty else { return }
         let current = view.selectedSpan.flatMap { s in order.firstIndex(of: Int32(s)) } ?? -1
         let n = order.count
+        let spans = view.tree.spans
         for step in 1...n {
             let position = ((current + (forward ? step : -step)) % n + n) % n
             let index = Int(order[position])
-            if view.tree.spans[index].isError {
+            if spans[index].status.code == .error {
                 view.reveal(index)
                 view.tab = .errors
                 let wrapped = forward ? position <= current : position >= current

@@ -21,6 +21,10 @@ public struct App: Sendable {
     public internal(set) var trace: TraceView?
     /// Traces left by following links, to come back to.
     public internal(set) var history: [TraceView] = []
+    /// Opened (or prepared) traces, kept so opening again is instant and keeps the cursor,
+    /// collapsed subtrees and zoom. Traces of 20,000 spans or more are prepared at start.
+    var viewCache: [Int: TraceView] = [:]
+    static let prepareAtStart = 20_000
     /// The search prompt's text while it is open.
     public internal(set) var prompt: String?
     public internal(set) var message: (text: String, isError: Bool)?
@@ -38,6 +42,8 @@ public struct App: Sendable {
         size = (width, height)
         self.glyphs = glyphs
         self.useColor = useColor
+        let big = store.traces.indices.filter { store.traces[$0].spanCount >= Self.prepareAtStart }
+        for index in big.prefix(64) { viewCache[index] = TraceView(record: store.traces[index], traceIndex: index) }
         if store.traceCount == 1 { open(trace: 0) }
     }
 
@@ -130,7 +136,13 @@ public struct App: Sendable {
     // MARK: - Opening traces
 
     mutating func open(trace index: Int, selecting spanID: SpanID? = nil) {
-        var view = TraceView(record: store.traces[index], traceIndex: index)
+        if let current = trace { viewCache[current.traceIndex] = current }
+        var view: TraceView
+        if let cached = viewCache[index], cached.tree.version == store.traces[index].version {
+            view = cached
+        } else {
+            view = TraceView(record: store.traces[index], traceIndex: index)
+        }
         if let spanID, let spanIndex = store.traces[index].index(of: spanID) { view.reveal(spanIndex) }
         trace = view
         screen = .trace

@@ -16,11 +16,17 @@ public struct VisibleRows: Sendable {
         var rows: [Int32] = []
         rows.reserveCapacity(tree.count)
         var rowOfSpan = [Int32](repeating: -1, count: tree.count)
+        // Collapsed spans as a mask over indices, found through the ID table: reading each
+        // visited span's ID instead would touch every span's memory (a cache miss apiece).
+        var folded = [Bool](repeating: false, count: collapsed.isEmpty ? 0 : tree.count)
+        for id in collapsed {
+            if let index = tree.index(of: id) { folded[index] = true }
+        }
         var stack: [Int32] = tree.roots.reversed()
         while let i = stack.popLast() {
             rowOfSpan[Int(i)] = Int32(rows.count)
             rows.append(i)
-            if !collapsed.isEmpty && collapsed.contains(tree.spans[Int(i)].spanID) { continue }
+            if !folded.isEmpty && folded[Int(i)] { continue }
             let kids = tree.children(of: Int(i))
             stack.append(contentsOf: kids.reversed())
         }

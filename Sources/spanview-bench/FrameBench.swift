@@ -7,6 +7,7 @@ import SpanStore
 import SpanviewApp
 import SpanviewKit
 import TerminalInput
+import Foundation
 
 /// `spanview-bench frames --spans 100000 --trace-size 100000`: the work each key costs in the
 /// viewer (handling the key and drawing the frame into a grid), on a big trace and a big file.
@@ -67,11 +68,14 @@ struct FrameBench: ParsableCommand {
                    ("G (last trace)", .character("G")), ("? (help)", .character("?")), ("Esc", .escape)]
         var timings: [(String, Double)] = []
         var render = app.render()
+        let detail = ProcessInfo.processInfo.environment["SPANVIEW_FRAME_DETAIL"] != nil
         for (label, key) in script {
             let t = now()
             app.handle(key)
+            let handled = now()
             render = app.render()
             timings.append((label, now() - t))
+            if detail { print("  \(label): handle \(ms(handled - t)) ms, render \(ms(now() - handled)) ms") }
         }
         withExtendedLifetime(render) {}
         let typing = timings.filter { $0.0 == "type" }.map(\.1)
