@@ -127,6 +127,11 @@ public struct WaterfallWidget {
                     grid.setStyle(base, x: c.barX + column, y: y)
                 }
             }
+        } else if span.hasTimes {
+            // Wholly outside the zoomed window: point to where it is.
+            let before = max(span.startTime, span.endTime) < windowStart
+            grid.put(before ? (glyphs.isASCII ? "<" : "◂") : (glyphs.isASCII ? ">" : "▸"),
+                     x: before ? c.barX : c.barX + c.bar - 1, y: y, style: style(span.isError ? .error : role))
         }
         let duration = DurationText.format(span.duration)
         let dw = DisplayWidth.of(duration)

@@ -159,8 +159,12 @@ struct AppTests {
     func zoom() throws {
         var s = try AppSession(["payment-timeout.json"])
         let before = s.lines[1]
-        s.type("jj+")
+        s.type("jj++")
         #expect(s.lines[0].contains("zoomed"))
+        // UPDATE payments starts after the zoomed window: an arrow points right.
+        let update = try #require(s.lines.first { $0.contains("UPDATE payments") })
+        #expect(update.contains("▸"))
+        s.type("-")
         #expect(s.lines[1] != before)
         #expect(s.statusLine.contains("showing"))
         s.type("-")
