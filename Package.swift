@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
         .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
         .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanFormats", "SpanStore", "SpanModel"]),
-        .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanviewKit", "SpanWidgets", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
+        .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
         .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo"]),
     ]
 )

@@ -34,7 +34,8 @@ extension App {
 
     func drawList(into grid: inout Grid) {
         if list.count == 0 {
-            grid.put("No traces yet.", x: 2, y: 1, style: .muted)
+            let waiting = live.map { $0.ended ? "The input ended without a span." : "Waiting for spans on \(inputs.first?.path == "-" ? "standard input" : "the input")…" }
+            grid.put(waiting ?? "No traces.", x: 2, y: 1, style: .muted)
             return
         }
         let widget = TraceListWidget(entries: list.entries, order: list.order, selected: list.selected, top: list.top,
@@ -200,8 +201,17 @@ extension App {
         let names = inputs.map { $0.path == "-" ? "stdin" : ($0.path.split(separator: "/").last.map(String.init) ?? $0.path) }
         var parts: [(String, Style)] = []
         parts.append((names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) inputs", Style(.default, background: .selection, [.bold])))
+        if let live {
+            if live.ended {
+                parts.append((" · input ended", Style(.muted, background: .selection, [.bold])))
+            } else {
+                parts.append((" · ● live \(Int(live.rate.rounded())) spans/s", Style(.ok, background: .selection, [.bold])))
+            }
+        }
         let formats = Set(inputs.map(\.format)).sorted().joined(separator: "+")
         parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
+        let logLines = inputs.reduce(0) { $0 + $1.stats.nonJSONLines }
+        if live != nil && logLines > 0 { parts.append((" · \(logLines) log lines", bar)) }
         if let filter = list.filter { parts.append((" · \(filter.count) search results (Esc: all)", Style(.accent, background: .selection, [.bold]))) }
         let skipped = problems.count
         if skipped > 0 { parts.append((" · \(skipped) skipped (p)", Style(.warning, background: .selection, [.bold]))) }

@@ -32,6 +32,8 @@ public struct App: Sendable {
     /// Where things go on screen now (the split depends on the open trace's rows).
     public var layout: ScreenLayout { ScreenLayout(width: size.width, height: size.height, spanRows: trace?.rows.count) }
     public internal(set) var wantsQuit = false
+    /// Set while reading input that is still being written.
+    public internal(set) var live: LiveState?
     public let glyphs: Glyphs
     public let useColor: Bool
 

@@ -57,6 +57,19 @@ public struct TraceList: Sendable {
 
     public var count: Int { order.count }
 
+    /// Updates the rows of traces that changed or are new, and re-sorts.
+    public mutating func refresh(store: TraceStore, changed: Set<Int>) {
+        for index in changed.sorted() {
+            if index < entries.count {
+                entries[index] = Self.entry(store, index)
+            } else {
+                while entries.count < index { entries.append(Self.entry(store, entries.count)) }
+                entries.append(Self.entry(store, index))
+            }
+        }
+        reorder()
+    }
+
     /// The trace index of the selected row.
     public var selectedTrace: Int? {
         selected >= 0 && selected < order.count ? entries[order[selected]].traceIndex : nil

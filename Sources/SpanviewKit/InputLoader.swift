@@ -15,6 +15,13 @@ public struct InputFile: Sendable {
     public var format: String
     public var stats: ReadStats
     public var problems: [ReadProblem]
+
+    public init(path: String, format: String, stats: ReadStats, problems: [ReadProblem]) {
+        self.path = path
+        self.format = format
+        self.stats = stats
+        self.problems = problems
+    }
 }
 
 /// All inputs read into one store.

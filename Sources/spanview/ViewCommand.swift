@@ -34,8 +34,10 @@ struct ViewCommand: ParsableCommand {
             }
             paths = ["-"]
         }
-        let inputs = try CommandSupport.load(paths)
-        CommandSupport.exitForEmptyInputs(inputs)
+        // A pipe on standard input is read live, while the viewer is open.
+        let liveInput = paths == ["-"] && isatty(0) == 0 && !isRegularFile(0)
+        let inputs = liveInput ? LoadedInputs() : try CommandSupport.load(paths)
+        if !liveInput { CommandSupport.exitForEmptyInputs(inputs) }
 
         let depth: Palette.Depth? = switch color {
         case .never: Palette.Depth.none
@@ -51,16 +53,35 @@ struct ViewCommand: ParsableCommand {
         defer { terminal.restore() }
 
         let size = terminal.size
-        var app = App(inputs: inputs, width: size.width, height: size.height,
-                      glyphs: ascii ? .ascii : .unicode, useColor: terminal.palette.depth != .none)
+        let glyphs: Glyphs = ascii ? .ascii : .unicode
+        let useColor = terminal.palette.depth != .none
+        var app = liveInput
+            ? App(liveSource: "-", width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
+            : App(inputs: inputs, width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
+        let feed = liveInput ? LiveFeed(fd: 0, source: "-") : nil
         var fds = [pollfd(fd: terminal.ttyFileDescriptor, events: Int16(POLLIN), revents: 0)]
+        if let feed { fds.append(pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }
         while !app.wantsQuit {
             terminal.draw(app.render())
-            _ = poll(&fds, 1, -1)   // EINTR on SIGWINCH is fine: the resize arrives as a key
+            // EINTR on SIGWINCH is fine: the resize arrives as a key. While input is live,
+            // wake twice a second anyway so the rate in the status line keeps up.
+            _ = poll(&fds, nfds_t(fds.count), app.live.map { $0.ended ? -1 : 500 } ?? -1)
+            if let feed { app.ingest(feed.drain(), now: monotonicSeconds()) }
             while let key = terminal.readKey() {
                 app.handle(key)
                 if app.wantsQuit { break }
             }
         }
     }
+}
+
+func isRegularFile(_ fd: Int32) -> Bool {
+    var info = stat()
+    return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

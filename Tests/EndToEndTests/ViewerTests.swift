@@ -97,9 +97,10 @@ struct ViewerTests {
 
     @Test("spans piped on standard input, keys from the terminal", .enabled(if: tmuxAvailable))
     func pipedInput() throws {
-        let session = try start("", stdin: CLI.sample("order-inventory.jsonl"))
-        #expect(session.capture().contains("stdin · go-stdouttrace · 3 traces · 15 spans"))
-        session.send(keys: "j", "Enter")
+        let session = try start("", stdin: CLI.sample("order-inventory.jsonl"), wait: "input ended")
+        session.send(keys: "j")
+        #expect(session.waitFor(text: "stdin · input ended · go-stdouttrace · 3 traces · 15 spans"), "\(session.capture())")
+        session.send(keys: "Enter")
         #expect(session.waitFor(text: "Trace "), "\(session.capture())")
         session.send(keys: "Escape", "q")
         #expect(session.waitForExit() == 0)

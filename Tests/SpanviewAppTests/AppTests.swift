@@ -1,6 +1,7 @@
 import CellGrid
 import Foundation
 import SpanModel
+import SpanFormats
 import SpanviewApp
 import SpanviewKit
 import SpanWidgets
@@ -360,5 +361,59 @@ struct LinkTests {
         #expect(s.selectedLine?.contains("zoo.events process") == true)
         s.press(.escape)
         #expect(s.lines[0].contains("START▲"))
+    }
+}
+
+@Suite("Spans arriving while the viewer is open")
+struct LiveAppTests {
+    func spans(_ file: String) throws -> [Span] {
+        try InputLoader.load([AppSession.samples.appendingPathComponent(file).path]).store.traces.flatMap(\.spans)
+    }
+
+    @Test("new traces join the list without moving the cursor; an open trace fills in")
+    func ingest() throws {
+        let all = try spans("interleaved.jsonl")
+        var s = AppSession(inputs: LoadedInputs())
+        s.app = App(liveSource: "-", width: 120, height: 30, glyphs: .unicode, useColor: false)
+        #expect(s.screen.contains("Waiting for spans on standard input"))
+        #expect(s.statusLine.contains("● live"))
+
+        var stats = ReadStats()
+        stats.spans = 300
+        s.app.ingest(LiveFeed.Update(spans: Array(all[0..<300]), stats: stats), now: 0)
+        let traces = s.app.store.traceCount
+        #expect(traces > 10)
+        s.type("jjj")
+        let selected = s.app.list.selectedTrace
+        let selectedLine = s.selectedLine
+        stats.spans = 1937
+        s.app.ingest(LiveFeed.Update(spans: Array(all[300...]), stats: stats), now: 1)
+        #expect(s.app.store.traceCount == 150)
+        #expect(s.app.list.selectedTrace == selected)
+        #expect(s.statusLine.contains("150 traces · 1937 spans"))
+        #expect(s.statusLine.contains("1637 spans/s"))
+        _ = selectedLine
+
+        // A trace opened with only its children fills in when its root arrives.
+        let traceID = all[0].traceID
+        let ofTrace = all.filter { $0.traceID == traceID }
+        let root = try #require(ofTrace.first { $0.isRoot })
+        var t = AppSession(inputs: LoadedInputs())
+        t.app = App(liveSource: "-", width: 120, height: 30, glyphs: .unicode, useColor: false)
+        t.app.ingest(LiveFeed.Update(spans: ofTrace.filter { !$0.isRoot }), now: 0)
+        t.press(.enter)
+        #expect(t.screen.contains("[no parent"))
+        let rowsBefore = t.app.trace?.rows.count ?? 0
+        t.type("j")
+        func cursor(_ app: App) -> SpanID? {
+            guard let view = app.trace, let i = view.selectedSpan else { return nil }
+            return view.tree.spans[i].spanID
+        }
+        let cursorSpan = cursor(t.app)
+        t.app.ingest(LiveFeed.Update(spans: [root], ended: true), now: 1)
+        #expect(t.app.trace?.rows.count == rowsBefore + 1)
+        #expect(!t.screen.contains("[no parent"))
+        #expect(cursor(t.app) == cursorSpan)
+        #expect(t.statusLine.contains("input ended"))
     }
 }

@@ -1,0 +1,70 @@
+import SpanFormats
+import SpanModel
+import SpanStore
+import SpanviewKit
+import SpanWidgets
+
+/// Spans arriving while the viewer is open (`go run . | spanview`).
+public struct LiveState: Sendable {
+    public var ended = false
+    public var error: String?
+    /// (time in seconds, spans seen so far), for the rate shown in the status line.
+    var samples: [(Double, Int)] = []
+
+    /// Spans per second over the last two seconds or so.
+    public var rate: Double {
+        guard let first = samples.first, let last = samples.last, last.0 > first.0 else { return 0 }
+        return Double(last.1 - first.1) / (last.0 - first.0)
+    }
+}
+
+extension App {
+    /// Starts empty, for input that is still to come on `source`.
+    public init(liveSource source: String, width: Int, height: Int, glyphs: Glyphs = .unicode, useColor: Bool = true) {
+        var inputs = LoadedInputs()
+        inputs.files = [InputFile(path: source, format: "unknown", stats: ReadStats(), problems: [])]
+        self.init(inputs: inputs, width: width, height: height, glyphs: glyphs, useColor: useColor)
+        live = LiveState()
+    }
+
+    /// Takes in what arrived. New traces join the list and new spans the open waterfall,
+    /// without moving the cursor or the scroll position.
+    public mutating func ingest(_ update: LiveFeed.Update, now: Double) {
+        var spans = update.spans
+        var changed = Set<Int>()
+        for span in spans {
+            if let index = store.index(of: span.traceID) { changed.insert(index) }
+        }
+        let before = store.traceCount
+        store.insert(moving: &spans)
+        for index in before..<store.traceCount { changed.insert(index) }
+        if !changed.isEmpty {
+            let keep = list.selectedTrace
+            list.refresh(store: store, changed: changed)
+            list.select(trace: keep)
+            keepListSelectionVisible()
+            if var view = trace, changed.contains(view.traceIndex) {
+                view.update(record: store.traces[view.traceIndex])
+                trace = view
+                keepSpanSelectionVisible()
+            }
+        }
+        if !inputs.isEmpty {
+            inputs[0].stats = update.stats
+            inputs[0].problems += update.problems
+            if update.stats.spans > 0 { inputs[0].format = "go-stdouttrace" }
+        }
+        if var state = live {
+            state.samples.append((now, update.stats.spans))
+            state.samples.removeAll { now - $0.0 > 2 }
+            if update.ended && !state.ended {
+                state.ended = true
+                state.error = update.error
+                let truncated = update.problems.contains { $0.reason.hasPrefix("truncated") }
+                message = (update.error.map { "input failed: \($0)" }
+                           ?? "input ended" + (truncated ? "; its last value was cut off (p shows it)" : ""), update.error != nil)
+            }
+            live = state
+        }
+    }
+}

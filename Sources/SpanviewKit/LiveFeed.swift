@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import SpanFormats
+import SpanModel
+import Synchronization
+
+/// Reads an input that is still being written (a pipe from `go run . | spanview`) on a
+/// thread of its own, and hands what it decodes to the UI thread in batches. The UI never
+/// waits for it: it polls `wakeFileDescriptor` beside the terminal and calls `drain()` when
+/// that is readable.
+public final class LiveFeed: Sendable {
+    /// What arrived since the last `drain()`.
+    public struct Update: Sendable {
+        public var spans: [Span] = []
+        public var problems: [ReadProblem] = []
+        public var stats = ReadStats()
+        /// The writer closed its end; `error` says why if reading failed.
+        public var ended = false
+        public var error: String?
+
+        public init(spans: [Span] = [], problems: [ReadProblem] = [], stats: ReadStats = ReadStats(), ended: Bool = false, error: String? = nil) {
+            self.spans = spans
+            self.problems = problems
+            self.stats = stats
+            self.ended = ended
+            self.error = error
+        }
+    }
+
+    private struct State {
+        var pending = Update()
+    }
+    private let state = Mutex(State())
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    public let source: String
+
+    /// The descriptor to poll: readable when an update is waiting.
+    public var wakeFileDescriptor: Int32 { wakeRead }
+
+    /// Starts reading `fd` (named `source` in problems) on a new thread.
+    public init(fd: Int32, source: String, chunkSize: Int = 1 << 16) {
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
+        self.source = source
+        let thread = Thread { [self] in self.run(fd: fd, chunkSize: chunkSize) }
+        thread.name = "spanview-input"
+        thread.start()
+    }
+
+    private func run(fd: Int32, chunkSize: Int) {
+        let reader = SpanStreamReader(source: source, chunkSize: chunkSize)
+        while true {
+            do {
+                guard let batch = try reader.read(from: fd) else { break }
+                publish(batch, reader.stats, ended: false)
+            } catch {
+                publish(reader.finish(), reader.stats, ended: true, error: "\(error)")
+                return
+            }
+        }
+        publish(reader.finish(), reader.stats, ended: true)
+    }
+
+    private func publish(_ batch: ReadBatch, _ stats: ReadStats, ended: Bool, error: String? = nil) {
+        state.withLock { state in
+            state.pending.spans += batch.spans
+            state.pending.problems += batch.problems
+            state.pending.stats = stats
+            state.pending.ended = state.pending.ended || ended
+            if let error { state.pending.error = error }
+        }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)   // a full pipe already means "wake up"
+    }
+
+    /// Takes everything that arrived since the last call.
+    public func drain() -> Update {
+        var sink = [UInt8](repeating: 0, count: 256)
+        while read(wakeRead, &sink, sink.count) > 0 {}
+        return state.withLock { state in
+            let update = state.pending
+            state.pending.spans = []
+            state.pending.problems = []
+            return update
+        }
+    }
+}

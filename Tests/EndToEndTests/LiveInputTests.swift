@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// Spans piped in while the viewer is open: `go run . | spanview`.
+@Suite("Live input through a pipe", .serialized)
+struct LiveInputTests {
+    /// A writer that sends spans in three bursts with pauses, log lines between them, and a
+    /// last value cut off: first three children of a trace whose root comes later.
+    func writerScript(pause: Double) throws -> URL {
+        let sample = CLI.sample("order-inventory.jsonl")
+        let script = """
+            echo "2026/11/25 12:00:00 listening on :8080"
+            head -3 '\(sample)'
+            sleep \(pause)
+            echo "GET /orders 201 12ms trace_id=feedface"
+            sed -n 4,10p '\(sample)'
+            sleep \(pause)
+            sed -n 11,15p '\(sample)'
+            printf '{"Name":"cut off'
+            """
+        return try CLI.temporaryFile(Data(script.utf8), suffix: ".sh")
+    }
+
+    @Test("the list grows while the writer runs, an open trace fills in, the end is reported", .enabled(if: tmuxAvailable))
+    func liveSession() throws {
+        let script = try writerScript(pause: 2)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let binary = try #require(TmuxSession.product("spanview"), "spanview is not built")
+        let session = try TmuxSession(command: "sh \(TmuxSession.quote(script.path)) | \(TmuxSession.quote(binary.path))",
+                                      width: 110, height: 24)
+
+        // First burst: one trace, three spans whose parent has not arrived.
+        #expect(session.waitFor(text: "● live"), "\(session.capture())")
+        #expect(session.waitFor(text: "1 trace · 3 spans"), "\(session.capture())")
+        session.send(keys: "Enter")
+        #expect(session.waitFor(text: "[no parent]"), "\(session.capture())")
+        let before = session.capture()
+        #expect(before.contains("span 1/3"))
+
+        // Second burst: the root arrives; the open waterfall fills in under it.
+        #expect(session.waitFor(text: "2 traces · 10 spans", timeout: 6), "\(session.capture())")
+        #expect(session.waitUntil { $0.contains("▾ POST /orders") && !$0.contains("[no parent]") }, "\(session.capture())")
+        #expect(session.capture().contains("/5"))
+
+        // Third burst and the end: a cut-off last value is reported; the viewer stays open.
+        #expect(session.waitFor(text: "input ended", timeout: 6), "\(session.capture())")
+        session.send(keys: "Escape")
+        #expect(session.waitFor(text: "3 traces · 15 spans"), "\(session.capture())")
+        #expect(session.capture().contains("2 log lines"))
+        #expect(session.capture().contains("1 skipped (p)"))
+        #expect(session.isAlive)
+        session.send(keys: "p")
+        #expect(session.waitFor(text: "truncated"), "\(session.capture())")
+        session.send(keys: "Escape", "q")
+        #expect(session.waitForExit() == 0)
+        #expect(session.ttyFlagAfterExit("echo") == true)
+        #expect(session.ttyFlagAfterExit("icanon") == true)
+    }
+}
