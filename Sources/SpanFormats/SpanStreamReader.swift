@@ -38,6 +38,13 @@ public final class SpanStreamReader {
     private var valueMayStart = true
     private var finished = false
     private var state = State.between
+    /// The log line being read (text between values), and the line it started on.
+    private var pendingLog: [UInt8] = []
+    private var logLine = 0
+    /// Log lines finished since the last batch.
+    private var logs: [LogLine] = []
+    /// Longest log line kept, in bytes; longer ones are cut (and say so).
+    public static let maxLogLineBytes = 4_096
 
     private enum State {
         case between
@@ -199,15 +206,18 @@ public final class SpanStreamReader {
                         break
                     }
                 }
+                if !lineHasText { logLine = line }
                 lineHasText = true
                 valueMayStart = false
                 state = .inTextLine
 
             case .inTextLine:
                 guard let newline = findNewline(from: p) else {
+                    captureLog(from: p, to: count)
                     p = count
                     break loop
                 }
+                captureLog(from: p, to: newline)
                 p = newline
                 state = .between
 
@@ -255,15 +265,38 @@ public final class SpanStreamReader {
         }
         start = p
         stats.bytes = baseOffset + Int64(start)
+        if finished && !pendingLog.isEmpty { emitLog() }
+        if !logs.isEmpty {
+            batch.logLines = logs
+            logs.removeAll()
+        }
         return batch
     }
 
     private func endLine(at newlineIndex: Int) {
-        if lineHasText { stats.nonJSONLines += 1 }
+        if lineHasText {
+            stats.nonJSONLines += 1
+            if !pendingLog.isEmpty { emitLog() }
+        }
         lineHasText = false
         valueMayStart = true
         line += 1
         lineStartOffset = baseOffset + Int64(newlineIndex + 1)
+    }
+
+    private func captureLog(from a: Int, to b: Int) {
+        guard b > a, pendingLog.count < Self.maxLogLineBytes else { return }
+        let n = min(b - a, Self.maxLogLineBytes - pendingLog.count)
+        pendingLog.append(contentsOf: UnsafeBufferPointer(start: buffer + a, count: n))
+    }
+
+    private func emitLog() {
+        var bytes = pendingLog
+        while let last = bytes.last, last == 0x0D || last == 0x20 || last == 0x09 { bytes.removeLast() }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if pendingLog.count >= Self.maxLogLineBytes { text += " …" }
+        logs.append(LogLine(source: source, line: logLine, text: text))
+        pendingLog.removeAll(keepingCapacity: true)
     }
 
     private func findNewline(from p: Int) -> Int? {
@@ -296,6 +329,8 @@ public final class SpanStreamReader {
             if !isSpan {
                 stats.otherValues += 1
                 stats.nonJSONLines += scanner.newlines
+                if lineHasText || pendingLog.isEmpty { logLine = line }
+                captureLog(from: p, to: scanner.position)
                 lineHasText = true
             } else {
                 lineHasText = false

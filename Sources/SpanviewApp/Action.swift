@@ -2,7 +2,7 @@ import SpanWidgets
 
 /// Everything a user can ask the viewer to do. Keys map to actions through `Keymap`.
 public enum Action: Hashable, Sendable {
-    case quit, back, help, showProblems
+    case quit, back, help, showProblems, showLogs
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case open
     case search

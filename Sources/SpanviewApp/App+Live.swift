@@ -49,6 +49,7 @@ extension App {
                 keepSpanSelectionVisible()
             }
         }
+        appendLogs(update.logLines)
         if !inputs.isEmpty {
             inputs[0].stats = update.stats
             inputs[0].problems += update.problems

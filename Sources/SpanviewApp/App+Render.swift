@@ -18,6 +18,8 @@ extension App {
             return grid
         }
         switch overlay {
+        case .logs:
+            drawLogs(into: &grid)
         case .some:
             drawOverlay(into: &grid)
         case nil:
@@ -142,6 +144,7 @@ extension App {
     func overlayLines() -> [StyledLine] {
         switch overlay {
         case .help: return Keymap.helpLines()
+        case .logs: return []
         case .problems:
             let problems = self.problems
             if problems.isEmpty { return [StyledLine("Nothing was skipped: every value read was a good span or other text.", .muted)] }
@@ -211,7 +214,7 @@ extension App {
         let formats = Set(inputs.map(\.format)).sorted().joined(separator: "+")
         parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
         let logLines = inputs.reduce(0) { $0 + $1.stats.nonJSONLines }
-        if live != nil && logLines > 0 { parts.append((" · \(logLines) log lines", bar)) }
+        if logLines > 0 { parts.append((" · \(logLines) log line" + (logLines == 1 ? "" : "s") + " (L)", bar)) }
         if let filter = list.filter { parts.append((" · \(filter.count) search results (Esc: all)", Style(.accent, background: .selection, [.bold]))) }
         let skipped = problems.count
         if skipped > 0 { parts.append((" · \(skipped) skipped (p)", Style(.warning, background: .selection, [.bold]))) }
@@ -220,6 +223,7 @@ extension App {
     }
 
     func position() -> String {
+        if overlay == .logs { return logs.isEmpty ? "" : "line \(logSelected + 1)/\(logs.count)" }
         if overlay != nil { return "" }
         switch screen {
         case .list:

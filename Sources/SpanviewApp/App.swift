@@ -10,10 +10,13 @@ import TerminalInput
 /// sessions test the viewer exactly as a user drives it.
 public struct App: Sendable {
     public enum Screen: Sendable { case list, trace }
-    public enum Overlay: Sendable { case help, problems }
+    public enum Overlay: Sendable { case help, problems, logs }
 
     public internal(set) var store: TraceStore
     public internal(set) var inputs: [InputFile]
+    /// The inputs' log lines (the last 10,000), and the cursor in the Logs view.
+    public internal(set) var logs: [LogLine]
+    public internal(set) var logSelected = 0
     public internal(set) var screen = Screen.list
     public internal(set) var overlay: Overlay?
     public internal(set) var overlayScroll = 0
@@ -40,6 +43,7 @@ public struct App: Sendable {
     public init(inputs: LoadedInputs, width: Int, height: Int, glyphs: Glyphs = .unicode, useColor: Bool = true) {
         store = inputs.store
         self.inputs = inputs.files
+        logs = inputs.logLines
         list = TraceList(store: inputs.store)
         size = (width, height)
         self.glyphs = glyphs
@@ -90,6 +94,10 @@ public struct App: Sendable {
         case .quit: wantsQuit = true
         case .help: overlay = .help; overlayScroll = 0
         case .showProblems: overlay = .problems; overlayScroll = 0
+        case .showLogs:
+            overlay = .logs
+            logSelected = max(0, logs.count - 1)
+            overlayScroll = max(0, logs.count - layout.overlayRows)
         case .search: prompt = ""
         default:
             if overlay != nil { performOverlay(action) } else if screen == .list { performList(action) } else { performTrace(action) }
@@ -98,8 +106,14 @@ public struct App: Sendable {
 
     mutating func performOverlay(_ action: Action) {
         let rows = layout.overlayRows
+        if overlay == .logs {
+            performLogs(action)
+            return
+        }
         switch action {
-        case .back: overlay = nil
+        case .back, .open: overlay = nil
+        case .top: overlayScroll = 0
+        case .bottom: overlayScroll = overlayLines().count
         case .moveDown: overlayScroll += 1
         case .moveUp: overlayScroll = max(0, overlayScroll - 1)
         case .pageDown: overlayScroll += rows

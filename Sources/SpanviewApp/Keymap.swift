@@ -16,6 +16,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("?"), .function(1)], action: .help, context: .global, help: "show every key"),
         KeyBinding(keys: [.character("p")], action: .showProblems, context: .global, help: "show the values that were skipped"),
         KeyBinding(keys: [.character("/")], action: .search, context: .global, help: "search by trace ID (any hex prefix)"),
+        KeyBinding(keys: [.character("L")], action: .showLogs, context: .global, help: "the input's log lines (Enter opens a trace a line names)"),
 
         KeyBinding(keys: [.character("q")], action: .quit, context: .list, help: "quit"),
         KeyBinding(keys: [.character("j"), .down], action: .moveDown, context: .list, help: "next trace"),
@@ -54,7 +55,10 @@ public enum Keymap {
         KeyBinding(keys: [.enter], action: .open, context: .waterfall, help: "follow the span's first loaded link"),
         KeyBinding(keys: [.escape, .backspace, .character("q")], action: .back, context: .waterfall, help: "back (to the linking trace, or the list)"),
 
-        KeyBinding(keys: [.escape, .character("q"), .backspace, .enter], action: .back, context: .overlay, help: "close"),
+        KeyBinding(keys: [.escape, .character("q"), .backspace], action: .back, context: .overlay, help: "close"),
+        KeyBinding(keys: [.enter], action: .open, context: .overlay, help: "close (in the Logs view: open the trace the line names)"),
+        KeyBinding(keys: [.character("g"), .home], action: .top, context: .overlay, help: "top"),
+        KeyBinding(keys: [.character("G"), .end], action: .bottom, context: .overlay, help: "bottom"),
         KeyBinding(keys: [.character("j"), .down], action: .moveDown, context: .overlay, help: "scroll down"),
         KeyBinding(keys: [.character("k"), .up], action: .moveUp, context: .overlay, help: "scroll up"),
         KeyBinding(keys: [.pageDown, .character(" ")], action: .pageDown, context: .overlay, help: "page down"),

@@ -28,6 +28,14 @@ public struct InputFile: Sendable {
 public struct LoadedInputs: Sendable {
     public var files: [InputFile] = []
     public var store = TraceStore()
+    /// The inputs' other lines (application logs), the last `LoadedInputs.maxLogLines` of them.
+    public var logLines: [LogLine] = []
+    public static let maxLogLines = 10_000
+
+    mutating func keepLogs(_ lines: [LogLine]) {
+        logLines += lines
+        if logLines.count > Self.maxLogLines { logLines.removeFirst(logLines.count - Self.maxLogLines) }
+    }
 
     public init() {}
 
@@ -53,17 +61,29 @@ public enum InputLoader {
             defer { if fd != 0 { close(fd) } }
             let reader = SpanStreamReader(source: path, decoder: GoStdouttraceDecoder(strings: strings), chunkSize: chunkSize)
             var problems: [ReadProblem] = []
-            do {
-                while var batch = try reader.read(from: fd) {
-                    loaded.store.insert(moving: &batch.spans)
-                    problems += batch.problems
-                }
-            } catch {
-                throw InputError(path: path, reason: "read failed: \(error)")
+            // Regular files are memory-mapped (no copy); pipes and terminals are read.
+            var info = stat()
+            let size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+            let mapped = chunkSize >= 1 << 16 && reader.readMapped(fd: fd, size: size) { batch in
+                loaded.store.insert(moving: &batch.spans)
+                problems += batch.problems
+                loaded.keepLogs(batch.logLines)
             }
-            var last = reader.finish()
-            loaded.store.insert(moving: &last.spans)
-            problems += last.problems
+            if !mapped {
+                do {
+                    while var batch = try reader.read(from: fd) {
+                        loaded.store.insert(moving: &batch.spans)
+                        problems += batch.problems
+                        loaded.keepLogs(batch.logLines)
+                    }
+                } catch {
+                    throw InputError(path: path, reason: "read failed: \(error)")
+                }
+                var last = reader.finish()
+                loaded.store.insert(moving: &last.spans)
+                problems += last.problems
+                loaded.keepLogs(last.logLines)
+            }
             let stats = reader.stats
             loaded.files.append(InputFile(path: path, format: stats.spans > 0 ? "go-stdouttrace" : "unknown",
                                           stats: stats, problems: problems))

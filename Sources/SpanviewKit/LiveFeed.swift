@@ -17,6 +17,7 @@ public final class LiveFeed: Sendable {
     public struct Update: Sendable {
         public var spans: [Span] = []
         public var problems: [ReadProblem] = []
+        public var logLines: [LogLine] = []
         public var stats = ReadStats()
         /// The writer closed its end; `error` says why if reading failed.
         public var ended = false
@@ -74,6 +75,10 @@ public final class LiveFeed: Sendable {
         state.withLock { state in
             state.pending.spans += batch.spans
             state.pending.problems += batch.problems
+            state.pending.logLines += batch.logLines
+            if state.pending.logLines.count > LoadedInputs.maxLogLines {
+                state.pending.logLines.removeFirst(state.pending.logLines.count - LoadedInputs.maxLogLines)
+            }
             state.pending.stats = stats
             state.pending.ended = state.pending.ended || ended
             if let error { state.pending.error = error }
@@ -90,6 +95,7 @@ public final class LiveFeed: Sendable {
             let update = state.pending
             state.pending.spans = []
             state.pending.problems = []
+            state.pending.logLines = []
             return update
         }
     }

@@ -46,7 +46,7 @@ struct LiveInputTests {
         #expect(session.waitFor(text: "input ended", timeout: 6), "\(session.capture())")
         session.send(keys: "Escape")
         #expect(session.waitFor(text: "3 traces · 15 spans"), "\(session.capture())")
-        #expect(session.capture().contains("2 log lines"))
+        #expect(session.capture().contains("2 log lines (L)"))
         #expect(session.capture().contains("1 skipped (p)"))
         #expect(session.isAlive)
         session.send(keys: "p")

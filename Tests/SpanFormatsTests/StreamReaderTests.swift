@@ -180,3 +180,49 @@ extension String {
         return replacingCharacters(in: range, with: replacement)
     }
 }
+
+@Suite("Log lines between spans")
+struct LogLineTests {
+    func logs(_ text: String, chunk: Int? = nil) -> [LogLine] {
+        let reader = SpanStreamReader(source: "app.log", chunkSize: 4096)
+        var lines: [LogLine] = []
+        let bytes = Array(text.utf8)
+        let step = chunk ?? max(1, bytes.count)
+        var i = 0
+        while i < bytes.count {
+            lines += reader.feed(Array(bytes[i..<min(bytes.count, i + step)])).logLines
+            i += step
+        }
+        return lines + reader.finish().logLines
+    }
+
+    @Test("kept with their line numbers, the same whatever the chunk size", arguments: [nil, 1, 3, 17] as [Int?])
+    func captured(chunk: Int?) {
+        let span = GoSpanJSON(name: "a").compact
+        let text = "listening on :8080\n" + span + "\n  GET /orders 200 trace_id=0af7651916cd43dd8448eb211c80319c\n\n"
+            + #"{"level":"info","msg":"cache warmed"}"# + "\n" + GoSpanJSON(name: "b", spanID: "000000000000000b").pretty + "\nbye"
+        let lines = logs(text, chunk: chunk)
+        #expect(lines.map(\.text) == ["listening on :8080", "GET /orders 200 trace_id=0af7651916cd43dd8448eb211c80319c",
+                                      #"{"level":"info","msg":"cache warmed"}"#, "bye"])
+        #expect(lines.map(\.line) == [1, 3, 5, 6 + GoSpanJSON().pretty.split(separator: "\n").count])
+        #expect(lines[1].traceID?.hex == "0af7651916cd43dd8448eb211c80319c")
+        #expect(lines[0].traceID == nil)
+    }
+
+    @Test("a trace ID is exactly 32 hex digits, not part of a longer run")
+    func traceIDs() {
+        func id(_ text: String) -> String? { LogLine(source: "", line: 1, text: text).traceID?.hex }
+        #expect(id("trace_id=0AF7651916CD43DD8448EB211C80319C span=1") == "0af7651916cd43dd8448eb211c80319c")
+        #expect(id("0af7651916cd43dd8448eb211c80319c") == "0af7651916cd43dd8448eb211c80319c")
+        #expect(id("sha=0af7651916cd43dd8448eb211c80319c00") == nil)
+        #expect(id("short 0af7651916cd43dd") == nil)
+    }
+
+    @Test("a very long line is cut, and says so")
+    func longLine() {
+        let lines = logs(String(repeating: "x", count: 10_000) + "\n")
+        #expect(lines.count == 1)
+        #expect(lines[0].text.hasSuffix(" …"))
+        #expect(lines[0].text.utf8.count <= SpanStreamReader.maxLogLineBytes + 4)
+    }
+}

@@ -417,3 +417,28 @@ struct LiveAppTests {
         #expect(t.statusLine.contains("input ended"))
     }
 }
+
+@Suite("The Logs view")
+struct LogsViewTests {
+    @Test("L lists the log lines; Enter on one that names a trace opens it")
+    func logs() throws {
+        var s = try AppSession(["with-logs.txt"])
+        #expect(s.statusLine.contains("35 log lines (L)"))
+        s.type("L")
+        #expect(s.screen.contains("Log lines"))
+        #expect(s.screen.contains("[GIN-debug]"))
+        #expect(s.statusLine.hasSuffix("line 35/35"))
+        s.type("g")
+        // Find a line naming a trace.
+        let target = try #require(s.app.logs.firstIndex { $0.traceID != nil && $0.text.contains("trace_id=") })
+        for _ in 0..<target { s.type("j") }
+        let id = try #require(s.app.logs[target].traceID)
+        #expect(s.selectedLine?.contains("→") == true)
+        s.press(.enter)
+        #expect(s.lines[0].contains(id.hex))
+        s.type("L")
+        #expect(s.statusLine.hasSuffix("line \(target + 1)/35") || s.statusLine.hasSuffix("line 35/35"))
+        s.press(.escape)
+        #expect(s.lines[0].contains(id.hex))
+    }
+}
