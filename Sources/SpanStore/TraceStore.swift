@@ -57,6 +57,26 @@ public struct TraceStore: Sendable {
 
     public func index(of traceID: TraceID) -> Int? { indexByTraceID[traceID] }
 
+    /// Removes whole traces, oldest first (by when they were first seen), until at most
+    /// `maxSpans` spans remain. Returns how many traces went. Trace indices change.
+    @discardableResult
+    public mutating func evictOldest(keepingAtMost maxSpans: Int) -> (traces: Int, spans: Int) {
+        guard spanCount > maxSpans else { return (0, 0) }
+        var removeCount = 0, removedSpans = 0
+        // Traces are in first-seen order: drop from the front, but always keep the newest.
+        while spanCount - removedSpans > maxSpans && removeCount < traces.count - 1 {
+            removedSpans += traces[removeCount].spanCount
+            removeCount += 1
+        }
+        guard removeCount > 0 else { return (0, 0) }
+        traces.removeFirst(removeCount)
+        indexByTraceID.removeAll(keepingCapacity: true)
+        for (i, trace) in traces.enumerated() { indexByTraceID[trace.traceID] = i }
+        spanCount -= removedSpans
+        lastTrace = nil
+        return (removeCount, removedSpans)
+    }
+
     public subscript(traceID: TraceID) -> TraceRecord? {
         indexByTraceID[traceID].map { traces[$0] }
     }

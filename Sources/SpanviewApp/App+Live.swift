@@ -7,6 +7,9 @@ import SpanWidgets
 /// Spans arriving while the viewer is open (`go run . | spanview`).
 public struct LiveState: Sendable {
     public var ended = false
+    /// Traces and spans evicted to stay under `App.maxSpans`.
+    public var evictedTraces = 0
+    public var evictedSpans = 0
     public var error: String?
     /// (time in seconds, spans seen so far), for the rate shown in the status line.
     var samples: [(Double, Int)] = []
@@ -19,6 +22,43 @@ public struct LiveState: Sendable {
 }
 
 extension App {
+    /// Keeps the store under `maxSpans` by dropping the oldest whole traces; the list, the
+    /// open trace and the caches follow (by trace ID, since trace indices shift).
+    mutating func evictIfNeeded() {
+        guard store.spanCount > maxSpans else { return }
+        let openID = trace.map { store.traces[$0.traceIndex].traceID }
+        let selectedID = list.selectedTrace.map { store.traces[$0].traceID }
+        let gone = store.evictOldest(keepingAtMost: maxSpans)
+        guard gone.traces > 0 else { return }
+        viewCache = [:]
+        history = []
+        let top = list.top
+        list = TraceList(store: store)
+        list.top = top
+        list.select(trace: selectedID.flatMap { store.index(of: $0) })
+        keepListSelectionVisible()
+        if let openID {
+            if let index = store.index(of: openID), let view = trace {
+                var moved = TraceView(record: store.traces[index], traceIndex: index)
+                moved.setCollapsed(view.collapsed)
+                moved.selectedRow = view.selectedRow
+                moved.topRow = view.topRow
+                moved.tab = view.tab
+                moved.window = view.window
+                trace = moved
+            } else {
+                trace = nil
+                screen = .list
+                message = ("the open trace was evicted (over --max-spans)", true)
+            }
+        }
+        if var state = live {
+            state.evictedTraces += gone.traces
+            state.evictedSpans += gone.spans
+            live = state
+        }
+    }
+
     /// Starts empty, for input that is still to come on `source`.
     public init(liveSource source: String, width: Int, height: Int, glyphs: Glyphs = .unicode, useColor: Bool = true) {
         var inputs = LoadedInputs()
@@ -49,6 +89,7 @@ extension App {
                 keepSpanSelectionVisible()
             }
         }
+        evictIfNeeded()
         appendLogs(update.logLines)
         if !inputs.isEmpty {
             inputs[0].stats = update.stats

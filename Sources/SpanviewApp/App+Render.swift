@@ -210,6 +210,9 @@ extension App {
             } else {
                 parts.append((" · ● live \(Int(live.rate.rounded())) spans/s", Style(.ok, background: .selection, [.bold])))
             }
+            if live.evictedTraces > 0 {
+                parts.append((" · \(live.evictedTraces) old traces evicted", Style(.warning, background: .selection, [.bold])))
+            }
         }
         let formats = Set(inputs.map(\.format)).sorted().joined(separator: "+")
         parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))

@@ -37,6 +37,8 @@ public struct App: Sendable {
     public internal(set) var wantsQuit = false
     /// Set while reading input that is still being written.
     public internal(set) var live: LiveState?
+    /// Spans kept while input is live; the oldest whole traces go beyond it (`--max-spans`).
+    public var maxSpans = 1_000_000
     public let glyphs: Glyphs
     public let useColor: Bool
 

@@ -26,6 +26,13 @@ struct ViewCommand: ParsableCommand {
     @Option(name: .long, help: "Colour: auto (the terminal's, none with NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Option(name: .long, help: "While reading live input, keep at most this many spans; the oldest whole traces go first.")
+    var maxSpans = 1_000_000
+
+    func validate() throws {
+        if maxSpans < 1 { throw ValidationError("--max-spans must be at least 1") }
+    }
+
     func run() throws {
         var paths = files
         if paths.isEmpty {
@@ -58,6 +65,7 @@ struct ViewCommand: ParsableCommand {
         var app = liveInput
             ? App(liveSource: "-", width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
             : App(inputs: inputs, width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
+        app.maxSpans = maxSpans
         let feed = liveInput ? LiveFeed(fd: 0, source: "-") : nil
         var fds = [pollfd(fd: terminal.ttyFileDescriptor, events: Int16(POLLIN), revents: 0)]
         if let feed { fds.append(pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }

@@ -348,3 +348,31 @@ struct SpanIDIndexTests {
         #expect(index.count == 1_002)
     }
 }
+
+@Suite("Evicting old traces")
+struct EvictionTests {
+    @Test("whole traces go, oldest first, until the store is under the limit")
+    func evict() {
+        var store = TraceStore()
+        for t in 1...10 {
+            for s in 1...10 {
+                store.insert(Span(traceID: TraceID(high: 0, low: UInt64(t)), spanID: SpanID(UInt64(s)),
+                                  parentSpanID: s == 1 ? .zero : SpanID(1), name: "t\(t)s\(s)",
+                                  startTime: Int64(t * 100 + s), endTime: Int64(t * 100 + s + 1)))
+            }
+        }
+        #expect(store.spanCount == 100)
+        let gone = store.evictOldest(keepingAtMost: 45)
+        #expect(gone.traces == 6 && gone.spans == 60)
+        #expect(store.spanCount == 40)
+        #expect(store.traces.map(\.traceID.low) == [7, 8, 9, 10])
+        #expect(store.index(of: TraceID(high: 0, low: 7)) == 0)
+        #expect(store.index(of: TraceID(high: 0, low: 3)) == nil)
+        store.insert(Span(traceID: TraceID(high: 0, low: 7), spanID: SpanID(99), name: "late", startTime: 1, endTime: 2))
+        #expect(store.traces[0].spanCount == 11)
+        #expect(store.evictOldest(keepingAtMost: 1000).traces == 0)
+        // The newest trace always stays, even alone over the limit.
+        #expect(store.evictOldest(keepingAtMost: 1).traces == 3)
+        #expect(store.traces.map(\.traceID.low) == [10])
+    }
+}

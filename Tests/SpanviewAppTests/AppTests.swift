@@ -442,3 +442,22 @@ struct LogsViewTests {
         #expect(s.lines[0].contains(id.hex))
     }
 }
+
+@Suite("Memory bound for live input")
+struct MaxSpansTests {
+    @Test("over --max-spans the oldest whole traces go, the cursor stays on its trace, the status says so")
+    func evicts() throws {
+        let all = try InputLoader.load([AppSession.samples.appendingPathComponent("interleaved.jsonl").path]).store.traces.flatMap(\.spans)
+        var s = AppSession(inputs: LoadedInputs())
+        s.app = App(liveSource: "-", width: 120, height: 30, glyphs: .unicode, useColor: false)
+        s.app.maxSpans = 500
+        s.app.ingest(LiveFeed.Update(spans: Array(all[0..<400])), now: 0)
+        s.type("G")
+        let selected = try #require(s.app.list.selectedTrace.map { s.app.store.traces[$0].traceID })
+        s.app.ingest(LiveFeed.Update(spans: Array(all[400..<700])), now: 1)
+        #expect(s.app.store.spanCount <= 500)
+        #expect(s.statusLine.contains("old traces evicted"))
+        #expect(s.app.list.selectedTrace.map { s.app.store.traces[$0].traceID } == selected)
+        #expect(s.app.list.count == s.app.store.traceCount)
+    }
+}
