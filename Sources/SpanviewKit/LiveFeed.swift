@@ -44,7 +44,12 @@ public final class LiveFeed: Sendable {
     public var wakeFileDescriptor: Int32 { wakeRead }
 
     /// Starts reading `fd` (named `source` in problems) on a new thread.
-    public init(fd: Int32, source: String, chunkSize: Int = 1 << 16) {
+    public init(fd: Int32, source: String, chunkSize: Int = 1 << 20) {
+        #if os(Linux)
+        // A bigger pipe buffer means fewer, larger reads when the writer is fast (Linux only;
+        // harmless if refused).
+        _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(1 << 20))
+        #endif
         var fds: [Int32] = [0, 0]
         _ = pipe(&fds)
         wakeRead = fds[0]

@@ -69,15 +69,36 @@ struct ViewCommand: ParsableCommand {
         let feed = liveInput ? LiveFeed(fd: 0, source: "-") : nil
         var fds = [pollfd(fd: terminal.ttyFileDescriptor, events: Int16(POLLIN), revents: 0)]
         if let feed { fds.append(pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }
+        var lastFrame = 0.0
+        var dirty = true
         while !app.wantsQuit {
-            terminal.draw(app.render())
+            // Draw after keys at once; after input at most every 16 ms (a fast writer would
+            // otherwise spend the UI thread on frames nobody can see).
+            let now = monotonicSeconds()
+            if dirty && now - lastFrame >= 0.016 {
+                terminal.draw(app.render())
+                lastFrame = now
+                dirty = false
+            }
             // EINTR on SIGWINCH is fine: the resize arrives as a key. While input is live,
             // wake twice a second anyway so the rate in the status line keeps up.
-            _ = poll(&fds, nfds_t(fds.count), app.live.map { $0.ended ? -1 : 500 } ?? -1)
-            if let feed { app.ingest(feed.drain(), now: monotonicSeconds()) }
+            let timeout: Int32 = dirty ? max(1, Int32((lastFrame + 0.016 - monotonicSeconds()) * 1000))
+                : app.live.map { $0.ended ? -1 : 500 } ?? -1
+            _ = poll(&fds, nfds_t(fds.count), timeout)
+            if let feed {
+                app.ingest(feed.drain(), now: monotonicSeconds())
+                dirty = true
+            }
+            var typed = false
             while let key = terminal.readKey() {
                 app.handle(key)
+                typed = true
                 if app.wantsQuit { break }
+            }
+            if typed {
+                terminal.draw(app.render())
+                lastFrame = monotonicSeconds()
+                dirty = false
             }
         }
     }

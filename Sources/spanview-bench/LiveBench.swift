@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import SpanFormats
+import SpanviewApp
+import SpanviewKit
+import Synchronization
+
+/// `spanview-bench live --spans 300000`: spans written into a pipe while the viewer's loop
+/// reads it, as `go run . | spanview` does. The loop is the real one (a reader thread, a wake
+/// pipe, `App.ingest`, a full frame drawn into a grid after every wake-up); only the
+/// terminal write is left out. Reports the rate kept up and how long a span took from its
+/// last byte written to the first frame that includes it.
+struct LiveBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Measure live input through a pipe: spans per second kept up, and latency to the screen."
+    )
+
+    @Option(help: "Spans to write.")
+    var spans = 300_000
+
+    @Option(help: "Write at this many spans per second (0: as fast as the pipe takes them).")
+    var rate = 0
+
+    @Option(help: "Terminal size, WxH.")
+    var size = "200x60"
+
+    func run() throws {
+        let path = "/tmp/spanview-live-\(getpid()).jsonl"
+        let out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = SyntheticTraces(spanCount: spans).write(to: out)
+        close(out)
+        defer { unlink(path) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let dims = size.split(separator: "x").compactMap { Int($0) }
+
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let marks = Mutex<[(spans: Int, time: Double)]>([])   // cumulative spans written, when
+        let writer = Thread { [rate, spans] in
+            data.withUnsafeBytes { bytes in
+                let base = bytes.baseAddress!
+                var offset = 0, written = 0
+                let start = now()
+                let chunk = 64 << 10
+                while offset < bytes.count {
+                    var end = min(bytes.count, offset + chunk)
+                    // Whole lines per write, so each mark counts whole spans.
+                    while end < bytes.count && base.load(fromByteOffset: end - 1, as: UInt8.self) != 0x0A { end += 1 }
+                    var lines = 0
+                    for i in offset..<end where base.load(fromByteOffset: i, as: UInt8.self) == 0x0A { lines += 1 }
+                    if rate > 0 {
+                        let due = start + Double(written + lines) / Double(rate)
+                        let wait = due - now()
+                        if wait > 0 { usleep(UInt32(wait * 1e6)) }
+                    }
+                    var sent = offset
+                    while sent < end {
+                        let n = write(writeEnd, base + sent, end - sent)
+                        if n <= 0 { break }
+                        sent += n
+                    }
+                    written += lines
+                    marks.withLock { $0.append((written, now())) }
+                    offset = end
+                }
+                _ = spans
+                close(writeEnd)
+            }
+        }
+        let t0 = now()
+        writer.start()
+        let feed = LiveFeed(fd: readEnd, source: "-")
+        var app = App(liveSource: "-", width: dims.first ?? 200, height: dims.last ?? 60)
+        var poller = [pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)]
+        var latencies: [Double] = []
+        var accounted = 0
+        var frames = 0
+        var frameTime = 0.0
+        var lastFrame = 0.0
+        while app.live?.ended != true {
+            // As the viewer does: take input as it comes, draw at most every 16 ms.
+            let wait = max(0, Int32(((lastFrame + 0.016) - now()) * 1000))
+            _ = poll(&poller, 1, app.store.spanCount == 0 ? 1000 : wait)
+            let f0 = now()
+            app.ingest(feed.drain(), now: f0)
+            if f0 - lastFrame < 0.016 && app.live?.ended != true { continue }
+            withExtendedLifetime(app.render()) {}
+            let shown = now()
+            lastFrame = shown
+            frames += 1
+            frameTime += shown - f0
+            let total = app.store.spanCount
+            let done = marks.withLock { marks in marks.filter { $0.spans <= total } }
+            for mark in done.dropFirst(accounted) { latencies.append(shown - mark.time) }
+            accounted = done.count
+        }
+        let elapsed = now() - t0
+        latencies.sort()
+        func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        print("""
+        written        \(spans) spans, \(mb(data.count)) MB, \(rate > 0 ? "at \(rate) spans/s" : "as fast as the pipe takes them")
+        kept up        \(Int(Double(app.store.spanCount) / elapsed)) spans/s over \(seconds(elapsed)) s (\(app.store.spanCount) spans in \(app.store.traceCount) traces)
+        frames         \(frames) (ingest + draw: mean \(ms(frameTime / Double(max(1, frames)))) ms)
+        latency        last byte written to first frame showing it: median \(ms(pct(0.5))) ms, p99 \(ms(pct(0.99))) ms, max \(ms(latencies.last ?? 0)) ms
+        """)
+    }
+}
