@@ -91,10 +91,11 @@ extension App {
         }
         evictIfNeeded()
         appendLogs(update.logLines)
+        if let notice = update.notices.last { message = (notice, false) }
         if !inputs.isEmpty {
             inputs[0].stats = update.stats
             inputs[0].problems += update.problems
-            if update.stats.spans > 0 { inputs[0].format = "go-stdouttrace" }
+            if update.stats.spans > 0 || store.spanCount > 0 { inputs[0].format = "go-stdouttrace" }
         }
         if var state = live {
             state.samples.append((now, update.stats.spans))

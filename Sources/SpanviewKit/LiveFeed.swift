@@ -22,6 +22,8 @@ public final class LiveFeed: Sendable {
         /// The writer closed its end; `error` says why if reading failed.
         public var ended = false
         public var error: String?
+        /// Things to tell the user (a followed file was truncated or replaced).
+        public var notices: [String] = []
 
         public init(spans: [Span] = [], problems: [ReadProblem] = [], stats: ReadStats = ReadStats(), ended: Bool = false, error: String? = nil) {
             self.spans = spans
@@ -76,8 +78,70 @@ public final class LiveFeed: Sendable {
         publish(reader.finish(), reader.stats, ended: true)
     }
 
-    private func publish(_ batch: ReadBatch, _ stats: ReadStats, ended: Bool, error: String? = nil) {
+    /// Starts following a file that grows (`tail -f`): reads what is there, then waits for
+    /// more; a file truncated or replaced (log rotation) is read again from its start.
+    public init(following path: String, chunkSize: Int = 1 << 20) {
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
+        self.source = path
+        let thread = Thread { [self] in self.follow(path: path, chunkSize: chunkSize) }
+        thread.name = "spanview-follow"
+        thread.start()
+    }
+
+    private func follow(path: String, chunkSize: Int) {
+        var fd: Int32 = -1
+        var inode: UInt64 = 0
+        var reader = SpanStreamReader(source: path, chunkSize: chunkSize)
+        var consumed: Int64 = 0
+        func reopen() -> Bool {
+            if fd >= 0 { close(fd) }
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            var info = stat()
+            fstat(fd, &info)
+            inode = UInt64(info.st_ino)
+            reader = SpanStreamReader(source: path, chunkSize: chunkSize)
+            consumed = 0
+            return true
+        }
+        guard reopen() else {
+            publish(ReadBatch(), ReadStats(), ended: true, error: "cannot open '\(path)': \(String(cString: strerror(errno)))")
+            return
+        }
+        while true {
+            do {
+                if let batch = try reader.read(from: fd) {
+                    consumed = reader.stats.bytes
+                    publish(batch, reader.stats, ended: false)
+                    continue
+                }
+            } catch {
+                publish(ReadBatch(), reader.stats, ended: false, notice: "reading '\(path)' failed (\(error)); trying again")
+            }
+            // At the end for now: wait, then look for growth, truncation or replacement.
+            usleep(100_000)
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }   // being replaced: try again soon
+            if UInt64(info.st_ino) != inode {
+                publish(reader.finish(), reader.stats, ended: false, notice: "'\(path)' was replaced; reading the new file")
+                _ = reopen()
+            } else if Int64(info.st_size) < consumed {
+                _ = lseek(fd, 0, SEEK_SET)
+                reader = SpanStreamReader(source: path, chunkSize: chunkSize)
+                consumed = 0
+                publish(ReadBatch(), reader.stats, ended: false, notice: "'\(path)' was truncated; reading it again from the start")
+            }
+        }
+    }
+
+    private func publish(_ batch: ReadBatch, _ stats: ReadStats, ended: Bool, error: String? = nil, notice: String? = nil) {
         state.withLock { state in
+            if let notice { state.pending.notices.append(notice) }
             state.pending.spans += batch.spans
             state.pending.problems += batch.problems
             state.pending.logLines += batch.logLines
@@ -101,6 +165,7 @@ public final class LiveFeed: Sendable {
             state.pending.spans = []
             state.pending.problems = []
             state.pending.logLines = []
+            state.pending.notices = []
             return update
         }
     }

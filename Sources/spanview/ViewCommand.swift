@@ -26,11 +26,15 @@ struct ViewCommand: ParsableCommand {
     @Option(name: .long, help: "Colour: auto (the terminal's, none with NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .long, help: "Follow a file that grows, like tail -f (survives truncation and replacement).")
+    var follow = false
+
     @Option(name: .long, help: "While reading live input, keep at most this many spans; the oldest whole traces go first.")
     var maxSpans = 1_000_000
 
     func validate() throws {
         if maxSpans < 1 { throw ValidationError("--max-spans must be at least 1") }
+        if follow && (files.count != 1 || files == ["-"]) { throw ValidationError("--follow takes exactly one file") }
     }
 
     func run() throws {
@@ -42,7 +46,11 @@ struct ViewCommand: ParsableCommand {
             paths = ["-"]
         }
         // A pipe on standard input is read live, while the viewer is open.
-        let liveInput = paths == ["-"] && isatty(0) == 0 && !isRegularFile(0)
+        let liveInput = follow || (paths == ["-"] && isatty(0) == 0 && !isRegularFile(0))
+        if follow {
+            // Fail now, with the usual message, rather than inside the viewer.
+            if access(paths[0], R_OK) != 0 { CommandSupport.fail("'\(paths[0])': \(String(cString: strerror(errno)))") }
+        }
         let inputs = liveInput ? LoadedInputs() : try CommandSupport.load(paths)
         if !liveInput { CommandSupport.exitForEmptyInputs(inputs) }
 
@@ -63,10 +71,10 @@ struct ViewCommand: ParsableCommand {
         let glyphs: Glyphs = ascii ? .ascii : .unicode
         let useColor = terminal.palette.depth != .none
         var app = liveInput
-            ? App(liveSource: "-", width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
+            ? App(liveSource: follow ? paths[0] : "-", width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
             : App(inputs: inputs, width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
         app.maxSpans = maxSpans
-        let feed = liveInput ? LiveFeed(fd: 0, source: "-") : nil
+        let feed = follow ? LiveFeed(following: paths[0]) : liveInput ? LiveFeed(fd: 0, source: "-") : nil
         var fds = [pollfd(fd: terminal.ttyFileDescriptor, events: Int16(POLLIN), revents: 0)]
         if let feed { fds.append(pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }
         var lastFrame = 0.0

@@ -57,3 +57,50 @@ struct LiveInputTests {
         #expect(session.ttyFlagAfterExit("icanon") == true)
     }
 }
+
+@Suite("Following a file that grows", .serialized)
+struct FollowTests {
+    @Test("--follow shows spans appended later, and survives truncation and replacement", .enabled(if: tmuxAvailable))
+    func follow() throws {
+        let lines = try String(contentsOfFile: CLI.sample("order-inventory.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { String($0) + "\n" }
+        // A short name: the status line shows it.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("follow-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("t.jsonl")
+        try Data(lines[0..<5].joined().utf8).write(to: url)
+        let binary = try #require(TmuxSession.product("spanview"), "spanview is not built")
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) --follow \(TmuxSession.quote(url.path))",
+                                      width: 110, height: 24)
+        #expect(session.waitFor(text: "1 trace · 5 spans"), "\(session.capture())")
+
+        // Appended: picked up.
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(lines[5..<10].joined().utf8))
+        try handle.close()
+        #expect(session.waitFor(text: "2 traces · 10 spans"), "\(session.capture())")
+
+        // Truncated and rewritten: read again from the start (the store keeps what it had).
+        try Data(lines[10..<15].joined().utf8).write(to: url, options: [])
+        #expect(session.waitFor(text: "was truncated; reading it again from the start"), "\(session.capture())")
+        session.send(keys: "j")   // the status line shows the counts again
+        #expect(session.waitFor(text: "3 traces · 15 spans"), "\(session.capture())")
+
+        // Replaced (a new file renamed over it, as log rotation does).
+        let replacement = try CLI.temporaryFile(Data(String(lines[0]).replacingOccurrences(of: "\"Name\":\"", with: "\"Name\":\"rotated ").utf8), suffix: ".jsonl")
+        _ = rename(replacement.path, url.path)
+        #expect(session.waitUntil { $0.contains("was replaced") || $0.contains("16 spans") }, "\(session.capture())")
+        #expect(session.isAlive)
+        session.send(keys: "q")
+        #expect(session.waitForExit() == 0)
+    }
+
+    @Test("--follow of a missing file fails clearly")
+    func missing() throws {
+        let result = try CLI.run(["--follow", "/nonexistent/trace.jsonl"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("'/nonexistent/trace.jsonl': No such file or directory"))
+    }
+}
