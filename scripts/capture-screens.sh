@@ -53,6 +53,7 @@ shot "A wide terminal puts the details beside the waterfall (fanout.json, 180 co
 shot "Collapsed subtree (Space on POST fraud-check)" 120 20 samples/payment-timeout.json j j j Space
 shot "Zoomed in around a span (j j +)" 120 20 samples/payment-timeout.json j j + +
 shot "Search prompt (/ then a prefix)" 120 12 samples/interleaved.jsonl / text:0x7
-shot "Keys (?)" 100 52 samples/interleaved.jsonl '?'
+shot "Log lines (L) of samples/with-logs.txt; the arrows mark lines that name a loaded trace" 110 24 samples/with-logs.txt L g
+shot "Keys (?)" 100 56 samples/interleaved.jsonl '?'
 shot "Too small (resized to 36x8)" 60 16 samples/interleaved.jsonl resize:36x8
 echo "wrote $out"

@@ -23,3 +23,7 @@ $bench frames --spans 300000 --trace-size 100000
 echo
 echo "== frames: the 1,000,000-span file"
 $bench frames --input /tmp/spanview-1m.jsonl
+echo
+echo "== live: 300,000 spans through a pipe, as fast as it takes them, then at 300,000 spans/s"
+$bench live --spans 300000
+$bench live --spans 300000 --rate 300000

@@ -291,12 +291,37 @@ public final class SpanStreamReader {
     }
 
     private func emitLog() {
-        var bytes = pendingLog
+        var bytes = Self.plainLogText(pendingLog)
         while let last = bytes.last, last == 0x0D || last == 0x20 || last == 0x09 { bytes.removeLast() }
         var text = String(decoding: bytes, as: UTF8.self)
         if pendingLog.count >= Self.maxLogLineBytes { text += " …" }
         logs.append(LogLine(source: source, line: logLine, text: text))
         pendingLog.removeAll(keepingCapacity: true)
+    }
+
+    /// Log text as a person reads it: colour codes (`ESC [ … m` and other CSI sequences, as
+    /// coloured loggers write) removed and tabs expanded. Any other control character stays,
+    /// to be shown escaped like all text from the input.
+    static func plainLogText(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(where: { $0 == 0x1B || $0 == 0x09 }) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x1B, i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "[") {
+                var j = i + 2
+                while j < bytes.count, (0x20...0x3F).contains(bytes[j]) { j += 1 }   // parameters, intermediates
+                if j < bytes.count, (0x40...0x7E).contains(bytes[j]) { i = j + 1; continue }   // final byte
+            }
+            if b == 0x09 {
+                out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return out
     }
 
     private func findNewline(from p: Int) -> Int? {

@@ -226,3 +226,14 @@ struct LogLineTests {
         #expect(lines[0].text.utf8.count <= SpanStreamReader.maxLogLineBytes + 4)
     }
 }
+
+@Suite("Log text")
+struct LogTextTests {
+    @Test("colour codes are removed, tabs expanded, other control characters kept for escaping")
+    func plain() {
+        let reader = SpanStreamReader(source: "x")
+        let text = "\u{1B}[36mINFO\u{1B}[0m[0000] job\tdone \u{1B}]0;title\u{7}\n"
+        let lines = reader.feed(Array(text.utf8)).logLines + reader.finish().logLines
+        #expect(lines.map(\.text) == ["INFO[0000] job    done \u{1B}]0;title\u{7}"])
+    }
+}
