@@ -16,7 +16,7 @@ public struct WaterfallText: Sendable {
     public init(tree: TraceTree, width: Int, glyphs: Glyphs = .unicode, useColor: Bool = false) {
         self.tree = tree
         self.summary = TraceSummary(tree)
-        self.rows = VisibleRows(tree: tree)
+        self.rows = VisibleRows(tree: tree, groupOrphans: false)
         self.width = max(40, width)
         self.glyphs = glyphs
         self.useColor = useColor

@@ -21,9 +21,13 @@ public struct WaterfallWidget {
     public var traceStart: Int64
     /// The widest service name, in cells.
     public var longestService: Int
+    /// Input is live: a missing parent may still arrive ("waiting for parent").
+    public var parentsMayArrive = false
 
     public init(tree: TraceTree, rows: VisibleRows, collapsed: Set<SpanID>, selectedRow: Int, topRow: Int,
-                windowStart: Int64, windowEnd: Int64, traceStart: Int64, longestService: Int, glyphs: Glyphs, useColor: Bool) {
+                windowStart: Int64, windowEnd: Int64, traceStart: Int64, longestService: Int, glyphs: Glyphs, useColor: Bool,
+                parentsMayArrive: Bool = false) {
+        self.parentsMayArrive = parentsMayArrive
         self.traceStart = traceStart
         self.longestService = longestService
         self.tree = tree
@@ -82,7 +86,10 @@ public struct WaterfallWidget {
     }
 
     func drawRow(_ row: Int, into grid: inout Grid, y: Int, width: Int, columns c: Columns, scale: BarScale) {
-        let index = Int(rows.rows[row])
+        guard let index = rows.span(atRow: row) else {
+            drawPlaceholder(row, into: &grid, y: y, width: width, columns: c)
+            return
+        }
         let span = tree.spans[index]
         let flags = tree.flags[index]
         let selected = row == selectedRow
@@ -98,7 +105,7 @@ public struct WaterfallWidget {
 
         var x = 2
         let limit = 2 + c.name
-        for g in tree.guides(for: index) {
+        for g in rows.guides(for: index, in: tree) {
             x += grid.put(glyphs.guide(g), x: x, y: y, style: style(.muted), maxWidth: limit - x)
         }
         if tree.hasChildren(index) {
@@ -141,9 +148,23 @@ public struct WaterfallWidget {
     /// Spans hidden under a collapsed span.
     func descendants(of index: Int) -> Int { Int(tree.subtreeSize[index]) - 1 }
 
+    /// A missing parent's row: what is missing and how many spans wait for it.
+    func drawPlaceholder(_ row: Int, into grid: inout Grid, y: Int, width: Int, columns c: Columns) {
+        guard let placeholder = rows.placeholder(atRow: row) else { return }
+        let selected = row == selectedRow
+        let base = selected ? Style(.warning, background: .selection, [.bold]) : Style(.warning)
+        if selected { grid.fill(" ", x: 0, y: y, width: width, style: base) }
+        let waiting = placeholder.orphans.count
+        // The short ID fits the name column; the detail pane has the whole one.
+        let text = (parentsMayArrive ? "waiting for parent " : "missing parent ") + String(placeholder.parentID.hex.prefix(8))
+            + " (\(waiting) span\(waiting == 1 ? "" : "s"))"
+        let x = grid.put(glyphs.isASCII ? "? " : "⋯ ", x: 2, y: y, style: base, maxWidth: c.name)
+        grid.put(text, x: 2 + x, y: y, style: base, maxWidth: c.name - x)
+    }
+
     func tags(_ index: Int, _ flags: SpanFlags) -> [String] {
         var tags: [String] = []
-        if flags.contains(.orphan) { tags.append("[no parent]") }
+        if flags.contains(.orphan) && !rows.isUnderPlaceholder(index) { tags.append("[no parent]") }
         if flags.contains(.cycle) { tags.append("[cycle]") }
         if !flags.isDisjoint(with: .clockProblems) { tags.append("[clock]") }
         if flags.contains(.duplicated) { tags.append("[dup ×\(Int(tree.copiesDropped[Int32(index)] ?? 0) + 1)]") }

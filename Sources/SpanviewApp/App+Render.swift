@@ -56,7 +56,7 @@ extension App {
         WaterfallWidget(tree: view.tree, rows: view.rows, collapsed: view.collapsed, selectedRow: view.selectedRow,
                         topRow: view.topRow, windowStart: window.start, windowEnd: window.end,
                         traceStart: view.figures.traceStart, longestService: view.figures.longestService,
-                        glyphs: glyphs, useColor: useColor)
+                        glyphs: glyphs, useColor: useColor, parentsMayArrive: live.map { !$0.ended } ?? false)
             .draw(into: &pane, y: 0, height: w.height, width: w.width)
         grid.blit(pane, x: w.x, y: w.y)
         drawDetail(view, into: &grid)
@@ -119,7 +119,17 @@ extension App {
         }
         if x < area.width { pane.fill(glyphs.axisLine, x: x, y: 0, width: area.width - x, style: .muted) }
         guard let content else {
-            pane.put("No span selected.", x: 1, y: 1, style: .muted)
+            if let placeholder = view.rows.placeholder(atRow: view.selectedRow) {
+                let text = "\(placeholder.orphans.count) span\(placeholder.orphans.count == 1 ? "" : "s") below name \(placeholder.parentID.hex) as their parent, "
+                    + (live.map { !$0.ended } ?? false
+                        ? "which has not arrived yet. The Go SDK writes a span when it ends, so children come before their parents; they move under it when it comes."
+                        : "which is not in the input.")
+                for (i, line) in TextWrap.lines(text, width: area.width - 2).prefix(area.height - 1).enumerated() {
+                    pane.put(line, x: 1, y: 1 + i, style: .muted)
+                }
+            } else {
+                pane.put("No span selected.", x: 1, y: 1, style: .muted)
+            }
             grid.blit(pane, x: area.x, y: area.y)
             return
         }

@@ -63,7 +63,7 @@ public struct TraceView: Sendable {
     }
 
     public var selectedSpan: Int? {
-        selectedRow >= 0 && selectedRow < rows.count ? Int(rows.rows[selectedRow]) : nil
+        rows.span(atRow: selectedRow)
     }
 
     /// The whole trace's time range (earliest known start, latest known end).
@@ -97,7 +97,7 @@ public struct TraceView: Sendable {
 
     /// Every span in depth-first display order, ignoring collapse (for error navigation).
     func depthFirstOrder() -> [Int32] {
-        VisibleRows(tree: tree).rows
+        VisibleRows(tree: tree, groupOrphans: false).rows
     }
 
     /// Replaces the tree after new spans arrived, keeping the cursor on the same span.

@@ -402,8 +402,10 @@ struct LiveAppTests {
         t.app = App(liveSource: "-", width: 120, height: 30, glyphs: .unicode, useColor: false)
         t.app.ingest(LiveFeed.Update(spans: ofTrace.filter { !$0.isRoot }), now: 0)
         t.press(.enter)
-        #expect(t.screen.contains("[no parent"))
+        #expect(t.screen.contains("⋯ waiting for parent"))
+        #expect(!t.screen.contains("[no parent"))
         let rowsBefore = t.app.trace?.rows.count ?? 0
+        #expect(rowsBefore == ofTrace.count)   // the spans but the root, and the placeholder
         t.type("j")
         func cursor(_ app: App) -> SpanID? {
             guard let view = app.trace, let i = view.selectedSpan else { return nil }
@@ -411,7 +413,8 @@ struct LiveAppTests {
         }
         let cursorSpan = cursor(t.app)
         t.app.ingest(LiveFeed.Update(spans: [root], ended: true), now: 1)
-        #expect(t.app.trace?.rows.count == rowsBefore + 1)
+        #expect(t.app.trace?.rows.count == ofTrace.count)   // the placeholder gave way to the root
+        #expect(!t.screen.contains("waiting for parent"))
         #expect(!t.screen.contains("[no parent"))
         #expect(cursor(t.app) == cursorSpan)
         #expect(t.statusLine.contains("input ended"))

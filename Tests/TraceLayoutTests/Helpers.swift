@@ -27,5 +27,6 @@ let sample = tree([
 
 extension TraceTree {
     func index(named name: String) -> Int { spans.firstIndex { $0.name == name }! }
-    func names(_ rows: [Int32]) -> [String] { rows.map { spans[Int($0)].name } }
+    /// Span names for rows; a placeholder row reads "(parent …)".
+    func names(_ rows: [Int32]) -> [String] { rows.map { $0 >= 0 ? spans[Int($0)].name : "(placeholder)" } }
 }

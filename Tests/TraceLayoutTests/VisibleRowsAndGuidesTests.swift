@@ -61,8 +61,34 @@ struct VisibleRowsTests {
             span(20, "late root", start: 200, end: 300),
         ])
         let rows = VisibleRows(tree: t)
-        #expect(t.names(rows.rows) == ["root", "child", "orphan", "orphan child", "late root"])
-        #expect(VisibleRows(tree: t, collapsed: [SpanID(10)]).count == 4)
+        #expect(t.names(rows.rows) == ["root", "child", "(placeholder)", "orphan", "orphan child", "late root"])
+        #expect(rows.placeholder(atRow: 2)?.parentID == SpanID(0x77))
+        #expect(rows.span(atRow: 2) == nil)
+        #expect(rows.span(atRow: 3) == t.index(named: "orphan"))
+        #expect(VisibleRows(tree: t, collapsed: [SpanID(10)]).count == 5)
+        let flat = VisibleRows(tree: t, groupOrphans: false)
+        #expect(t.names(flat.rows) == ["root", "child", "orphan", "orphan child", "late root"])
+    }
+
+    @Test("orphans that name the same missing parent wait under one placeholder, one level deeper")
+    func placeholders() {
+        let t = tree([
+            span(1, "root", start: 0, end: 100),
+            span(10, parent: 0x77, "first", start: 10, end: 20),
+            span(11, parent: 10, "first child", start: 11, end: 12),
+            span(12, parent: 0x77, "second", start: 30, end: 40),
+            span(13, parent: 0x88, "other", start: 50, end: 60),
+        ])
+        let rows = VisibleRows(tree: t)
+        #expect(t.names(rows.rows) == ["root", "(placeholder)", "first", "first child", "second", "(placeholder)", "other"])
+        #expect(rows.placeholders.map(\.orphans.count) == [2, 1])
+        #expect(rows.guides(for: t.index(named: "first"), in: t) == [.tee])
+        #expect(rows.guides(for: t.index(named: "first child"), in: t) == [.vertical, .corner])
+        #expect(rows.guides(for: t.index(named: "second"), in: t) == [.corner])
+        #expect(rows.guides(for: t.index(named: "other"), in: t) == [.corner])
+        #expect(rows.guides(for: t.index(named: "root"), in: t) == [])
+        #expect(rows.isUnderPlaceholder(t.index(named: "first")))
+        #expect(!rows.isUnderPlaceholder(t.index(named: "first child")))
     }
 
     @Test("an empty tree has no rows")
