@@ -52,16 +52,19 @@ public final class LiveFeed: Sendable {
         // harmless if refused).
         _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, Int32(1 << 20))
         #endif
-        var fds: [Int32] = [0, 0]
-        _ = pipe(&fds)
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
-        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
+        (wakeRead, wakeWrite) = Self.wakePipe()
         self.source = source
         let thread = Thread { [self] in self.run(fd: fd, chunkSize: chunkSize) }
         thread.name = "spanview-input"
         thread.start()
+    }
+
+    /// A non-blocking pipe: the reader thread writes a byte, the UI thread polls the other end.
+    private static func wakePipe() -> (Int32, Int32) {
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        return (fds[0], fds[1])
     }
 
     private func run(fd: Int32, chunkSize: Int) {
@@ -81,12 +84,7 @@ public final class LiveFeed: Sendable {
     /// Starts following a file that grows (`tail -f`): reads what is there, then waits for
     /// more; a file truncated or replaced (log rotation) is read again from its start.
     public init(following path: String, chunkSize: Int = 1 << 20) {
-        var fds: [Int32] = [0, 0]
-        _ = pipe(&fds)
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
-        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
+        (wakeRead, wakeWrite) = Self.wakePipe()
         self.source = path
         let thread = Thread { [self] in self.follow(path: path, chunkSize: chunkSize) }
         thread.name = "spanview-follow"

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SpanModel
 
 /// Writes N spans in the Go stdouttrace layout (v1.32+, compact, one per line), shaped like
 /// real traffic: 5 services with 7 resource attributes each, traces of 20 to 2000 spans
@@ -178,7 +179,7 @@ struct SyntheticTraces {
                 Self.kvString("enduser.id", "user-\(userID)"),
                 Self.kvString("request.id", requestID),
             ]
-            let eventTime = Timestamp.rfc3339(node.start + (node.end - node.start) / 2)
+            let eventTime = GoTime.rfc3339(node.start + (node.end - node.start) / 2)
             let events: String
             if isError {
                 events = #"[{"Name":"exception","Attributes":[\#(Self.kvString("exception.type", "*url.Error")),\#(Self.kvString("exception.message", "Post \\\"http://fraud-checker:8080/check\\\": context deadline exceeded")),\#(Self.kvString("exception.stacktrace", Self.stack))],"DroppedAttributeCount":0,"Time":"\#(eventTime)"}]"#
@@ -190,7 +191,7 @@ struct SyntheticTraces {
             let statusJSON = isError ? #"{"Code":"Error","Description":"context deadline exceeded"}"# : #"{"Code":"Unset","Description":""}"#
             let scope = #"{"Name":"go.opentelemetry.io/contrib/otelhttp","Version":"0.57.0","SchemaURL":"","Attributes":null}"#
             let childCount = childCounts[i]
-            let line = #"{"Name":"\#(op)","SpanContext":{"TraceID":"\#(traceID)","SpanID":"\#(hex(node.id, 16))","TraceFlags":"01","TraceState":"","Remote":false},"Parent":\#(parentJSON),"SpanKind":\#(node.parent < 0 ? 2 : (op.contains(" ") ? 3 : 1)),"StartTime":"\#(Timestamp.rfc3339(node.start))","EndTime":"\#(Timestamp.rfc3339(node.end))","Attributes":[\#(attributes.joined(separator: ","))],"Events":\#(events),"Links":null,"Status":\#(statusJSON),"DroppedAttributes":0,"DroppedEvents":0,"DroppedLinks":0,"ChildSpanCount":\#(min(childCount, 1_000)),"Resource":\#(svc.resource),"InstrumentationScope":\#(scope),"InstrumentationLibrary":\#(scope)}"#
+            let line = #"{"Name":"\#(op)","SpanContext":{"TraceID":"\#(traceID)","SpanID":"\#(hex(node.id, 16))","TraceFlags":"01","TraceState":"","Remote":false},"Parent":\#(parentJSON),"SpanKind":\#(node.parent < 0 ? 2 : (op.contains(" ") ? 3 : 1)),"StartTime":"\#(GoTime.rfc3339(node.start))","EndTime":"\#(GoTime.rfc3339(node.end))","Attributes":[\#(attributes.joined(separator: ","))],"Events":\#(events),"Links":null,"Status":\#(statusJSON),"DroppedAttributes":0,"DroppedEvents":0,"DroppedLinks":0,"ChildSpanCount":\#(min(childCount, 1_000)),"Resource":\#(svc.resource),"InstrumentationScope":\#(scope),"InstrumentationLibrary":\#(scope)}"#
             lines.append(line)
         }
         // End order: a span ends after its children, so sort by end time (children first on ties).
@@ -218,14 +219,15 @@ struct SplitMix64 {
     mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
-enum Timestamp {
+/// Go's `time.Time` JSON for the synthetic spans.
+enum GoTime {
     /// `2025-11-24T16:00:00.123456789+01:00` with Go's trimmed fraction and a fixed +01:00 zone.
     static func rfc3339(_ ns: Int64) -> String {
         let local = ns + 3_600_000_000_000
         let seconds = local / 1_000_000_000
         let fraction = local % 1_000_000_000
         let days = Int(seconds / 86_400), sod = Int(seconds % 86_400)
-        let (y, m, d) = civil(days)
+        let (y, m, d) = Timestamp.civilFromDays(days)
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         var frac = ""
         if fraction > 0 {
@@ -235,17 +237,5 @@ enum Timestamp {
             frac = "." + f
         }
         return "\(y)-\(p2(m))-\(p2(d))T\(p2(sod / 3600)):\(p2(sod / 60 % 60)):\(p2(sod % 60))\(frac)+01:00"
-    }
-
-    static func civil(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
