@@ -18,7 +18,7 @@ import SpanModel
 ///   bytes is finished by a cheap bracket scan as more bytes come, then parsed once.
 public final class SpanStreamReader {
     public let source: String
-    public let decoder: GoStdouttraceDecoder
+    public let decoder: SpanDecoder
     public private(set) var stats = ReadStats()
     public let chunkSize: Int
 
@@ -55,7 +55,7 @@ public final class SpanStreamReader {
         case awaitingEnd(BracketScan)
     }
 
-    public init(source: String, decoder: GoStdouttraceDecoder = GoStdouttraceDecoder(), chunkSize: Int = 1 << 20) {
+    public init(source: String, decoder: SpanDecoder = SpanDecoder(), chunkSize: Int = 1 << 20) {
         self.source = source
         self.decoder = decoder
         self.chunkSize = chunkSize

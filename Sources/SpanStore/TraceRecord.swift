@@ -68,6 +68,12 @@ public struct TraceRecord: Sendable {
         let newIndex = Int32(spans.count)
         var result = InsertResult.added
         if let existing = indexBySpanID.insertIfAbsent(span.spanID, newIndex) {
+            // Without an ID (empty in some exports) spans cannot be told apart: keep each.
+            if span.spanID.isZero {
+                collidingSpans.insert(existing)
+                collidingSpans.insert(newIndex)
+                return appended(span, .collision)
+            }
             if spans[Int(existing)].isCopy(of: span) {
                 copiesDropped[existing, default: 0] += 1
                 version += 1
@@ -83,6 +89,10 @@ public struct TraceRecord: Sendable {
             collidingSpans.insert(newIndex)
             result = .collision
         }
+        return appended(span, result)
+    }
+
+    private mutating func appended(_ span: Span, _ result: InsertResult) -> InsertResult {
         if span.startTime != Timestamp.unknown && (startTime == Timestamp.unknown || span.startTime < startTime) {
             startTime = span.startTime
         }

@@ -95,7 +95,7 @@ extension App {
         if !inputs.isEmpty {
             inputs[0].stats = update.stats
             inputs[0].problems += update.problems
-            if update.stats.spans > 0 || store.spanCount > 0 { inputs[0].format = "go-stdouttrace" }
+            if !update.formats.isEmpty { inputs[0].format = update.formats.joined(separator: "+") }
         }
         if var state = live {
             state.samples.append((now, update.stats.spans))

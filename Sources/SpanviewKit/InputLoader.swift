@@ -59,7 +59,7 @@ public enum InputLoader {
         for path in paths {
             let fd = try open(path)
             defer { if fd != 0 { close(fd) } }
-            let reader = SpanStreamReader(source: path, decoder: GoStdouttraceDecoder(strings: strings), chunkSize: chunkSize)
+            let reader = SpanStreamReader(source: path, decoder: SpanDecoder(strings: strings), chunkSize: chunkSize)
             var problems: [ReadProblem] = []
             // Regular files are memory-mapped (no copy); pipes and terminals are read.
             var info = stat()
@@ -85,7 +85,7 @@ public enum InputLoader {
                 loaded.keepLogs(last.logLines)
             }
             let stats = reader.stats
-            loaded.files.append(InputFile(path: path, format: stats.spans > 0 ? "go-stdouttrace" : "unknown",
+            loaded.files.append(InputFile(path: path, format: reader.decoder.formats.isEmpty ? "unknown" : reader.decoder.formats.joined(separator: "+"),
                                           stats: stats, problems: problems))
         }
         return loaded

@@ -24,6 +24,8 @@ public final class LiveFeed: Sendable {
         public var error: String?
         /// Things to tell the user (a followed file was truncated or replaced).
         public var notices: [String] = []
+        /// Formats that produced spans so far (`go-stdouttrace`, `otlp-json`).
+        public var formats: [String] = []
 
         public init(spans: [Span] = [], problems: [ReadProblem] = [], stats: ReadStats = ReadStats(), ended: Bool = false, error: String? = nil) {
             self.spans = spans
@@ -72,7 +74,7 @@ public final class LiveFeed: Sendable {
         while true {
             do {
                 guard let batch = try reader.read(from: fd) else { break }
-                publish(batch, reader.stats, ended: false)
+                publish(batch, reader.stats, ended: false, formats: reader.decoder.formats)
             } catch {
                 publish(reader.finish(), reader.stats, ended: true, error: "\(error)")
                 return
@@ -115,7 +117,7 @@ public final class LiveFeed: Sendable {
             do {
                 if let batch = try reader.read(from: fd) {
                     consumed = reader.stats.bytes
-                    publish(batch, reader.stats, ended: false)
+                    publish(batch, reader.stats, ended: false, formats: reader.decoder.formats)
                     continue
                 }
             } catch {
@@ -137,8 +139,10 @@ public final class LiveFeed: Sendable {
         }
     }
 
-    private func publish(_ batch: ReadBatch, _ stats: ReadStats, ended: Bool, error: String? = nil, notice: String? = nil) {
+    private func publish(_ batch: ReadBatch, _ stats: ReadStats, ended: Bool, error: String? = nil, notice: String? = nil,
+                         formats: [String] = []) {
         state.withLock { state in
+            for f in formats where !state.pending.formats.contains(f) { state.pending.formats.append(f) }
             if let notice { state.pending.notices.append(notice) }
             state.pending.spans += batch.spans
             state.pending.problems += batch.problems

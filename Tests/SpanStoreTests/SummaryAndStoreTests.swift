@@ -376,3 +376,19 @@ struct EvictionTests {
         #expect(store.traces.map(\.traceID.low) == [10])
     }
 }
+
+@Suite("Spans without IDs")
+struct EmptyIDTests {
+    @Test("spans with empty IDs cannot be told apart, so every one is kept (and flagged)")
+    func keepsAll() {
+        var store = TraceStore()
+        for n in 0..<3 {
+            store.insert(Span(traceID: .zero, spanID: .zero, name: "same", startTime: 1, endTime: 2))
+            _ = n
+        }
+        #expect(store.spanCount == 3)
+        #expect(store.duplicateCount == 0)
+        let tree = TraceTree(store.traces[0])
+        #expect(tree.flags.allSatisfy { $0.contains(.idCollision) })
+    }
+}
