@@ -1,33 +1,65 @@
 import SpanModel
 
-/// Which decoder reads a top-level value, by its content: an object whose first key is
-/// `resourceSpans` (or `result`, Jaeger's api_v3 wrapper) is OTLP/JSON; anything else goes
-/// to the Go stdouttrace decoder (which also skips JSON that is not a span).
+/// Which decoder reads a top-level value, by its content (each value on its own, so formats
+/// may share a stream): OTLP/JSON by its `resourceSpans` (or Jaeger api_v3's `result`),
+/// Zipkin v2 by `traceId` and `id`, Python's console exporter by `context`, and the Go
+/// stdouttrace decoder for everything else (which also skips JSON that is not a span).
 public final class SpanDecoder {
     public let strings: StringTable
     let go: GoStdouttraceDecoder
     let otlp: OTLPJSONDecoder
+    let zipkin: ZipkinDecoder
+    let python: PythonConsoleDecoder
     /// Formats that produced spans so far.
     public private(set) var formats: [String] = []
+
+    enum Format: String {
+        case go = "go-stdouttrace", otlp = "otlp-json", zipkin = "zipkin-v2", python = "python-console"
+    }
 
     public init(strings: StringTable = StringTable()) {
         self.strings = strings
         go = GoStdouttraceDecoder(strings: strings)
         otlp = OTLPJSONDecoder(strings: strings)
+        zipkin = ZipkinDecoder(strings: strings)
+        python = PythonConsoleDecoder(strings: strings)
     }
 
     public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
-        var probe = s
-        var isOTLP = false
-        if try probe.peek() == UInt8(ascii: "{"), try probe.beginObject() {
-            let key = try probe.readKey()
-            isOTLP = key.equals("resourceSpans") || key.equals("result") || key.equals("resourceLogs") || key.equals("resourceMetrics")
+        let format = try classify(s)
+        let found: Bool
+        switch format {
+        case .go: found = try go.decodeTopLevel(&s, into: &spans)
+        case .otlp: found = try otlp.decodeTopLevel(&s, into: &spans)
+        case .zipkin: found = try zipkin.decodeTopLevel(&s, into: &spans)
+        case .python: found = try python.decodeTopLevel(&s, into: &spans)
         }
-        let found = isOTLP ? try otlp.decodeTopLevel(&s, into: &spans) : try go.decodeTopLevel(&s, into: &spans)
-        if found {
-            let name = isOTLP ? "otlp-json" : "go-stdouttrace"
-            if !formats.contains(name) { formats.append(name) }
-        }
+        if found && !formats.contains(format.rawValue) { formats.append(format.rawValue) }
         return found
+    }
+
+    /// Looks at the first keys of the value (of its first element, for a list).
+    func classify(_ start: JSONScanner) throws(ScanError) -> Format {
+        var s = start
+        if try s.peek() == UInt8(ascii: "[") {
+            guard try s.beginArray(), try s.peek() == UInt8(ascii: "{") else { return .go }
+            let inner = try classify(s)
+            return inner == .python || inner == .otlp ? .go : inner   // lists: Go batches or Zipkin
+        }
+        guard try s.peek() == UInt8(ascii: "{"), try s.beginObject() else { return .go }
+        for _ in 0..<16 {
+            let key = try s.readKey()
+            switch key.count {
+            case 4 where key.equals("Name"), 11 where key.equals("SpanContext"): return .go
+            case 13 where key.equals("resourceSpans"), 6 where key.equals("result"),
+                 12 where key.equals("resourceLogs"), 15 where key.equals("resourceMetrics"): return .otlp
+            case 7 where key.equals("traceId"), 2 where key.equals("id"), 13 where key.equals("localEndpoint"): return .zipkin
+            case 7 where key.equals("context"): return .python
+            default: break   // e.g. "name", which Zipkin and Python both have: look further
+            }
+            try s.skipValue()
+            guard try s.nextMember() else { break }
+        }
+        return .go
     }
 }
