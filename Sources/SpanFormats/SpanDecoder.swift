@@ -2,7 +2,8 @@ import SpanModel
 
 /// Which decoder reads a top-level value, by its content (each value on its own, so formats
 /// may share a stream): OTLP/JSON by its `resourceSpans` (or Jaeger api_v3's `result`),
-/// Zipkin v2 by `traceId` and `id`, Python's console exporter by `context`, and the Go
+/// Zipkin v2 by `traceId` and `id`, Python's console exporter by `context`, Jaeger by `data`,
+/// `traceID` or `processes`, and the Go
 /// stdouttrace decoder for everything else (which also skips JSON that is not a span).
 public final class SpanDecoder {
     public let strings: StringTable
@@ -10,11 +11,12 @@ public final class SpanDecoder {
     let otlp: OTLPJSONDecoder
     let zipkin: ZipkinDecoder
     let python: PythonConsoleDecoder
+    let jaeger: JaegerDecoder
     /// Formats that produced spans so far.
     public private(set) var formats: [String] = []
 
     enum Format: String {
-        case go = "go-stdouttrace", otlp = "otlp-json", zipkin = "zipkin-v2", python = "python-console"
+        case go = "go-stdouttrace", otlp = "otlp-json", zipkin = "zipkin-v2", python = "python-console", jaeger = "jaeger-json"
     }
 
     public init(strings: StringTable = StringTable()) {
@@ -23,6 +25,7 @@ public final class SpanDecoder {
         otlp = OTLPJSONDecoder(strings: strings)
         zipkin = ZipkinDecoder(strings: strings)
         python = PythonConsoleDecoder(strings: strings)
+        jaeger = JaegerDecoder(strings: strings)
     }
 
     public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
@@ -33,6 +36,7 @@ public final class SpanDecoder {
         case .otlp: found = try otlp.decodeTopLevel(&s, into: &spans)
         case .zipkin: found = try zipkin.decodeTopLevel(&s, into: &spans)
         case .python: found = try python.decodeTopLevel(&s, into: &spans)
+        case .jaeger: found = try jaeger.decodeTopLevel(&s, into: &spans)
         }
         if found && !formats.contains(format.rawValue) { formats.append(format.rawValue) }
         return found
@@ -55,6 +59,7 @@ public final class SpanDecoder {
                  12 where key.equals("resourceLogs"), 15 where key.equals("resourceMetrics"): return .otlp
             case 7 where key.equals("traceId"), 2 where key.equals("id"), 13 where key.equals("localEndpoint"): return .zipkin
             case 7 where key.equals("context"): return .python
+            case 4 where key.equals("data"), 7 where key.equals("traceID"), 9 where key.equals("processes"): return .jaeger
             default: break   // e.g. "name", which Zipkin and Python both have: look further
             }
             try s.skipValue()

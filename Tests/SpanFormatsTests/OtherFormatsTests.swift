@@ -80,3 +80,31 @@ struct OtherFormatsTests {
         #expect(result.spans[0].resource === result.spans[1].resource)
     }
 }
+
+@Suite("Jaeger query JSON")
+struct JaegerTests {
+    static let trace = #"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"2","operationName":"child","references":[{"refType":"CHILD_OF","traceID":"1","spanID":"ff"},{"refType":"FOLLOWS_FROM","traceID":"9","spanID":"5"}],"startTime":1485467191639875,"duration":5,"tags":[{"key":"error","type":"bool","value":true},{"key":"big","type":"int64","value":"9007199254740993"},{"key":"t","type":"float64","value":72.5},{"key":"span.kind","type":"string","value":"client"}],"logs":[{"timestamp":1485467191639876,"fields":[{"key":"event","type":"string","value":"retry"},{"key":"n","type":"int64","value":2}]}],"processID":"p1"},{"traceID":"1","spanID":"ff","operationName":"root","references":[],"startTime":1485467191639000,"duration":1000,"tags":[],"logs":[],"processID":"p2"}],"processes":{"p1":{"serviceName":"service-x","tags":[{"key":"host","type":"string","value":"h1"}]},"p2":{"serviceName":"service-y","tags":[]}}}],"total":0}"#
+
+    @Test("spans, references, tags, logs and processes (given after the spans)")
+    func fields() throws {
+        let reader = SpanStreamReader(source: "j")
+        let spans = reader.feed(Array(Self.trace.utf8)).spans + reader.finish().spans
+        #expect(reader.decoder.formats == ["jaeger-json"])
+        #expect(spans.count == 2)
+        let child = try #require(spans.first)
+        #expect(child.traceID.hex == "00000000000000000000000000000001")
+        #expect(child.spanID.hex == "0000000000000002")
+        #expect(child.parentSpanID.hex == "00000000000000ff")
+        #expect(child.startTime == 1_485_467_191_639_875_000)
+        #expect(child.duration == 5_000)
+        #expect(child.isError)
+        #expect(child.kind == .client)
+        #expect(child.serviceName == "service-x")
+        #expect(child.resource.attributes[key: "host"] == .string("h1"))
+        #expect(child.attributes[key: "big"] == .int(9_007_199_254_740_993))
+        #expect(child.attributes[key: "t"] == .double(72.5))
+        #expect(child.events.map(\.name) == ["retry"])
+        #expect(child.links.map(\.traceID.low) == [9])
+        #expect(spans[1].isRoot && spans[1].serviceName == "service-y")
+    }
+}
