@@ -45,6 +45,7 @@ public final class SpanDecoder {
     /// Looks at the first keys of the value (of its first element, for a list).
     func classify(_ start: JSONScanner) throws(ScanError) -> Format {
         var s = start
+        if s.consume(#"{"Name":"#) { return .go }   // the Go exporter's compact layout, at once
         if try s.peek() == UInt8(ascii: "[") {
             guard try s.beginArray(), try s.peek() == UInt8(ascii: "{") else { return .go }
             let inner = try classify(s)
