@@ -171,7 +171,7 @@ struct SyntheticTraces {
             let userID = Int(rng.next() % 50_000)
             let requestID = hex(rng.next(), 16)
             let status = 200 + (isError ? 304 : Int(rng.next() % 2) * 1)
-            var attributes = [
+            let attributes = [
                 Self.kvString("http.method", op.hasPrefix("POST") ? "POST" : "GET"),
                 Self.kvString("http.route", op),
                 Self.kvInt("http.status_code", status),
