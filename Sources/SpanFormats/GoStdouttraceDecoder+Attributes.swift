@@ -50,9 +50,7 @@ extension GoStdouttraceDecoder {
                 try writeTypedValue(&s, into: &out)
                 wroteValue = true
             } else if k.equals("Value") {
-                s.skipWhitespace()
-                pendingValue = s
-                try s.skipValue()
+                pendingValue = try s.markAndSkipValue()
             } else {
                 try s.skipValue()
             }
@@ -84,9 +82,7 @@ extension GoStdouttraceDecoder {
                     try writeValue(&s, type: type, into: &out)
                     written = true
                 } else {
-                    s.skipWhitespace()
-                    pendingValue = s
-                    try s.skipValue()
+                    pendingValue = try s.markAndSkipValue()
                 }
             } else {
                 try s.skipValue()

@@ -290,14 +290,7 @@ public final class GoStdouttraceDecoder {
                 }
             } while try s.nextMember()
         }
-        PackedBytes.patchCount(&out, at: slot, count)
-        if let name {
-            try strings.writeValue(name, into: &out, offset: s.position)
-        } else {
-            PackedBytes.string(&out, "")
-        }
-        PackedBytes.fixed64(&out, UInt64(bitPattern: time))
-        PackedBytes.varint(&out, UInt64(dropped))
+        try strings.finishEvent(&out, slot: slot, attributes: count, name: name, time: time, dropped: dropped, offset: s.position)
     }
 
     /// `{"SpanContext", "Attributes", "DroppedAttributeCount"}` packed as a link entry:
@@ -321,12 +314,8 @@ public final class GoStdouttraceDecoder {
                 }
             } while try s.nextMember()
         }
-        PackedBytes.patchCount(&out, at: slot, count)
-        PackedBytes.fixed64(&out, context.traceID.high)
-        PackedBytes.fixed64(&out, context.traceID.low)
-        PackedBytes.fixed64(&out, context.spanID.value)
-        PackedBytes.string(&out, context.traceState)
-        PackedBytes.varint(&out, UInt64(dropped))
+        strings.finishLink(&out, slot: slot, attributes: count, traceID: context.traceID, spanID: context.spanID,
+                           traceState: context.traceState, dropped: dropped)
     }
 
     // MARK: - Resource and scope (decoded once per distinct JSON text)

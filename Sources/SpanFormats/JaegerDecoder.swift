@@ -45,9 +45,7 @@ final class JaegerDecoder {
                     } while try s.nextMember()
                 }
             } else if key.equals("spans") {
-                s.skipWhitespace()
-                pendingSpans = s
-                try s.skipValue()
+                pendingSpans = try s.markAndSkipValue()
             } else {
                 try s.skipValue()
             }
@@ -135,13 +133,10 @@ final class JaegerDecoder {
         var links: [UInt8] = []
         var linkCount = 0
         for ref in references where !(parentRef.map { $0.span == ref.span && $0.trace == ref.trace } ?? false) {
-            PackedBytes.patchCount(&links, at: PackedBytes.countSlot(&links), 1)
+            let slot = PackedBytes.countSlot(&links)
             PackedBytes.attribute(&links, Attribute("jaeger.ref_type", .string(ref.type)), symbols: strings.symbols)
-            PackedBytes.fixed64(&links, ref.trace.isZero ? traceID.high : ref.trace.high)
-            PackedBytes.fixed64(&links, ref.trace.isZero ? traceID.low : ref.trace.low)
-            PackedBytes.fixed64(&links, ref.span.value)
-            PackedBytes.string(&links, "")
-            PackedBytes.varint(&links, 0)
+            strings.finishLink(&links, slot: slot, attributes: 1, traceID: ref.trace.isZero ? traceID : ref.trace,
+                               spanID: ref.span, traceState: "", dropped: 0)
             linkCount += 1
         }
         return Span(traceID: traceID, spanID: spanID, parentSpanID: parentRef?.span ?? .zero, name: name, kind: tagFacts.kind,
@@ -170,9 +165,7 @@ final class JaegerDecoder {
                 repeat {
                     let k = try s.readKey()
                     if k.equals("key") { key = try s.readRawString() } else if k.equals("type") { type = try s.readRawString() } else if k.equals("value") {
-                        s.skipWhitespace()
-                        value = s
-                        try s.skipValue()
+                        value = try s.markAndSkipValue()
                     } else { try s.skipValue() }
                 } while try s.nextMember()
             }

@@ -38,9 +38,7 @@ final class OTLPJSONDecoder {
             if key.equals("resource") {
                 resource = Resource(attributes: try readAttributesObject(&s))
             } else if key.equals("scopeSpans") || key.equals("instrumentationLibrarySpans") {
-                s.skipWhitespace()
-                pendingScopes.append(s)
-                try s.skipValue()
+                pendingScopes.append(try s.markAndSkipValue())
             } else {
                 try s.skipValue()
             }
@@ -59,9 +57,7 @@ final class OTLPJSONDecoder {
             if key.equals("scope") || key.equals("instrumentationLibrary") {
                 scope = try readScope(&s)
             } else if key.equals("spans") {
-                s.skipWhitespace()
-                pendingSpans = s
-                try s.skipValue()
+                pendingSpans = try s.markAndSkipValue()
             } else {
                 try s.skipValue()
             }
@@ -199,10 +195,7 @@ final class OTLPJSONDecoder {
                 } else if key.equals("droppedAttributesCount") { dropped = UInt32(clamping: try s.readInt()) } else { try s.skipValue() }
             } while try s.nextMember()
         }
-        PackedBytes.patchCount(&out, at: slot, count)
-        if let name { try strings.writeValue(name, into: &out, offset: s.position) } else { PackedBytes.string(&out, "") }
-        PackedBytes.fixed64(&out, UInt64(bitPattern: time))
-        PackedBytes.varint(&out, UInt64(dropped))
+        try strings.finishEvent(&out, slot: slot, attributes: count, name: name, time: time, dropped: dropped, offset: s.position)
     }
 
     private func writeLink(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
@@ -220,12 +213,8 @@ final class OTLPJSONDecoder {
                 } else { try s.skipValue() }
             } while try s.nextMember()
         }
-        PackedBytes.patchCount(&out, at: slot, count)
-        PackedBytes.fixed64(&out, traceID.high)
-        PackedBytes.fixed64(&out, traceID.low)
-        PackedBytes.fixed64(&out, spanID.value)
-        PackedBytes.string(&out, traceState)
-        PackedBytes.varint(&out, UInt64(dropped))
+        strings.finishLink(&out, slot: slot, attributes: count, traceID: traceID, spanID: spanID,
+                           traceState: traceState, dropped: dropped)
     }
 
     // MARK: - Attributes: [{"key": …, "value": AnyValue}]
@@ -257,9 +246,7 @@ final class OTLPJSONDecoder {
                 if k.equals("key") {
                     key = try self.strings.symbol(try s.readRawString(), offset: s.position)
                 } else if k.equals("value") {
-                    s.skipWhitespace()
-                    value = s
-                    try s.skipValue()
+                    value = try s.markAndSkipValue()
                 } else {
                     try s.skipValue()
                 }

@@ -125,10 +125,7 @@ final class PythonConsoleDecoder {
                 } else { try s.skipValue() }
             } while try s.nextMember()
         }
-        PackedBytes.patchCount(&out, at: slot, count)
-        if let name { try strings.writeValue(name, into: &out, offset: s.position) } else { PackedBytes.string(&out, "") }
-        PackedBytes.fixed64(&out, UInt64(bitPattern: time))
-        PackedBytes.varint(&out, 0)
+        try strings.finishEvent(&out, slot: slot, attributes: count, name: name, time: time, dropped: 0, offset: s.position)
     }
 
     private func writeLink(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
@@ -141,12 +138,8 @@ final class PythonConsoleDecoder {
                 if key.equals("context") { context = try readContext(&s) } else if key.equals("attributes") { count = try writeObject(&s, into: &out) } else { try s.skipValue() }
             } while try s.nextMember()
         }
-        PackedBytes.patchCount(&out, at: slot, count)
-        PackedBytes.fixed64(&out, context.0.high)
-        PackedBytes.fixed64(&out, context.0.low)
-        PackedBytes.fixed64(&out, context.1.value)
-        PackedBytes.string(&out, context.2 == "[]" ? "" : context.2)
-        PackedBytes.varint(&out, 0)
+        strings.finishLink(&out, slot: slot, attributes: count, traceID: context.0, spanID: context.1,
+                           traceState: context.2 == "[]" ? "" : context.2, dropped: 0)
     }
 
     private func readResource(_ s: inout JSONScanner) throws(ScanError) -> Resource {

@@ -92,10 +92,8 @@ final class ZipkinDecoder {
                             if k.equals("timestamp") { time = try s.readInt() &* 1_000 } else if k.equals("value") { value = try s.readRawString() } else { try s.skipValue() }
                         } while try s.nextMember()
                     }
-                    PackedBytes.patchCount(&events, at: PackedBytes.countSlot(&events), 0)
-                    if let value { try self.strings.writeValue(value, into: &events, offset: s.position) } else { PackedBytes.string(&events, "") }
-                    PackedBytes.fixed64(&events, UInt64(bitPattern: time))
-                    PackedBytes.varint(&events, 0)
+                    try self.strings.finishEvent(&events, slot: PackedBytes.countSlot(&events), attributes: 0, name: value,
+                                                 time: time, dropped: 0, offset: s.position)
                 }
             } else {
                 try s.skipValue()
