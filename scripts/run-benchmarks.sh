@@ -11,9 +11,11 @@ bench=.build/release/spanview-bench
 [ -f /tmp/spanview-100k-pretty.json ] || $bench parse --spans 100000 --pretty --keep /tmp/spanview-100k-pretty.json | head -1
 [ -f /tmp/spanview-1m.jsonl ] || $bench parse --spans 1000000 --keep /tmp/spanview-1m.jsonl | head -1
 
-for input in /tmp/spanview-100k.jsonl /tmp/spanview-100k-pretty.json /tmp/spanview-1m.jsonl; do
-    echo "== parse $input ($runs runs)"
-    for i in $(seq 1 "$runs"); do $bench parse --input "$input"; echo; done
+for threads in 1 2; do
+    for input in /tmp/spanview-100k.jsonl /tmp/spanview-100k-pretty.json /tmp/spanview-1m.jsonl; do
+        echo "== parse $input on $threads thread(s) ($runs runs)"
+        for i in $(seq 1 "$runs"); do $bench parse --input "$input" --threads "$threads"; echo; done
+    done
 done
 echo "== parse /tmp/spanview-100k.jsonl through read(2), as from a pipe"
 $bench parse --input /tmp/spanview-100k.jsonl --use-read
@@ -25,5 +27,6 @@ echo "== frames: the 1,000,000-span file"
 $bench frames --input /tmp/spanview-1m.jsonl
 echo
 echo "== live: 300,000 spans through a pipe, as fast as it takes them, then at 300,000 spans/s"
-$bench live --spans 300000
-$bench live --spans 300000 --rate 300000
+[ -f /tmp/spanview-300k.jsonl ] || $bench parse --spans 300000 --keep /tmp/spanview-300k.jsonl | head -1
+for i in $(seq 1 "$runs"); do $bench live --input /tmp/spanview-300k.jsonl; echo; done
+for i in $(seq 1 "$runs"); do $bench live --input /tmp/spanview-300k.jsonl --rate 300000; echo; done

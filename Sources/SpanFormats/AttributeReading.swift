@@ -73,6 +73,10 @@ extension JSONScanner {
     /// Parses 1 to 32 hex digits straight from the buffer.
     func parseTraceID(_ raw: RawBytes) -> TraceID? {
         guard raw.count <= 32, !raw.hasEscapes else { return nil }
+        if raw.count == 32 {
+            guard let high = HexDigits.value16(at: raw.start), let low = HexDigits.value16(at: raw.start + 16) else { return nil }
+            return TraceID(high: high, low: low)
+        }
         if raw.count == 0 { return .zero }
         var high: UInt64 = 0, low: UInt64 = 0
         for i in 0..<raw.count {
@@ -85,6 +89,7 @@ extension JSONScanner {
 
     func parseSpanID(_ raw: RawBytes) -> SpanID? {
         guard raw.count <= 16, !raw.hasEscapes else { return nil }
+        if raw.count == 16 { return HexDigits.value16(at: raw.start).map(SpanID.init) }
         var value: UInt64 = 0
         for i in 0..<raw.count {
             guard let nibble = HexDigits.value(of: raw.start[i]) else { return nil }

@@ -64,7 +64,7 @@ public struct TraceRecord: Sendable {
     }
 
     @discardableResult
-    public mutating func insert(_ span: Span) -> InsertResult {
+    public mutating func insert(_ span: consuming Span) -> InsertResult {
         let newIndex = Int32(spans.count)
         var result = InsertResult.added
         if let existing = indexBySpanID.insertIfAbsent(span.spanID, newIndex) {
@@ -92,7 +92,7 @@ public struct TraceRecord: Sendable {
         return appended(span, result)
     }
 
-    private mutating func appended(_ span: Span, _ result: InsertResult) -> InsertResult {
+    private mutating func appended(_ span: consuming Span, _ result: InsertResult) -> InsertResult {
         if span.startTime != Timestamp.unknown && (startTime == Timestamp.unknown || span.startTime < startTime) {
             startTime = span.startTime
         }

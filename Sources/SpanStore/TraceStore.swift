@@ -24,17 +24,25 @@ public struct TraceStore: Sendable {
 
     @discardableResult
     public mutating func insert(_ span: Span) -> TraceRecord.InsertResult {
+        insert(span, traceIndex: traceIndex(for: span.traceID))
+    }
+
+    /// The index of the trace with this ID, made if it is new.
+    private mutating func traceIndex(for traceID: TraceID) -> Int {
+        if let last = lastTrace, last.id == traceID { return last.index }
         let index: Int
-        if let last = lastTrace, last.id == span.traceID {
-            index = last.index
-        } else if let existing = indexByTraceID[span.traceID] {
+        if let existing = indexByTraceID[traceID] {
             index = existing
         } else {
             index = traces.count
-            indexByTraceID[span.traceID] = index
-            traces.append(TraceRecord(traceID: span.traceID, arrival: index))
+            indexByTraceID[traceID] = index
+            traces.append(TraceRecord(traceID: traceID, arrival: index))
         }
-        lastTrace = (span.traceID, index)
+        lastTrace = (traceID, index)
+        return index
+    }
+
+    private mutating func insert(_ span: consuming Span, traceIndex index: Int) -> TraceRecord.InsertResult {
         let result = traces[index].insert(span)
         switch result {
         case .added: spanCount += 1
@@ -49,10 +57,42 @@ public struct TraceStore: Sendable {
     }
 
     /// Inserts and empties `spans`, moving each span instead of copying it (a copy of a span
-    /// costs six reference-count operations, and a million spans arrive this way).
-    public mutating func insert(moving spans: inout [Span]) {
-        spans.reverse()
-        while let span = spans.popLast() { insert(span) }
+    /// costs six reference-count operations, and a million spans arrive this way). Returns
+    /// the indices of the traces that got spans, new ones included.
+    @discardableResult
+    public mutating func insert(moving spans: inout [Span]) -> Set<Int> {
+        var touched = Set<Int>()
+        var previous = -1
+        Self.reverseBitwise(&spans)
+        while let span = spans.popLast() {
+            let index = traceIndex(for: span.traceID)
+            if index != previous {
+                touched.insert(index)
+                previous = index
+            }
+            insert(span, traceIndex: index)
+        }
+        return touched
+    }
+
+    /// Reverses `spans` by moving their bytes (Swift values are bitwise movable), which costs
+    /// a tenth of `reverse()`'s swaps through the value witnesses.
+    static func reverseBitwise(_ spans: inout [Span]) {
+        guard spans.count > 1 else { return }
+        let stride = MemoryLayout<Span>.stride
+        let temporary = UnsafeMutableRawPointer.allocate(byteCount: stride, alignment: MemoryLayout<Span>.alignment)
+        defer { temporary.deallocate() }
+        spans.withUnsafeMutableBytes { bytes in
+            let base = bytes.baseAddress!
+            var i = 0, j = bytes.count / stride - 1
+            while i < j {
+                temporary.copyMemory(from: base + i * stride, byteCount: stride)
+                (base + i * stride).copyMemory(from: base + j * stride, byteCount: stride)
+                (base + j * stride).copyMemory(from: temporary, byteCount: stride)
+                i += 1
+                j -= 1
+            }
+        }
     }
 
     public func index(of traceID: TraceID) -> Int? { indexByTraceID[traceID] }

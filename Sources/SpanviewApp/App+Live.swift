@@ -69,15 +69,10 @@ extension App {
 
     /// Takes in what arrived. New traces join the list and new spans the open waterfall,
     /// without moving the cursor or the scroll position.
-    public mutating func ingest(_ update: LiveFeed.Update, now: Double) {
-        var spans = update.spans
-        var changed = Set<Int>()
-        for span in spans {
-            if let index = store.index(of: span.traceID) { changed.insert(index) }
-        }
-        let before = store.traceCount
-        store.insert(moving: &spans)
-        for index in before..<store.traceCount { changed.insert(index) }
+    public mutating func ingest(_ update: consuming LiveFeed.Update, now: Double) {
+        var spans: [Span] = []
+        swap(&spans, &update.spans)   // unshared, so the store moves the spans out, not copies
+        let changed = store.insert(moving: &spans)
         if !changed.isEmpty {
             let keep = list.selectedTrace
             list.refresh(store: store, changed: changed)

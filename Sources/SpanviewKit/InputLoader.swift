@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import SpanFormats
 import SpanModel
 import SpanStore
@@ -51,15 +52,19 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
 
 /// Reads files and standard input, in chunks, into a `TraceStore`.
 public enum InputLoader {
+    /// Threads that decode a big input: two where there are two cores to run them (the
+    /// result is the same as one thread's; see `SpanStreamReader`).
+    public static let decodingThreads = ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1
+
     /// Reads every path (`-` is standard input). Throws for a path that cannot be read at all;
     /// bad values inside a readable input are reported in `InputFile.problems` instead.
-    public static func load(_ paths: [String], chunkSize: Int = 1 << 20) throws(InputError) -> LoadedInputs {
+    public static func load(_ paths: [String], chunkSize: Int = 1 << 20, threads: Int = decodingThreads) throws(InputError) -> LoadedInputs {
         var loaded = LoadedInputs()
         let strings = StringTable()
         for path in paths {
             let fd = try open(path)
             defer { if fd != 0 { close(fd) } }
-            let reader = SpanStreamReader(source: path, decoder: SpanDecoder(strings: strings), chunkSize: chunkSize)
+            let reader = SpanStreamReader(source: path, decoder: SpanDecoder(strings: strings), chunkSize: chunkSize, threads: threads)
             var problems: [ReadProblem] = []
             // Regular files are memory-mapped (no copy); pipes and terminals are read.
             var info = stat()
@@ -85,7 +90,7 @@ public enum InputLoader {
                 loaded.keepLogs(last.logLines)
             }
             let stats = reader.stats
-            loaded.files.append(InputFile(path: path, format: reader.decoder.formats.isEmpty ? "unknown" : reader.decoder.formats.joined(separator: "+"),
+            loaded.files.append(InputFile(path: path, format: reader.formats.isEmpty ? "unknown" : reader.formats.joined(separator: "+"),
                                           stats: stats, problems: problems))
         }
         return loaded

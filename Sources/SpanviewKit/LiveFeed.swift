@@ -70,17 +70,17 @@ public final class LiveFeed: Sendable {
     }
 
     private func run(fd: Int32, chunkSize: Int) {
-        let reader = SpanStreamReader(source: source, chunkSize: chunkSize)
+        let reader = SpanStreamReader(source: source, chunkSize: chunkSize, threads: InputLoader.decodingThreads)
         while true {
             do {
                 guard let batch = try reader.read(from: fd) else { break }
-                publish(batch, reader.stats, ended: false, formats: reader.decoder.formats)
+                publish(batch, reader.stats, ended: false, formats: reader.formats)
             } catch {
-                publish(reader.finish(), reader.stats, ended: true, error: "\(error)")
+                publish(reader.finish(), reader.stats, ended: true, error: "\(error)", formats: reader.formats)
                 return
             }
         }
-        publish(reader.finish(), reader.stats, ended: true)
+        publish(reader.finish(), reader.stats, ended: true, formats: reader.formats)
     }
 
     /// Starts following a file that grows (`tail -f`): reads what is there, then waits for
@@ -96,7 +96,7 @@ public final class LiveFeed: Sendable {
     private func follow(path: String, chunkSize: Int) {
         var fd: Int32 = -1
         var inode: UInt64 = 0
-        var reader = SpanStreamReader(source: path, chunkSize: chunkSize)
+        var reader = SpanStreamReader(source: path, chunkSize: chunkSize, threads: InputLoader.decodingThreads)
         var consumed: Int64 = 0
         func reopen() -> Bool {
             if fd >= 0 { close(fd) }
@@ -105,7 +105,7 @@ public final class LiveFeed: Sendable {
             var info = stat()
             fstat(fd, &info)
             inode = UInt64(info.st_ino)
-            reader = SpanStreamReader(source: path, chunkSize: chunkSize)
+            reader = SpanStreamReader(source: path, chunkSize: chunkSize, threads: InputLoader.decodingThreads)
             consumed = 0
             return true
         }
@@ -117,7 +117,7 @@ public final class LiveFeed: Sendable {
             do {
                 if let batch = try reader.read(from: fd) {
                     consumed = reader.stats.bytes
-                    publish(batch, reader.stats, ended: false, formats: reader.decoder.formats)
+                    publish(batch, reader.stats, ended: false, formats: reader.formats)
                     continue
                 }
             } catch {
@@ -132,7 +132,7 @@ public final class LiveFeed: Sendable {
                 _ = reopen()
             } else if Int64(info.st_size) < consumed {
                 _ = lseek(fd, 0, SEEK_SET)
-                reader = SpanStreamReader(source: path, chunkSize: chunkSize)
+                reader = SpanStreamReader(source: path, chunkSize: chunkSize, threads: InputLoader.decodingThreads)
                 consumed = 0
                 publish(ReadBatch(), reader.stats, ended: false, notice: "'\(path)' was truncated; reading it again from the start")
             }
@@ -144,7 +144,11 @@ public final class LiveFeed: Sendable {
         state.withLock { state in
             for f in formats where !state.pending.formats.contains(f) { state.pending.formats.append(f) }
             if let notice { state.pending.notices.append(notice) }
-            state.pending.spans += batch.spans
+            if state.pending.spans.isEmpty {
+                state.pending.spans = batch.spans   // shared, not copied; the batch goes away
+            } else {
+                state.pending.spans += batch.spans
+            }
             state.pending.problems += batch.problems
             state.pending.logLines += batch.logLines
             if state.pending.logLines.count > LoadedInputs.maxLogLines {

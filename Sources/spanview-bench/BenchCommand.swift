@@ -45,6 +45,9 @@ struct ParseBench: ParsableCommand {
     @Option(help: "Chunk size for reads, in KiB.")
     var chunkKiB = 1024
 
+    @Option(help: "Threads that decode (1 or 2; spanview uses 2 where there are two cores).")
+    var threads = 1
+
     @Flag(help: "Also time a bare tokenizing pass (skipValue over every value) for comparison.")
     var baseline = false
 
@@ -74,7 +77,7 @@ struct ParseBench: ParsableCommand {
         // Parse and insert.
         let t0 = now()
         var store = TraceStore()
-        let reader = SpanStreamReader(source: path, chunkSize: chunkKiB << 10)
+        let reader = SpanStreamReader(source: path, chunkSize: chunkKiB << 10, threads: threads)
         var problems = 0
         var info = stat()
         fstat(fd, &info)

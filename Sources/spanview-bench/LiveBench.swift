@@ -28,13 +28,21 @@ struct LiveBench: ParsableCommand {
     @Option(help: "Terminal size, WxH.")
     var size = "200x60"
 
+    @Option(help: "Write this file (whole lines of span JSON) instead of generated spans.")
+    var input: String?
+
     func run() throws {
-        let path = "/tmp/spanview-live-\(getpid()).jsonl"
-        let out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        _ = SyntheticTraces(spanCount: spans).write(to: out)
-        close(out)
-        defer { unlink(path) }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let data: Data
+        if let input {
+            data = try Data(contentsOf: URL(fileURLWithPath: input))
+        } else {
+            let path = "/tmp/spanview-live-\(getpid()).jsonl"
+            let out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            _ = SyntheticTraces(spanCount: spans).write(to: out)
+            close(out)
+            defer { unlink(path) }
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        }
         let dims = size.split(separator: "x").compactMap { Int($0) }
 
         var fds: [Int32] = [0, 0]
@@ -79,6 +87,7 @@ struct LiveBench: ParsableCommand {
                 close(writeEnd)
             }
         }
+        let cpu0 = cpuSeconds()
         let t0 = now()
         writer.start()
         let feed = LiveFeed(fd: readEnd, source: "-")
@@ -107,13 +116,23 @@ struct LiveBench: ParsableCommand {
             accounted = done.count
         }
         let elapsed = now() - t0
+        let cpu = cpuSeconds() - cpu0
         latencies.sort()
         func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print("""
-        written        \(spans) spans, \(mb(data.count)) MB, \(rate > 0 ? "at \(rate) spans/s" : "as fast as the pipe takes them")
+        written        \(input == nil ? "\(spans) spans" : input!), \(mb(data.count)) MB, \(rate > 0 ? "at \(rate) spans/s" : "as fast as the pipe takes them")
         kept up        \(Int(Double(app.store.spanCount) / elapsed)) spans/s over \(seconds(elapsed)) s (\(app.store.spanCount) spans in \(app.store.traceCount) traces)
+        cores used     \(String(format: "%.2f", cpu / elapsed)) of \(ProcessInfo.processInfo.activeProcessorCount) (\(seconds(cpu)) s of CPU, writer included: \(String(format: "%.2f", cpu / Double(max(1, app.store.spanCount)) * 1e6)) µs per span)
         frames         \(frames) (ingest + draw: mean \(ms(frameTime / Double(max(1, frames)))) ms)
         latency        last byte written to first frame showing it: median \(ms(pct(0.5))) ms, p99 \(ms(pct(0.99))) ms, max \(ms(latencies.last ?? 0)) ms
         """)
     }
+}
+
+/// User and system CPU time of the whole process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
 }

@@ -196,6 +196,37 @@ struct HexDigitsTests {
         }
     }
 
+    @Test("16 digits at once: every byte in every position, checked against one digit at a time")
+    func sixteenDigits() {
+        func scalar(_ bytes: [UInt8]) -> UInt64? {
+            var v: UInt64 = 0
+            for b in bytes {
+                guard let n = HexDigits.value(of: b) else { return nil }
+                v = v << 4 | UInt64(n)
+            }
+            return v
+        }
+        var base = Array("0123456789abcDEF".utf8)
+        for position in 0..<16 {
+            for byte in UInt8(0)...UInt8(255) {
+                let saved = base[position]
+                base[position] = byte
+                let got = base.withUnsafeBytes { HexDigits.value16(at: $0.baseAddress!) }
+                #expect(got == scalar(base), "byte \(byte) at \(position)")
+                base[position] = saved
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let value = UInt64.random(in: .min ... .max, using: &rng)
+            let lower = HexDigits.format(value, digits: 16)
+            for text in [lower, lower.uppercased()] {
+                let got = Array(text.utf8).withUnsafeBytes { HexDigits.value16(at: $0.baseAddress!) }
+                #expect(got == value, "\(text)")
+            }
+        }
+    }
+
     @Test("format keeps leading zeros and truncates to the digit count")
     func format() {
         #expect(HexDigits.format(0, digits: 4) == "0000")

@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+// Decoding one big chunk on two threads.
+//
+// The chunk's middle, from one line start to another, goes to a second reader (its own
+// decoder and caches) while this reader decodes from its cursor up to the middle's start.
+// Both ends are then checked: this reader must have stopped exactly at the middle's start,
+// between values at a line start, and the helper must have ended exactly at the middle's end
+// in the same state, with no bad value. Where both hold, a single reader would have been in
+// that same state at both points (the state machine decides nothing there from later bytes),
+// so the helper's spans, log lines and counts are taken, shifted to this reader's line
+// numbers, and reading goes on after the middle. Where either fails, the middle is simply
+// decoded again here: a split can cost time but never change what is read.
+extension SpanStreamReader {
+    /// Buffered bytes below this are decoded on one thread (256 KiB for 1 MiB chunks).
+    var splitThreshold: Int { chunkSize / 4 }
+    /// The helper's part is at least this big (64 KiB for 1 MiB chunks).
+    var minimumSegment: Int { chunkSize / 16 }
+    /// This reader's share of a split chunk, in percent. More than half measured best in
+    /// `spanview-bench live`: the helper's core then has room for the writer and the UI.
+    static let ownShare = 58
+
+    /// Decodes the buffered bytes, on two threads when there are enough of them.
+    func process() -> ReadBatch {
+        guard let helper, !finished, count - start >= splitThreshold, let (s, t) = splitPoints() else {
+            return processBuffered()
+        }
+        helper.start(buffer + s, count: t - s)
+        let end = count
+        count = s
+        var batch = processBuffered()
+        count = end
+        let segment = helper.wait()
+        splitChunks += 1
+        if let segment, start == s, isCleanLineStart {
+            absorb(segment, endingAt: t, into: &batch)
+        } else {
+            redoneSplits += 1
+        }
+        batch.append(processBuffered())
+        return batch
+    }
+
+    /// Between values at the start of a line, with nothing pending.
+    var isCleanLineStart: Bool {
+        guard case .between = state else { return false }
+        return !lineHasText && pendingLog.isEmpty && valueMayStart && atLineStart
+    }
+
+    /// The helper's part: from a line start near the middle of the buffered bytes (see
+    /// `ownShare`) to the
+    /// last line start, both lines beginning with `{` or `[` (so likely to start values).
+    func splitPoints() -> (Int, Int)? {
+        // The last line start is looked for only near the end: without one there, this
+        // chunk is decoded on one thread.
+        guard let t = valueLineStart(backwardFrom: count, downTo: max(start + minimumSegment * 2, count - minimumSegment * 4)),
+              let s = valueLineStart(forwardFrom: start + (t - start) * Self.ownShare / 100, below: t - minimumSegment),
+              s > start
+        else { return nil }
+        return (s, t)
+    }
+
+    /// The last index in `floor..<end` that follows a newline and holds `{` or `[`.
+    private func valueLineStart(backwardFrom end: Int, downTo floor: Int) -> Int? {
+        var i = end - 2   // a newline must have a byte after it
+        while i >= floor {
+            if buffer[i] == 0x0A && (buffer[i + 1] == UInt8(ascii: "{") || buffer[i + 1] == UInt8(ascii: "[")) { return i + 1 }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// The first index in `from..<limit` that follows a newline and holds `{` or `[`.
+    private func valueLineStart(forwardFrom from: Int, below limit: Int) -> Int? {
+        var p = from
+        while p < limit {
+            guard let hit = memchr(buffer + p, 0x0A, limit - p) else { return nil }
+            let i = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if i + 1 < limit && (buffer[i + 1] == UInt8(ascii: "{") || buffer[i + 1] == UInt8(ascii: "[")) { return i + 1 }
+            p = i + 1
+        }
+        return nil
+    }
+
+    /// Takes the helper's result as if this reader had decoded `start..<t` itself.
+    private func absorb(_ segment: Segment, endingAt t: Int, into batch: inout ReadBatch) {
+        let shift = line - 1
+        batch.spans.append(contentsOf: segment.batch.spans)
+        for var log in segment.batch.logLines {
+            log.line += shift
+            batch.logLines.append(log)
+        }
+        stats.spans += segment.stats.spans
+        stats.nonJSONLines += segment.stats.nonJSONLines
+        stats.otherValues += segment.stats.otherValues
+        line += segment.newlines
+        start = t
+        lineStartOffset = baseOffset + Int64(t)
+        stats.bytes = lineStartOffset
+    }
+
+    /// Decodes `base[0..<n]` (which ends just after a newline) as a fresh part of an input,
+    /// reading it in place. Nil unless it ends cleanly between values with no bad value.
+    func decodeSegment(_ base: UnsafePointer<UInt8>, count n: Int) -> Segment? {
+        let owned = buffer, ownedCapacity = capacity
+        buffer = UnsafeMutablePointer(mutating: base)
+        capacity = n
+        count = n
+        start = 0
+        baseOffset = 0
+        line = 1
+        lineStartOffset = 0
+        state = .between
+        valueMayStart = true
+        lineHasText = false
+        pendingLog.removeAll(keepingCapacity: true)
+        logs.removeAll()
+        stats = ReadStats()
+        defer {
+            buffer = owned
+            capacity = ownedCapacity
+            count = 0
+            start = 0
+        }
+        let batch = processBuffered()
+        guard start == n, isCleanLineStart, batch.problems.isEmpty else { return nil }
+        return Segment(batch: batch, newlines: line - 1, stats: stats)
+    }
+}
+
+/// What the helper decoded from its part of a chunk, in its own line numbers (from 1).
+struct Segment: Sendable {
+    var batch: ReadBatch
+    var newlines: Int
+    var stats: ReadStats
+}
+
+/// The second thread: a reader of its own that decodes the middle of a chunk on request.
+final class SegmentHelper: @unchecked Sendable {
+    // Touched only between `start` and `wait` (on the queue) or outside them (by the owner).
+    private let reader: SpanStreamReader
+    private var result: Segment?
+    private let queue = DispatchQueue(label: "spanview.segment-decoder")
+    private let done = DispatchSemaphore(value: 0)
+
+    init(source: String) {
+        reader = SpanStreamReader(source: source, chunkSize: 1 << 12)
+    }
+
+    /// Formats the helper's decoder has seen (read it only while no part is being decoded).
+    var formats: [String] { reader.decoder.formats }
+
+    /// Starts decoding `count` bytes at `base`; they must stay readable until `wait()`.
+    func start(_ base: UnsafeMutablePointer<UInt8>, count: Int) {
+        let address = UInt(bitPattern: base)
+        queue.async { [self] in
+            result = reader.decodeSegment(UnsafePointer(bitPattern: address)!, count: count)
+            done.signal()
+        }
+    }
+
+    func wait() -> Segment? {
+        done.wait()
+        defer { result = nil }
+        return result
+    }
+}
+
+extension ReadBatch {
+    mutating func append(_ other: ReadBatch) {
+        spans.append(contentsOf: other.spans)
+        problems.append(contentsOf: other.problems)
+        logLines.append(contentsOf: other.logLines)
+    }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import SpanFormats
+import SpanviewKit
+import Testing
+
+/// Files and pipes big enough to be decoded on two threads read exactly as on one.
+@Suite("Big inputs on two threads")
+struct TwoThreadInputTests {
+    /// About 3 MB: compact spans of many traces, log lines, a bad value now and then.
+    static func bigInput() -> String {
+        var lines: [String] = []
+        for i in 0..<6_000 {
+            let id = String(format: "%016x", i + 1)
+            let start = String(format: "2024-05-01T12:%02d:%02d.%03dZ", (i / 1000) % 60, (i / 17) % 60, i % 1000)
+            var span = SummaryReportTests.span("op\(i)", id: id, start: start, end: "2024-05-01T13:00:00Z", error: i % 31 == 0, service: "svc\(i % 5)")
+            span = span.replacingOccurrences(of: "4bf92f3577b34da6a3ce929d0e0e4736", with: String(format: "%032x", 0x5000 + i / 40))
+            lines.append(span)
+            if i % 97 == 0 { lines.append("2024/05/01 12:00:00 request \(i) done") }
+            if i % 1_001 == 0 { lines.append(#"{"Name":"bad","SpanContext":{"TraceID":"#) }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test("a file: the same summary, problems and log lines on one thread and on two")
+    func file() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).json")
+        try Data(Self.bigInput().utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        // 64 KiB chunks: anything over 16 KiB buffered is split.
+        let one = try InputLoader.load([url.path], chunkSize: 1 << 16, threads: 1)
+        let two = try InputLoader.load([url.path], chunkSize: 1 << 16, threads: 2)
+        #expect(one.store.spanCount == 6_000)
+        #expect(one.problems.count == 6)
+        #expect(SummaryReport(two).json == SummaryReport(one).json)
+        #expect(two.problems == one.problems)
+        #expect(two.logLines == one.logLines)
+    }
+
+    @Test("a pipe: every span written arrives once, with the same counts as from the file")
+    func pipe() throws {
+        let bytes = Array(Self.bigInput().utf8)
+        var fds: [Int32] = [0, 0]
+        #expect(Glibc.pipe(&fds) == 0)
+        let writeEnd = fds[1]
+        let writer = Thread {
+            bytes.withUnsafeBytes { raw in
+                var sent = 0
+                while sent < raw.count {
+                    // Uneven pieces, cut anywhere.
+                    let n = write(writeEnd, raw.baseAddress! + sent, min(raw.count - sent, 50_000 + sent % 77_777))
+                    if n <= 0 { break }
+                    sent += n
+                }
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        let feed = LiveFeed(fd: fds[0], source: "-", chunkSize: 1 << 16)
+        var spans = 0, problems = 0
+        var update = LiveFeed.Update()
+        let deadline = Date().addingTimeInterval(30)
+        while !update.ended && Date() < deadline {
+            var poller = pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&poller, 1, 100)
+            update = feed.drain()
+            spans += update.spans.count
+            problems += update.problems.count
+        }
+        #expect(update.ended)
+        #expect(spans == 6_000)
+        #expect(problems == 6)
+        #expect(update.stats.spans == 6_000)
+        #expect(update.stats.bytes == Int64(bytes.count))
+        close(fds[0])
+    }
+}
