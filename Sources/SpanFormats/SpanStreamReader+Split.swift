@@ -21,8 +21,9 @@ extension SpanStreamReader {
     var splitThreshold: Int { chunkSize / 4 }
     /// The helper's part is at least this big (64 KiB for 1 MiB chunks).
     var minimumSegment: Int { chunkSize / 16 }
-    /// This reader's share of a split chunk, in percent. More than half measured best in
-    /// `spanview-bench live`: the helper's core then has room for the writer and the UI.
+    /// This reader's share of a split chunk, in percent. 40, 50 and 58 measured the same in
+    /// `spanview-bench live` (within this VM's noise); a little over half leaves the
+    /// helper's core room for the writer and the UI thread.
     static let ownShare = 58
 
     /// Decodes the buffered bytes, on two threads when there are enough of them.

@@ -28,7 +28,7 @@ struct TwoThreadReadingTests {
         }
     }
 
-    /// Reads `bytes` fed in pieces of random sizes (seeded), with 16 KiB chunks so that
+    /// Reads `bytes` fed in pieces of scattered sizes (by seed), with 16 KiB chunks so that
     /// anything over 4 KiB buffered is split.
     static func read(_ bytes: [UInt8], threads: Int, seed: UInt64) -> (Outcome, SpanStreamReader) {
         let reader = SpanStreamReader(source: "in.json", chunkSize: 16 << 10, threads: threads)
@@ -38,10 +38,11 @@ struct TwoThreadReadingTests {
             outcome.problems += batch.problems
             outcome.logs += batch.logLines
         }
-        var rng = Mix(state: seed)
-        var i = 0
+        var i = 0, piece = 0
         while i < bytes.count {
-            let n = Int(rng.next() % 40_000) + 1
+            // Piece sizes from 1 to 40,000 bytes, a different sequence for each seed.
+            piece += 1
+            let n = Int((UInt64(piece) &* 2_654_435_761 &+ seed &* 40_503) % 40_000) + 1
             take(reader.feed(Array(bytes[i..<min(bytes.count, i + n)])))
             i += n
         }
@@ -116,17 +117,5 @@ struct TwoThreadReadingTests {
         let bytes = Array((GoSpanJSON().compact + "\n").utf8)
         let (_, reader) = Self.read(bytes, threads: 2, seed: 1)
         #expect(reader.splitChunks == 0)
-    }
-}
-
-/// SplitMix64, for reproducible piece sizes.
-private struct Mix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
