@@ -192,14 +192,23 @@ public struct JSONScanner {
         position &+= 1
         let start = position
         var flags: UInt8 = 0
-        // Eight bytes at a time while they are plain printable ASCII without '"' or '\'.
+        // Eight bytes at a time while they are plain printable ASCII without '"' or '\'; the
+        // first other byte is found in its word at once, and if it is the closing quote (as
+        // it nearly always is) the string ends there without a byte-by-byte walk.
         while position &+ 8 <= end {
             let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-            if SWAR.isPlainASCII(word) {
+            let special = SWAR.specialBytes(word)
+            if special == 0 {
                 position &+= 8
-            } else {
-                break
+                continue
             }
+            position &+= special.trailingZeroBitCount &>> 3
+            if base[position] == UInt8(ascii: "\"") {
+                let raw = RawBytes(start: base + start, count: position &- start, flags: flags)
+                position &+= 1
+                return raw
+            }
+            break
         }
         while true {
             guard position < end else { throw .incomplete }

@@ -10,12 +10,13 @@ enum SWAR {
         (word &- ones) & ~word & highs
     }
 
-    /// True when every byte is printable ASCII (0x20...0x7F) and none is '"' or '\'.
+    /// The high bit set in each byte that is '"', '\', a control character or not ASCII;
+    /// exact for the lowest such byte (the first in memory), which is what callers use.
     @inlinable @inline(__always)
-    static func isPlainASCII(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let quote = zeroBytes(word ^ (ones &* 0x22))
         let backslash = zeroBytes(word ^ (ones &* 0x5C))
         let control = (word &- ones &* 0x20) & ~word & highs   // bytes < 0x20 (and >= 0x80, checked below)
-        return (quote | backslash | control | (word & highs)) == 0
+        return quote | backslash | control | (word & highs)
     }
 }

@@ -31,12 +31,12 @@ extension SpanStreamReader {
         guard let helper, !finished, count - start >= splitThreshold, let (s, t) = splitPoints() else {
             return processBuffered()
         }
-        helper.start(buffer + s, count: t - s)
+        let job = helper.submit(UnsafePointer(buffer + s), count: t - s)
         let end = count
         count = s
         var batch = processBuffered()
         count = end
-        let segment = helper.wait()
+        let segment = job.wait()
         splitChunks += 1
         if let segment, start == s, isCleanLineStart {
             absorb(segment, endingAt: t, into: &batch)
@@ -90,19 +90,23 @@ extension SpanStreamReader {
 
     /// Takes the helper's result as if this reader had decoded `start..<t` itself.
     private func absorb(_ segment: Segment, endingAt t: Int, into batch: inout ReadBatch) {
+        batch.append(taking(segment))
+        start = t
+        lineStartOffset = baseOffset + Int64(t)
+        stats.bytes = lineStartOffset
+    }
+
+    /// The segment's counts added to this reader's, its log lines renumbered; `line` moves on.
+    private func taking(_ segment: Segment) -> ReadBatch {
+        var batch = segment.batch
         let shift = line - 1
-        batch.spans.append(contentsOf: segment.batch.spans)
-        for var log in segment.batch.logLines {
-            log.line += shift
-            batch.logLines.append(log)
-        }
+        for i in batch.logLines.indices { batch.logLines[i].line += shift }
         stats.spans += segment.stats.spans
         stats.nonJSONLines += segment.stats.nonJSONLines
         stats.otherValues += segment.stats.otherValues
         line += segment.newlines
-        start = t
-        lineStartOffset = baseOffset + Int64(t)
-        stats.bytes = lineStartOffset
+        noteFormats(segment.formats)
+        return batch
     }
 
     /// Decodes `base[0..<n]` (which ends just after a newline) as a fresh part of an input,
@@ -130,45 +134,7 @@ extension SpanStreamReader {
         }
         let batch = processBuffered()
         guard start == n, isCleanLineStart, batch.problems.isEmpty else { return nil }
-        return Segment(batch: batch, newlines: line - 1, stats: stats)
-    }
-}
-
-/// What the helper decoded from its part of a chunk, in its own line numbers (from 1).
-struct Segment: Sendable {
-    var batch: ReadBatch
-    var newlines: Int
-    var stats: ReadStats
-}
-
-/// The second thread: a reader of its own that decodes the middle of a chunk on request.
-final class SegmentHelper: @unchecked Sendable {
-    // Touched only between `start` and `wait` (on the queue) or outside them (by the owner).
-    private let reader: SpanStreamReader
-    private var result: Segment?
-    private let queue = DispatchQueue(label: "spanview.segment-decoder")
-    private let done = DispatchSemaphore(value: 0)
-
-    init(source: String) {
-        reader = SpanStreamReader(source: source, chunkSize: 1 << 12)
-    }
-
-    /// Formats the helper's decoder has seen (read it only while no part is being decoded).
-    var formats: [String] { reader.decoder.formats }
-
-    /// Starts decoding `count` bytes at `base`; they must stay readable until `wait()`.
-    func start(_ base: UnsafeMutablePointer<UInt8>, count: Int) {
-        let address = UInt(bitPattern: base)
-        queue.async { [self] in
-            result = reader.decodeSegment(UnsafePointer(bitPattern: address)!, count: count)
-            done.signal()
-        }
-    }
-
-    func wait() -> Segment? {
-        done.wait()
-        defer { result = nil }
-        return result
+        return Segment(batch: batch, newlines: line - 1, stats: stats, formats: decoder.formats)
     }
 }
 

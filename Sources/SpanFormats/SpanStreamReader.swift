@@ -30,6 +30,7 @@ public final class SpanStreamReader {
     /// middle did not start or end between values, or it held a bad value).
     public internal(set) var splitChunks = 0
     public internal(set) var redoneSplits = 0
+    private var formatsSeen: [String] = []
 
     var buffer: UnsafeMutablePointer<UInt8>
     var capacity: Int
@@ -75,10 +76,15 @@ public final class SpanStreamReader {
 
     deinit { buffer.deallocate() }
 
-    /// Formats that produced spans so far, on either thread.
+    /// Formats that produced spans so far, on this thread or in segments decoded elsewhere.
     public var formats: [String] {
-        guard let helper else { return decoder.formats }
-        return decoder.formats + helper.formats.filter { !decoder.formats.contains($0) }
+        noteFormats(decoder.formats)
+        return formatsSeen
+    }
+
+    /// Adds formats not seen before, keeping the order they were first met in.
+    func noteFormats(_ more: [String]) {
+        for format in more where !formatsSeen.contains(format) { formatsSeen.append(format) }
     }
 
     // MARK: - Input

@@ -18,6 +18,28 @@ struct TimeCache {
         return d < 10 ? Int64(d) : nil
     }
 
+    /// 10^(9-k): what k fraction digits are worth in nanoseconds per unit.
+    private static let scale: [Int64] = [1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1]
+
+    /// The decimal digits at the start of `word` (the first byte lowest): their value and
+    /// how many there are (0 to 8). SWAR: a byte test for digits, then three multiplies.
+    @inline(__always)
+    static func leadingDigits(_ word: UInt64) -> (Int64, Int) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        // Nonzero bytes where a byte is not '0'...'9' (a carry from a byte >= 0xFA only
+        // reaches bytes above a non-digit, which are not looked at).
+        let notDigit = ((word & (ones &* 0xF0)) ^ (ones &* 0x30)) | (((word &+ ones &* 0x06) & (ones &* 0xF0)) ^ (ones &* 0x30))
+        let flagged = (((notDigit & (ones &* 0x7F)) &+ ones &* 0x7F) | notDigit) & (ones &* 0x80)
+        let k = flagged == 0 ? 8 : flagged.trailingZeroBitCount >> 3
+        guard k > 0 else { return (0, 0) }
+        var v = word &- ones &* 0x30
+        if k < 8 { v = (v & ((1 << (8 * UInt64(k))) - 1)) << (8 * UInt64(8 - k)) }   // leading zeros
+        v = ((v & (ones &* 0x0F)) &* 2561) >> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        v = ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+        return (Int64(v), k)
+    }
+
     mutating func parse(_ p: UnsafePointer<UInt8>, count n: Int) -> Int64? {
         guard n >= 20 else { return RFC3339.parse(p, count: n) }
         let raw = UnsafeRawPointer(p)
@@ -31,13 +53,25 @@ struct TimeCache {
         var nanos: Int64 = 0
         if p[i] == UInt8(ascii: ".") {
             i += 1
-            var scale: Int64 = 100_000_000
             let start = i
-            while i < n, let d = Self.digit(p[i]) {
-                nanos += d * scale
-                scale /= 10
-                i += 1
+            if i + 8 <= n {
+                // Up to eight digits at once (a 9-digit fraction is the usual case).
+                let (value, k) = Self.leadingDigits(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                nanos = value * Self.scale[k]
+                i += k
+                if k == 8, i < n, let d = Self.digit(p[i]) {
+                    nanos += d
+                    i += 1
+                }
+            } else {
+                var scale: Int64 = 100_000_000
+                while i < n, let d = Self.digit(p[i]) {
+                    nanos += d * scale
+                    scale /= 10
+                    i += 1
+                }
             }
+            while i < n, Self.digit(p[i]) != nil { i += 1 }   // beyond nanoseconds: dropped
             guard i > start else { return RFC3339.parse(p, count: n) }
         }
         let zoneLength = n - i

@@ -49,9 +49,14 @@ struct TimeCacheTests {
     @Test("every time decodes as RFC3339.parse does, cached hour or not")
     func matchesParse() throws {
         var texts: [String] = []
+        // Fractions of every length up to 12 digits (read 8 at a time when there is room).
+        var rests = ["00:00", "59:59.999999999", "07:08.5", "30:00.000001", "00:00.1234567891"]
+        for length in 1...12 {
+            rests += ["41:17." + String("987654321098".prefix(length)), "00:01." + String("000000001000".prefix(length))]
+        }
         for hour in ["2024-05-01T12:", "2024-05-01T13:", "1999-12-31T23:"] {
             for zone in ["Z", "+01:00", "-05:30"] {
-                for rest in ["00:00", "59:59.999999999", "07:08.5", "30:00.000001", "00:00.1234567891"] {
+                for rest in rests {
                     texts.append(hour + rest + zone)
                 }
             }
@@ -59,17 +64,30 @@ struct TimeCacheTests {
         texts += ["0001-01-01T00:00:00Z", "2024-05-01T12:00:00Z", "2024-05-01T12:61:00Z", "2024-05-01T12:00:00Z",
                   "2024-05-01T12:00:00", "2024-05-01T12:00:00Z", "2024-05-01T12:00:0xZ", "2024-05-01T12:00:00Z",
                   "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+0100"]
-        for text in texts + texts.reversed() {
+        // One reader for all of them, so that times of an hour already seen take the
+        // cached path; each span's ID says which text it carried.
+        let all = texts + texts.reversed()
+        var stream = ""
+        for (i, text) in all.enumerated() {
             var g = GoSpanJSON()
+            g.spanID = HexDigits.format(UInt64(i + 1), digits: 16)
             g.start = text
             g.end = text
-            let parsed = RFC3339.parse(text)
-            let span = decodeOne(g.compact)
-            if let parsed {
+            stream += g.compact + "\n"
+        }
+        let spans = read(stream).spans
+        var byID: [UInt64: Span] = [:]
+        for span in spans { byID[span.spanID.value] = span }
+        var cached = 0
+        for (i, text) in all.enumerated() {
+            let span = byID[UInt64(i + 1)]
+            if let parsed = RFC3339.parse(text) {
                 #expect(span?.startTime == parsed, "\(text)")
+                if i > 0 && all[i - 1].prefix(14) == text.prefix(14) { cached += 1 }
             } else {
                 #expect(span == nil, "\(text) should be rejected")
             }
         }
+        #expect(cached > 100)
     }
 }
