@@ -31,6 +31,19 @@ final class KeyCache {
         slots.deallocate()
     }
 
+    /// Whether `a[8..<n]` equals `b[8..<n]` (n > 8), eight bytes at a time, the last word
+    /// overlapping the one before it (keys are short: a call to `memcmp` cost more).
+    @inline(__always)
+    static func sameAfterEight(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let a = UnsafeRawPointer(a), b = UnsafeRawPointer(b)
+        var i = 8
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        return i == n || a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+    }
+
     @inline(__always)
     func symbol(_ raw: RawBytes, offset: Int, table: StringTable) throws(ScanError) -> UInt32 {
         let n = raw.count
@@ -44,7 +57,7 @@ final class KeyCache {
         let index = Int(truncatingIfNeeded: ((prefix &* 0x9E37_79B9_7F4A_7C15) >> 56) ^ UInt64(n)) & 255
         let slot = slots[index]
         if slot.length == n && slot.prefix == prefix
-            && (n <= 8 || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + slot.offset + 8, raw.start + 8, n - 8) == 0 }) {
+            && (n <= 8 || bytes.withUnsafeBufferPointer { Self.sameAfterEight($0.baseAddress! + slot.offset, raw.start, n) }) {
             return slot.symbol
         }
         let symbol = try table.symbol(raw, offset: offset)

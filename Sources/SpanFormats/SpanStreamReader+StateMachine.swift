@@ -11,6 +11,9 @@ extension SpanStreamReader {
 
     func processBuffered() -> ReadBatch {
         var batch = ReadBatch()
+        // Room for the spans these bytes likely hold (a span takes 1 to 3 KB as JSON), so
+        // the array is not regrown, and its spans copied, as it fills.
+        batch.spans.reserveCapacity(min((count - start) >> 10, 2_048))
         var p = start
         loop: while true {
             switch state {

@@ -38,6 +38,25 @@ struct GoDecoderTests {
         #expect(span.traceFlags == 1)
     }
 
+    @Test("keys alike in length and first bytes stay apart, across spans (the key cache)")
+    func keysAlike() {
+        // Same length, same first 8 or 16 bytes; differing in the middle or only in the last byte.
+        let keys = ["http.request.header.a", "http.request.header.b", "http.response.head.a", "http.status_code",
+                    "http.status_text", "net.peer", "net.port", "service.instance.id", "service.instance.ix"]
+        var text = ""
+        for round in 0..<3 {
+            var g = GoSpanJSON(name: "s\(round)", spanID: HexDigits.format(UInt64(round + 1), digits: 16))
+            g.attributes = "[" + keys.enumerated().map { kv($1, "INT64", "\($0)") }.joined(separator: ",") + "]"
+            text += g.compact + "\n"
+        }
+        let spans = read(text).spans
+        #expect(spans.count == 3)
+        for span in spans {
+            #expect(span.attributes.map(\.key) == keys)
+            #expect(span.attributes.map(\.value) == keys.indices.map { .int(Int64($0)) })
+        }
+    }
+
     @Test("an all-zero Parent makes a root")
     func root() throws {
         let span = try #require(decodeOne(GoSpanJSON().compact))
