@@ -239,6 +239,14 @@ public struct JSONScanner {
     /// decimal string (`"123"`), as OTLP writes 64-bit integers.
     @inlinable
     public mutating func readInt() throws(ScanError) -> Int64 {
+        // One digit followed by `,`, `}` or `]`: most integers in spans (kinds, counts of 0).
+        if position &+ 1 < end {
+            let digit = base[position] &- UInt8(ascii: "0"), next = base[position &+ 1]
+            if digit < 10 && (next == UInt8(ascii: ",") || next == UInt8(ascii: "}") || next == UInt8(ascii: "]")) {
+                position &+= 1
+                return Int64(digit)
+            }
+        }
         let b = try peek()
         if b == UInt8(ascii: "\"") {
             let raw = try readRawString()
