@@ -65,15 +65,20 @@ public final class GoStdouttraceDecoder {
         var resource = Resource.empty
         var scope: InstrumentationScope?
         var library: InstrumentationScope?
-        var attributes = attributeScratch, events = eventScratch, links = linkScratch
+        // The scratch buffers are taken out of the properties, not copied: a copy would share
+        // the buffer, and emptying a shared buffer allocates a new one every span.
+        var attributes: [UInt8] = [], events: [UInt8] = [], links: [UInt8] = []
+        swap(&attributes, &attributeScratch)
+        swap(&events, &eventScratch)
+        swap(&links, &linkScratch)
         attributes.removeAll(keepingCapacity: true)
         events.removeAll(keepingCapacity: true)
         links.removeAll(keepingCapacity: true)
         var counts = (attributes: 0, events: 0, links: 0)
         defer {
-            attributeScratch = attributes
-            eventScratch = events
-            linkScratch = links
+            swap(&attributes, &attributeScratch)
+            swap(&events, &eventScratch)
+            swap(&links, &linkScratch)
         }
 
         if let span = try decodeCompactSpan(&s, attributes: &attributes, events: &events, links: &links) {
