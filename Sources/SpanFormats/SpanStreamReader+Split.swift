@@ -54,8 +54,8 @@ extension SpanStreamReader {
     }
 
     /// The helper's part: from a line start near the middle of the buffered bytes (see
-    /// `ownShare`) to the
-    /// last line start, both lines beginning with `{` or `[` (so likely to start values).
+    /// `ownShare`) to the last line start, both lines beginning with `{` or `[` (so likely
+    /// to start values).
     func splitPoints() -> (Int, Int)? {
         // The last line start is looked for only near the end: without one there, this
         // chunk is decoded on one thread.
