@@ -57,9 +57,10 @@ extension SpanStreamReader {
     /// `ownShare`) to the last line start, both lines beginning with `{` or `[` (so likely
     /// to start values).
     func splitPoints() -> (Int, Int)? {
-        // The last line start is looked for only near the end: without one there, this
-        // chunk is decoded on one thread.
-        guard let t = valueLineStart(backwardFrom: count, downTo: max(start + minimumSegment * 2, count - minimumSegment * 4)),
+        // The last line start is looked for only in the last `minimumSegment` bytes (a span
+        // is a few KB): without one there, as inside one huge value, this chunk is decoded on
+        // one thread at the cost of that short scan.
+        guard let t = valueLineStart(backwardFrom: count, downTo: max(start + minimumSegment * 2, count - minimumSegment)),
               let s = valueLineStart(forwardFrom: start + (t - start) * Self.ownShare / 100, below: t - minimumSegment),
               s > start
         else { return nil }
