@@ -98,7 +98,7 @@ extension SpanStreamReader {
     }
 
     /// The segment's counts added to this reader's, its log lines renumbered; `line` moves on.
-    private func taking(_ segment: Segment) -> ReadBatch {
+    func taking(_ segment: Segment) -> ReadBatch {
         var batch = segment.batch
         let shift = line - 1
         for i in batch.logLines.indices { batch.logLines[i].line += shift }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import SpanFormats
+import Synchronization
 import SpanModel
 import SpanStore
 
@@ -74,6 +75,32 @@ public enum InputLoader {
                 problems += batch.problems
                 loaded.keepLogs(batch.logLines)
             }
+            if !mapped && threads > 1 {
+                // A pipe: read on this thread, decoded on two as it comes (see `PipeDecoder`).
+                // Batches arrive in input order, from either thread.
+                let taking = Mutex((loaded: loaded, problems: [ReadProblem]()))
+                loaded = LoadedInputs()
+                let decoder = PipeDecoder(source: path, decoder: SpanDecoder(strings: strings), chunkSize: chunkSize) { batch, _, _ in
+                    taking.withLock { taken in
+                        var batch = batch
+                        taken.loaded.store.insert(moving: &batch.spans)
+                        taken.problems += batch.problems
+                        taken.loaded.keepLogs(batch.logLines)
+                    }
+                }
+                var end = decoder.run(fd: fd)
+                if let error = end.error { throw InputError(path: path, reason: "read failed: \(error)") }
+                taking.withLock { taken in
+                    swap(&loaded, &taken.loaded)
+                    problems = taken.problems
+                }
+                loaded.store.insert(moving: &end.batch.spans)
+                problems += end.batch.problems
+                loaded.keepLogs(end.batch.logLines)
+                loaded.files.append(InputFile(path: path, format: end.formats.isEmpty ? "unknown" : end.formats.joined(separator: "+"),
+                                              stats: end.stats, problems: problems))
+                continue
+            }
             if !mapped {
                 do {
                     while var batch = try reader.read(from: fd) {
@@ -119,3 +146,4 @@ public enum InputLoader {
         return "holds no spans" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
     }
 }
+

@@ -76,4 +76,40 @@ struct TwoThreadInputTests {
         #expect(update.stats.bytes == Int64(bytes.count))
         close(fds[0])
     }
+
+    @Test("a named pipe given as the input: read as it is written, the same summary, problems and log lines as the file")
+    func namedPipe() throws {
+        let bytes = Array(Self.bigInput().utf8)
+        let dir = FileManager.default.temporaryDirectory
+        let file = dir.appendingPathComponent("big-\(UUID().uuidString).json")
+        let fifo = dir.appendingPathComponent("fifo-\(UUID().uuidString)")
+        try Data(bytes).write(to: file)
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            unlink(fifo.path)
+        }
+        let path = fifo.path
+        let writer = Thread {
+            let fd = open(path, O_WRONLY)
+            bytes.withUnsafeBytes { raw in
+                var sent = 0
+                while sent < raw.count {
+                    let n = write(fd, raw.baseAddress! + sent, min(raw.count - sent, 30_000 + sent % 65_537))
+                    if n <= 0 { break }
+                    sent += n
+                }
+            }
+            close(fd)
+        }
+        writer.start()
+        let piped = try InputLoader.load([fifo.path], chunkSize: 1 << 16, threads: 2)
+        let mapped = try InputLoader.load([file.path], chunkSize: 1 << 16, threads: 1)
+        #expect(piped.store.spanCount == 6_000)
+        #expect(piped.problems.count == 6)
+        #expect(piped.problems.map(\.line) == mapped.problems.map(\.line))
+        #expect(piped.problems.map(\.offset) == mapped.problems.map(\.offset))
+        #expect(piped.logLines.map(\.text) == mapped.logLines.map(\.text))
+        #expect(piped.files.first?.stats == mapped.files.first?.stats)
+    }
 }
