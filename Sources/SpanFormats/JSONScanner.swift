@@ -104,20 +104,36 @@ public struct JSONScanner {
     }
 
     /// Consumes `literal` if the next bytes are exactly it (no whitespace skipping).
-    /// For fast paths that expect the exporter's compact layout; compares 8 bytes at a time.
+    /// For fast paths that expect the exporter's compact layout. Compares whole 8-byte
+    /// words: the last one overlaps the one before it, and a literal shorter than a word is
+    /// one masked compare (the literal's bytes fold into a constant once inlined).
     @inlinable @inline(__always)
     public mutating func consume(_ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard position &+ n <= end else { return false }
         let here = UnsafeRawPointer(base + position), want = UnsafeRawPointer(literal.utf8Start)
-        var i = 0
-        while i &+ 8 <= n {
-            if here.loadUnaligned(fromByteOffset: i, as: UInt64.self) != want.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-            i &+= 8
-        }
-        while i < n {
-            if here.load(fromByteOffset: i, as: UInt8.self) != want.load(fromByteOffset: i, as: UInt8.self) { return false }
-            i &+= 1
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 < n {
+                if here.loadUnaligned(fromByteOffset: i, as: UInt64.self) != want.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i &+= 8
+            }
+            if here.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) != want.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) { return false }
+        } else if position &+ 8 <= end {
+            var word: UInt64 = 0
+            var i = 0
+            while i < n {
+                word |= UInt64(want.load(fromByteOffset: i, as: UInt8.self)) &<< UInt64(8 &* i)
+                i &+= 1
+            }
+            let mask: UInt64 = n == 0 ? 0 : ~0 &>> UInt64(64 &- 8 &* n)
+            if here.loadUnaligned(as: UInt64.self) & mask != word { return false }
+        } else {
+            var i = 0
+            while i < n {
+                if here.load(fromByteOffset: i, as: UInt8.self) != want.load(fromByteOffset: i, as: UInt8.self) { return false }
+                i &+= 1
+            }
         }
         position &+= n
         return true
