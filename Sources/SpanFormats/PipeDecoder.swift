@@ -119,11 +119,21 @@ public final class PipeDecoder: @unchecked Sendable {
                 if n > 0 {
                     filled += n
                     fresh += n
-                    // Less than half a chunk: give the writer a millisecond to write more
-                    // before cutting, so a fast writer's output goes in big pieces (each
-                    // piece costs hand-offs between threads) while a span written before
-                    // a pause waits at most that long.
-                    if !Self.readable(fd, waitingMilliseconds: fresh < chunkSize / 2 ? 1 : 0) { break }
+                    // Less than half a chunk: unless the pipe holds a backlog, let the writer
+                    // write more before reading again or cutting: decode a waiting piece
+                    // meanwhile, or else sleep half a millisecond. A fast writer's output
+                    // then goes in big pieces (each piece costs hand-offs between threads),
+                    // an application that writes span by span is read in a few big reads
+                    // instead of one per span, and a span written before a pause waits at
+                    // most about that long.
+                    if fresh >= chunkSize / 2 { break }
+                    if n >= 64 << 10 && Self.readable(fd) { continue }
+                    if let piece = takeWaiting() {
+                        decode(piece, with: ownReader)
+                    } else {
+                        usleep(500)
+                    }
+                    if !Self.readable(fd) { break }
                     continue
                 }
                 if n < 0 && errno == EINTR { continue }
@@ -286,8 +296,8 @@ public final class PipeDecoder: @unchecked Sendable {
         progress.signal()
     }
 
-    private static func readable(_ fd: Int32, waitingMilliseconds: Int32 = 0) -> Bool {
+    private static func readable(_ fd: Int32) -> Bool {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&p, 1, waitingMilliseconds) > 0 && p.revents & Int16(POLLIN) != 0
+        return poll(&p, 1, 0) > 0 && p.revents & Int16(POLLIN) != 0
     }
 }

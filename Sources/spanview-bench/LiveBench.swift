@@ -28,6 +28,9 @@ struct LiveBench: ParsableCommand {
     @Option(help: "Terminal size, WxH.")
     var size = "200x60"
 
+    @Option(help: "Bytes per write call, rounded up to whole lines (1: one write per span, as Go's stdouttrace writes).")
+    var writeBytes = 64 << 10
+
     @Flag(help: "Read with the earlier design: each chunk split between two threads, both waited for.")
     var splitChunks = false
 
@@ -58,7 +61,7 @@ struct LiveBench: ParsableCommand {
             let base = bytes.bindMemory(to: UInt8.self)
             var offset = 0
             while offset < base.count {
-                var end = min(base.count, offset + (64 << 10))
+                var end = min(base.count, offset + max(1, writeBytes))
                 while end < base.count && base[end - 1] != 0x0A { end += 1 }
                 var lines = 0
                 for i in offset..<end where base[i] == 0x0A { lines += 1 }
@@ -130,7 +133,7 @@ struct LiveBench: ParsableCommand {
             : 0
         func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print("""
-        written        \(input == nil ? "\(spans) spans" : input!), \(mb(data.count)) MB, \(rate > 0 ? "at \(rate) spans/s" : "as fast as the pipe takes them")
+        written        \(input == nil ? "\(spans) spans" : input!), \(mb(data.count)) MB, \(rate > 0 ? "at \(rate) spans/s" : "as fast as the pipe takes them"), \(writeBytes <= 1 ? "a write per span" : "writes of \(writeBytes >> 10) KiB")
         kept up        \(Int(Double(app.store.spanCount) / elapsed)) spans/s over \(seconds(elapsed)) s (\(app.store.spanCount) spans in \(app.store.traceCount) traces)
         cores used     \(String(format: "%.2f", cpu / elapsed)) of \(ProcessInfo.processInfo.activeProcessorCount) (\(seconds(cpu)) s of CPU, writer included: \(String(format: "%.2f", cpu / Double(max(1, app.store.spanCount)) * 1e6)) µs per span)
         \(rate > 0 ? "writer         finished \(ms(max(0, lag))) ms behind its schedule of \(seconds(Double(app.store.spanCount) / Double(rate))) s (held back by a full pipe)\n" : "")frames         \(frames) (ingest + draw: mean \(ms(frameTime / Double(max(1, frames)))) ms)
