@@ -75,7 +75,9 @@ public final class PipeDecoder: @unchecked Sendable {
 
     private let queue = Mutex(Queue())
     private let progress = DispatchSemaphore(value: 0)
-    private let helperQueue = DispatchQueue(label: "spanview.pipe-decoder")
+    /// Signalled once per piece queued, and once more to stop the helper.
+    private let work = DispatchSemaphore(value: 0)
+    private let stopping = Atomic(false)
     // Each used only on its own thread: the caller's, the helper queue's, and (under
     // `mergeLock`) whichever thread merges.
     private let ownReader: SpanStreamReader
@@ -108,6 +110,21 @@ public final class PipeDecoder: @unchecked Sendable {
 
     /// Reads `fd` to its end on the calling thread, publishing as it goes.
     public func run(fd: Int32) -> End {
+        // The helper: one long-lived thread (its caches stay warm), woken per queued piece.
+        let helperDone = DispatchSemaphore(value: 0)
+        DispatchQueue(label: "spanview.pipe-decoder").async { [self] in
+            while true {
+                work.wait()
+                if stopping.load(ordering: .acquiring) { break }
+                if let piece = takeWaiting() { decode(piece, with: helperReader) }
+            }
+            helperDone.signal()
+        }
+        defer {
+            stopping.store(true, ordering: .releasing)
+            work.signal()
+            helperDone.wait()
+        }
         var buffer = takeBuffer()
         var filled = 0      // bytes in `buffer`, from its start
         var failure: ReadError?
@@ -245,9 +262,7 @@ public final class PipeDecoder: @unchecked Sendable {
         if piece.decoded {
             mergeReady()
         } else {
-            helperQueue.async { [self] in
-                if let piece = takeWaiting() { decode(piece, with: helperReader) }
-            }
+            work.signal()
         }
     }
 
