@@ -24,6 +24,19 @@ struct TwoThreadInputTests {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Writes all of `bytes` to `fd` in uneven pieces, cut anywhere (`pieceSize` of the bytes
+    /// sent so far).
+    static func write(_ bytes: [UInt8], to fd: Int32, pieceSize: (Int) -> Int) {
+        bytes.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + sent, min(raw.count - sent, pieceSize(sent)))
+                if n <= 0 { break }
+                sent += n
+            }
+        }
+    }
+
     @Test("a file: the same summary, problems and log lines on one thread and on two")
     func file() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).json")
@@ -46,15 +59,7 @@ struct TwoThreadInputTests {
         #expect(Glibc.pipe(&fds) == 0)
         let writeEnd = fds[1]
         let writer = Thread {
-            bytes.withUnsafeBytes { raw in
-                var sent = 0
-                while sent < raw.count {
-                    // Uneven pieces, cut anywhere.
-                    let n = write(writeEnd, raw.baseAddress! + sent, min(raw.count - sent, 50_000 + sent % 77_777))
-                    if n <= 0 { break }
-                    sent += n
-                }
-            }
+            Self.write(bytes, to: writeEnd) { sent in 50_000 + sent % 77_777 }
             close(writeEnd)
         }
         writer.start()
@@ -92,14 +97,7 @@ struct TwoThreadInputTests {
         let path = fifo.path
         let writer = Thread {
             let fd = open(path, O_WRONLY)
-            bytes.withUnsafeBytes { raw in
-                var sent = 0
-                while sent < raw.count {
-                    let n = write(fd, raw.baseAddress! + sent, min(raw.count - sent, 30_000 + sent % 65_537))
-                    if n <= 0 { break }
-                    sent += n
-                }
-            }
+            Self.write(bytes, to: fd) { sent in 30_000 + sent % 65_537 }
             close(fd)
         }
         writer.start()
