@@ -106,12 +106,17 @@ struct LiveBench: ParsableCommand {
         var frames = 0
         var frameTime = 0.0
         var lastFrame = 0.0
+        var lastIngest = 0.0
+        let ingestEvery = 0.004   // as the viewer takes input: at most every 4 ms
         while app.live?.ended != true {
-            // As the viewer does: take input as it comes, draw at most every 16 ms.
-            let wait = max(0, Int32(((lastFrame + 0.016) - now()) * 1000))
-            _ = poll(&poller, 1, app.store.spanCount == 0 ? 1000 : wait)
+            // As the viewer does: wait for input, take it at most every 4 ms, draw at most
+            // every 16 ms.
+            _ = poll(&poller, 1, 1000)
+            let due = lastIngest + ingestEvery - now()
+            if due > 0 { usleep(UInt32(due * 1e6)) }
             let f0 = now()
             app.ingest(feed.drain(), now: f0)
+            lastIngest = f0
             if f0 - lastFrame < 0.016 && app.live?.ended != true { continue }
             withExtendedLifetime(app.render()) {}
             let shown = now()

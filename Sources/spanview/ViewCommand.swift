@@ -77,25 +77,45 @@ struct ViewCommand: ParsableCommand {
         let feed = follow ? LiveFeed(following: paths[0]) : liveInput ? LiveFeed(fd: 0, source: "-") : nil
         var fds = [pollfd(fd: terminal.ttyFileDescriptor, events: Int16(POLLIN), revents: 0)]
         if let feed { fds.append(pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }
-        var lastFrame = 0.0
+        var lastFrame = 0.0, lastIngest = 0.0
         var dirty = true
+        var inputWaiting = false   // the reader woke us; taken at most every 4 ms
         while !app.wantsQuit {
             // Draw after keys at once; after input at most every 16 ms (a fast writer would
-            // otherwise spend the UI thread on frames nobody can see).
+            // otherwise spend the UI thread on frames nobody can see). Input is taken at
+            // most every 4 ms: a fast writer's reader wakes this thread thousands of times a
+            // second, and inserting a few milliseconds' worth at once costs less (measured in
+            // `spanview-bench live`) for a millisecond or two of latency.
             let now = monotonicSeconds()
+            if let feed, inputWaiting && now - lastIngest >= 0.004 {
+                app.ingest(feed.drain(), now: now)
+                lastIngest = now
+                inputWaiting = false
+                dirty = true
+            }
             if dirty && now - lastFrame >= 0.016 {
                 terminal.draw(app.render())
                 lastFrame = now
                 dirty = false
             }
-            // EINTR on SIGWINCH is fine: the resize arrives as a key. While input is live,
-            // wake twice a second anyway so the rate in the status line keeps up.
-            let timeout: Int32 = dirty ? max(1, Int32((lastFrame + 0.016 - monotonicSeconds()) * 1000))
+            // Keys are always waited for; input only when none is waiting to be taken; and
+            // whichever of the two timers is due. EINTR on SIGWINCH is fine: the resize
+            // arrives as a key. While input is live, wake twice a second anyway so the rate
+            // in the status line keeps up.
+            var deadline = Double.infinity
+            if inputWaiting { deadline = lastIngest + 0.004 }
+            if dirty { deadline = min(deadline, lastFrame + 0.016) }
+            let timeout: Int32 = deadline.isFinite ? max(1, Int32(((deadline - monotonicSeconds()) * 1000).rounded(.up)))
                 : app.live.map { $0.ended ? -1 : 500 } ?? -1
-            _ = poll(&fds, nfds_t(fds.count), timeout)
-            if let feed {
-                app.ingest(feed.drain(), now: monotonicSeconds())
-                dirty = true
+            let feedSlot = fds.count - 1
+            fds[feedSlot].revents = 0
+            let ready = poll(&fds, nfds_t(inputWaiting ? 1 : fds.count), timeout)
+            if feed != nil && !inputWaiting {
+                if fds[feedSlot].revents != 0 {
+                    inputWaiting = true
+                } else if ready == 0 && !deadline.isFinite {
+                    dirty = true   // the status line's rate is due
+                }
             }
             var typed = false
             while let key = terminal.readKey() {
@@ -104,6 +124,11 @@ struct ViewCommand: ParsableCommand {
                 if app.wantsQuit { break }
             }
             if typed {
+                if let feed, inputWaiting {
+                    lastIngest = monotonicSeconds()
+                    app.ingest(feed.drain(), now: lastIngest)
+                    inputWaiting = false
+                }
                 terminal.draw(app.render())
                 lastFrame = monotonicSeconds()
                 dirty = false
