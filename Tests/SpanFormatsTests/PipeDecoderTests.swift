@@ -103,6 +103,21 @@ struct PipeDecoderTests {
         #expect(decoder.takenPieces > 0)
     }
 
+    @Test("one value far bigger than a chunk (a batch array on one line), between ordinary lines: the same as one reader")
+    func hugeValue() {
+        var text = ""
+        for i in 0..<50 { text += GoSpanJSON(name: "before\(i)", spanID: String(format: "%016x", i + 1)).compact + "\n" }
+        let batch = (0..<1_500).map { GoSpanJSON(name: "b\($0)", spanID: String(format: "%016x", 1_000 + $0)).compact }
+        text += "[" + batch.joined(separator: ",") + "]\n"   // about 2 MB on one line
+        for i in 0..<50 { text += GoSpanJSON(name: "after\(i)", spanID: String(format: "%016x", 9_000 + i)).compact + "\n" }
+        let bytes = Array(text.utf8)
+        let (one, _) = TwoThreadReadingTests.read(bytes, threads: 1, seed: 5)
+        let (piped, _) = Self.readThroughPipe(bytes, seed: 5)
+        #expect(one.spans.count == 1_600)
+        #expect(one.problems.isEmpty)
+        #expect(one.difference(from: piped) == nil)
+    }
+
     @Test("a span written just before the writer pauses is published while the pipe is still open")
     func noHoldingBack() throws {
         var fds: [Int32] = [0, 0]
