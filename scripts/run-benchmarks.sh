@@ -38,3 +38,5 @@ done
 for rate in 300000 400000; do
     for i in $(seq 1 "$runs"); do $bench live --input /tmp/spanview-300k.jsonl --rate "$rate"; echo; done
 done
+echo "== live: a slow, steady writer, span by span (2,000 spans/s): latency"
+$bench live --spans 5000 --rate 2000 --write-bytes 1

@@ -135,6 +135,7 @@ public final class PipeDecoder: @unchecked Sendable {
         reading: while true {
             // Read up to a chunk, topping up while the pipe has more right now.
             var fresh = 0
+            var waits = 0
             while fresh < chunkSize && filled < bufferCapacity {
                 let n = read(fd, buffer + filled, min(chunkSize - fresh, bufferCapacity - filled))
                 if n > 0 {
@@ -142,13 +143,16 @@ public final class PipeDecoder: @unchecked Sendable {
                     fresh += n
                     // Less than half a chunk: unless the pipe holds a backlog, let the writer
                     // write more before reading again or cutting: decode a waiting piece
-                    // meanwhile, or else sleep half a millisecond. A fast writer's output
-                    // then goes in big pieces (each piece costs hand-offs between threads),
-                    // an application that writes span by span is read in a few big reads
-                    // instead of one per span, and a span written before a pause waits at
-                    // most about that long.
+                    // meanwhile, or else sleep half a millisecond, four times at most. A fast
+                    // writer's output then goes in big pieces (each piece costs hand-offs
+                    // between threads), an application that writes span by span is read in a
+                    // few big reads instead of one per span, and a span waits at most about
+                    // 2 ms here however slowly and steadily the writer writes (without the
+                    // bound, one span every half millisecond waited for half a chunk: 64 ms).
                     if fresh >= chunkSize / 2 { break }
                     if n >= 64 << 10 && Self.readable(fd) { continue }
+                    if waits == 4 { break }
+                    waits += 1
                     if let piece = takeWaiting() {
                         decode(piece, with: ownReader)
                     } else {
