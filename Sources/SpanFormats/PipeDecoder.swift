@@ -208,12 +208,10 @@ public final class PipeDecoder: @unchecked Sendable {
     /// (nil: one piece). 0: nowhere yet.
     private func cutPoints(_ buffer: UnsafeMutablePointer<UInt8>, _ filled: Int, paused: Bool) -> (Int, Int?) {
         var cut = 0
-        if paused, filled > 0, buffer[filled - 1] == 0x0A {
-            cut = filled   // the writer stopped at a line end: take every line now
+        if paused, let end = lastLineEnd(buffer, filled) {
+            cut = end   // the writer stopped: take every whole line now
         } else if let t = valueLineStart(buffer, backwardFrom: filled, downTo: max(1, filled - minimumPiece)) {
             cut = t
-        } else if paused, let end = lastLineEnd(buffer, filled) {
-            cut = end
         }
         guard cut >= 2 * minimumPiece,
               let middle = valueLineStart(buffer, forwardFrom: cut / 2, below: cut - minimumPiece / 2)

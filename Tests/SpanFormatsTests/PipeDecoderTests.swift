@@ -118,7 +118,7 @@ struct PipeDecoderTests {
         #expect(one.difference(from: piped) == nil)
     }
 
-    @Test("a span written just before the writer pauses is published while the pipe is still open")
+    @Test("a span written just before the writer pauses is published while the pipe is still open, even with part of a line after it")
     func noHoldingBack() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
@@ -133,20 +133,25 @@ struct PipeDecoderTests {
             finished.signal()
         }
         reading.start()
-        for name in ["first", "second"] {
-            let line = Array((GoSpanJSON(name: name).compact + "\n").utf8)
-            #expect(write(fds[1], line, line.count) == line.count)
-            // Each arrives on its own, with the pipe open and nothing after it.
+        // A span alone; then two spans and the start of a log line whose end is still to
+        // come. Each write's spans arrive with the pipe open and nothing more written.
+        let writes: [(text: String, last: String)] = [
+            (GoSpanJSON(name: "first").compact + "\n", "first"),
+            (GoSpanJSON(name: "second").compact + "\n" + GoSpanJSON(name: "third").compact + "\nprogress: 50%", "third"),
+        ]
+        for (text, last) in writes {
+            let bytes = Array(text.utf8)
+            #expect(write(fds[1], bytes, bytes.count) == bytes.count)
             var waited = 0
-            while !names.withLock({ $0.contains(name) }) && waited < 5_000 {
+            while !names.withLock({ $0.contains(last) }) && waited < 5_000 {
                 usleep(1_000)
                 waited += 1
             }
-            #expect(names.withLock { $0.last } == name)
+            #expect(names.withLock { $0.last } == last)
         }
         close(fds[1])
         finished.wait()
         close(fds[0])
-        #expect(names.withLock { $0 } == ["first", "second"])
+        #expect(names.withLock { $0 } == ["first", "second", "third"])
     }
 }
