@@ -210,35 +210,13 @@ public final class PipeDecoder: @unchecked Sendable {
         var cut = 0
         if paused, let end = lastLineEnd(buffer, filled) {
             cut = end   // the writer stopped: take every whole line now
-        } else if let t = valueLineStart(buffer, backwardFrom: filled, downTo: max(1, filled - minimumPiece)) {
+        } else if let t = ValueLineStarts.last(in: buffer, before: filled, after: max(1, filled - minimumPiece) - 1) {
             cut = t
         }
         guard cut >= 2 * minimumPiece,
-              let middle = valueLineStart(buffer, forwardFrom: cut / 2, below: cut - minimumPiece / 2)
+              let middle = ValueLineStarts.first(in: buffer, from: cut / 2, below: cut - minimumPiece / 2)
         else { return (cut, nil) }
         return (cut, middle)
-    }
-
-    /// The last index in `floor..<end` that follows a newline and holds `{` or `[`.
-    private func valueLineStart(_ buffer: UnsafeMutablePointer<UInt8>, backwardFrom end: Int, downTo floor: Int) -> Int? {
-        var i = end - 1
-        while i >= floor {
-            if buffer[i - 1] == 0x0A && (buffer[i] == UInt8(ascii: "{") || buffer[i] == UInt8(ascii: "[")) { return i }
-            i -= 1
-        }
-        return nil
-    }
-
-    /// The first index in `from..<limit` that follows a newline and holds `{` or `[`.
-    private func valueLineStart(_ buffer: UnsafeMutablePointer<UInt8>, forwardFrom from: Int, below limit: Int) -> Int? {
-        var p = from
-        while p < limit {
-            guard let hit = memchr(buffer + p, 0x0A, limit - p) else { return nil }
-            let i = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
-            if i < limit && (buffer[i] == UInt8(ascii: "{") || buffer[i] == UInt8(ascii: "[")) { return i }
-            p = i
-        }
-        return nil
     }
 
     /// Just after the last newline in `buffer[0..<filled]`.

@@ -60,33 +60,11 @@ extension SpanStreamReader {
         // The last line start is looked for only in the last `minimumSegment` bytes (a span
         // is a few KB): without one there, as inside one huge value, this chunk is decoded on
         // one thread at the cost of that short scan.
-        guard let t = valueLineStart(backwardFrom: count, downTo: max(start + minimumSegment * 2, count - minimumSegment)),
-              let s = valueLineStart(forwardFrom: start + (t - start) * Self.ownShare / 100, below: t - minimumSegment),
+        guard let t = ValueLineStarts.last(in: buffer, before: count, after: max(start + minimumSegment * 2, count - minimumSegment)),
+              let s = ValueLineStarts.first(in: buffer, from: start + (t - start) * Self.ownShare / 100, below: t - minimumSegment),
               s > start
         else { return nil }
         return (s, t)
-    }
-
-    /// The last index in `floor..<end` that follows a newline and holds `{` or `[`.
-    private func valueLineStart(backwardFrom end: Int, downTo floor: Int) -> Int? {
-        var i = end - 2   // a newline must have a byte after it
-        while i >= floor {
-            if buffer[i] == 0x0A && (buffer[i + 1] == UInt8(ascii: "{") || buffer[i + 1] == UInt8(ascii: "[")) { return i + 1 }
-            i -= 1
-        }
-        return nil
-    }
-
-    /// The first index in `from..<limit` that follows a newline and holds `{` or `[`.
-    private func valueLineStart(forwardFrom from: Int, below limit: Int) -> Int? {
-        var p = from
-        while p < limit {
-            guard let hit = memchr(buffer + p, 0x0A, limit - p) else { return nil }
-            let i = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if i + 1 < limit && (buffer[i + 1] == UInt8(ascii: "{") || buffer[i + 1] == UInt8(ascii: "[")) { return i + 1 }
-            p = i + 1
-        }
-        return nil
     }
 
     /// Takes the helper's result as if this reader had decoded `start..<t` itself.
