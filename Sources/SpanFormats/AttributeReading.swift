@@ -4,6 +4,8 @@ import SpanModel
 /// declared type: numbers become INT64 when whole, objects become maps.
 extension JSONScanner {
     mutating func writeGenericValue(_ strings: StringTable, into buffer: inout [UInt8]) throws(ScanError) {
+        try enterNested()
+        defer { leaveNested() }
         switch try peek() {
         case UInt8(ascii: "\""):
             let raw = try readRawString()

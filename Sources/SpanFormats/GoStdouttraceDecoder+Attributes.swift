@@ -68,6 +68,8 @@ extension GoStdouttraceDecoder {
 
     /// `{"Type": "INT64", "Value": 42}`, in either key order, packed.
     private func writeTypedValue(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
+        try s.enterNested()
+        defer { s.leaveNested() }
         if try s.consumeNull() { PackedBytes.tag(&out, .empty); return }
         guard try s.beginObject() else { PackedBytes.tag(&out, .empty); return }
         var type: RawBytes?
@@ -77,6 +79,8 @@ extension GoStdouttraceDecoder {
             let k = try s.readKey()
             if k.equals("Type") {
                 type = try s.readRawString()
+            } else if k.equals("Value"), written || pendingValue != nil {
+                try s.skipValue()   // one value per attribute: the first wins
             } else if k.equals("Value") {
                 if let type {
                     try writeValue(&s, type: type, into: &out)
@@ -102,6 +106,8 @@ extension GoStdouttraceDecoder {
     }
 
     private func writeValue(_ s: inout JSONScanner, type: RawBytes, into out: inout [UInt8]) throws(ScanError) {
+        try s.enterNested()
+        defer { s.leaveNested() }
         let next = try s.peek()
         let isArrayType = type.equals("STRINGSLICE") || type.equals("INT64SLICE") || type.equals("FLOAT64SLICE") || type.equals("BOOLSLICE")
         if next == UInt8(ascii: "n") {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SpanModel
 
 /// A pull parser over one contiguous buffer of JSON bytes.
 ///
@@ -20,6 +21,12 @@ public struct JSONScanner {
     public var newlines: Int = 0
     /// Index just after the most recent newline passed, or -1.
     public var lastNewlineEnd: Int = -1
+    /// How many nested values the decoders are inside (see `enterNested`).
+    public private(set) var nesting = 0
+    /// Deepest nesting the decoders follow. Deeper input is reported as malformed, so no
+    /// decoder recursion (a value inside a value) can exhaust a thread's stack, whatever
+    /// the input. Real exporters nest a handful of levels.
+    public static let maxNesting = PackedBytes.maxDepth
 
     public init(base: UnsafePointer<UInt8>, count: Int, position: Int = 0) {
         self.base = base
@@ -46,6 +53,21 @@ public struct JSONScanner {
         case 0x0A: return "a line break"
         default: return "byte 0x" + String(byte, radix: 16)
         }
+    }
+
+    // MARK: - Nesting
+
+    /// Called by a decoder before it reads a value that may hold values of its own kind
+    /// (recursion); pair with `leaveNested`. Throws past `maxNesting`.
+    public mutating func enterNested() throws(ScanError) {
+        guard nesting < Self.maxNesting else {
+            throw .malformed("values nested deeper than \(Self.maxNesting) levels", offset: position)
+        }
+        nesting += 1
+    }
+
+    public mutating func leaveNested() {
+        nesting -= 1
     }
 
     // MARK: - Whitespace and punctuation

@@ -115,9 +115,9 @@ final class JaegerDecoder {
             } else if key.equals("flags") {
                 flags = UInt8(truncatingIfNeeded: try s.readInt())
             } else if key.equals("tags") {
-                tagFacts = try writeTags(&s, into: &attributes)
+                tagFacts.merge(try writeTags(&s, into: &attributes))
             } else if key.equals("logs") {
-                eventCount = try s.forEachElement { (s) throws(ScanError) in try self.writeLog(&s, into: &events) }
+                eventCount += try s.forEachElement { (s) throws(ScanError) in try self.writeLog(&s, into: &events) }
             } else if key.equals("processID") {
                 resource = processes[try strings.string(try s.readRawString(), offset: s.position)] ?? .empty
             } else if key.equals("process") {
@@ -152,6 +152,14 @@ final class JaegerDecoder {
         var isError = false
         var statusMessage = ""
         var kind = SpanKind.unspecified
+
+        /// Another `tags` list of the same span (the input repeats the key): both are kept.
+        mutating func merge(_ other: TagFacts) {
+            count += other.count
+            isError = isError || other.isError
+            if !other.statusMessage.isEmpty { statusMessage = other.statusMessage }
+            if other.kind != .unspecified { kind = other.kind }
+        }
     }
 
     /// `[{"key", "type", "value"}]` packed; notes the tags that mean error, status and kind.
@@ -209,7 +217,7 @@ final class JaegerDecoder {
                 let k = try s.readKey()
                 if k.equals("timestamp") { time = try s.readInt() &* 1_000 } else if k.equals("fields") {
                     var probe = s
-                    count = try writeTags(&s, into: &out).count
+                    count += try writeTags(&s, into: &out).count
                     // The event's name: its "event" field, as OpenTracing logs have it.
                     _ = try? probe.forEachElement { (p) throws(ScanError) in
                         var isEvent = false
@@ -227,9 +235,6 @@ final class JaegerDecoder {
                 } else { try s.skipValue() }
             } while try s.nextMember()
         }
-        PackedBytes.patchCount(&out, at: slot, count)
-        PackedBytes.string(&out, name)
-        PackedBytes.fixed64(&out, UInt64(bitPattern: time))
-        PackedBytes.varint(&out, 0)
+        PackedBytes.finishEvent(&out, slot: slot, attributeCount: count, time: time, dropped: 0) { PackedBytes.string(&$0, name) }
     }
 }

@@ -13,6 +13,8 @@ final class OTLPJSONDecoder {
 
     /// One top-level OTLP object; false when it holds no trace data (logs, metrics).
     func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
+        try s.enterNested()   // `result` may hold another top level
+        defer { s.leaveNested() }
         let before = spans.count
         guard try s.beginObject() else { return false }
         repeat {
@@ -105,11 +107,11 @@ final class OTLPJSONDecoder {
             case 5 where key.equals("flags"): flags = UInt32(truncatingIfNeeded: try s.readInt())
             case 17 where key.equals("startTimeUnixNano"): start = try readTime(&s)
             case 15 where key.equals("endTimeUnixNano"): end = try readTime(&s)
-            case 10 where key.equals("attributes"): counts.0 = try writeAttributes(&s, into: &attributes)
+            case 10 where key.equals("attributes"): counts.0 += try writeAttributes(&s, into: &attributes)
             case 6 where key.equals("events"):
-                counts.1 = try s.forEachElement { (s) throws(ScanError) in try self.writeEvent(&s, into: &events) }
+                counts.1 += try s.forEachElement { (s) throws(ScanError) in try self.writeEvent(&s, into: &events) }
             case 5 where key.equals("links"):
-                counts.2 = try s.forEachElement { (s) throws(ScanError) in try self.writeLink(&s, into: &links) }
+                counts.2 += try s.forEachElement { (s) throws(ScanError) in try self.writeLink(&s, into: &links) }
             case 6 where key.equals("status"): status = try readStatus(&s)
             case 22 where key.equals("droppedAttributesCount"): dropped.0 = UInt32(clamping: try s.readInt())
             case 18 where key.equals("droppedEventsCount"): dropped.1 = UInt32(clamping: try s.readInt())
@@ -220,6 +222,8 @@ final class OTLPJSONDecoder {
     // MARK: - Attributes: [{"key": …, "value": AnyValue}]
 
     func readAttributesObject(_ s: inout JSONScanner) throws(ScanError) -> [Attribute] {
+        try s.enterNested()
+        defer { s.leaveNested() }
         if try s.peek() == UInt8(ascii: "{") {
             // A Resource object: {"attributes": [...], "droppedAttributesCount": n}
             var list: [Attribute] = []
@@ -259,11 +263,19 @@ final class OTLPJSONDecoder {
 
     /// `{"stringValue": …}`, `{"intValue": "42"}`, `{"arrayValue": {"values": [...]}}`, ….
     func writeAnyValue(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
+        try s.enterNested()
+        defer { s.leaveNested() }
         if try s.consumeNull() { PackedBytes.tag(&out, .empty); return }
         guard try s.beginObject() else { PackedBytes.tag(&out, .empty); return }
         var wrote = false
         repeat {
             let key = try s.readKey()
+            if wrote {
+                // One value per AnyValue: the first value key wins, any other is skipped (two
+                // written for one attribute would misalign every entry after it).
+                try s.skipValue()
+                continue
+            }
             switch key.count {
             case 11 where key.equals("stringValue"):
                 try strings.writeValue(try s.readRawString(), into: &out, offset: s.position)
@@ -293,7 +305,7 @@ final class OTLPJSONDecoder {
                     repeat {
                         let k = try s.readKey()
                         if k.equals("values") {
-                            n = try s.forEachElement { (s) throws(ScanError) in try self.writeAnyValue(&s, into: &out) }
+                            n += try s.forEachElement { (s) throws(ScanError) in try self.writeAnyValue(&s, into: &out) }
                         } else { try s.skipValue() }
                     } while try s.nextMember()
                 }
@@ -305,7 +317,7 @@ final class OTLPJSONDecoder {
                 if try s.beginObject() {
                     repeat {
                         let k = try s.readKey()
-                        if k.equals("values") { n = try writeAttributes(&s, into: &out) } else { try s.skipValue() }
+                        if k.equals("values") { n += try writeAttributes(&s, into: &out) } else { try s.skipValue() }
                     } while try s.nextMember()
                 }
                 PackedBytes.patchCount(&out, at: slot, n)

@@ -1,31 +1,26 @@
 import SpanModel
 
 /// The ends of event and link entries, which every decoder writes the same way once it has
-/// read an event's or link's fields (the attributes went in place after `countSlot`).
+/// read an event's or link's fields (the attributes went in place after `countSlot`); the
+/// layout itself is `PackedBytes`'.
 extension StringTable {
-    /// Patches the attribute count, then writes name, time and dropped count.
+    /// Ends an event entry (`PackedBytes.finishEvent`) with its name taken from the input.
     func finishEvent(_ out: inout [UInt8], slot: Int, attributes: Int, name: RawBytes?, time: Int64,
                      dropped: UInt32, offset: Int) throws(ScanError) {
-        PackedBytes.patchCount(&out, at: slot, attributes)
-        if let name {
-            try writeValue(name, into: &out, offset: offset)
-        } else {
-            PackedBytes.string(&out, "")
+        try PackedBytes.finishEvent(&out, slot: slot, attributeCount: attributes, time: time, dropped: dropped) { (out) throws(ScanError) in
+            if let name {
+                try writeValue(name, into: &out, offset: offset)
+            } else {
+                PackedBytes.string(&out, "")
+            }
         }
-        PackedBytes.fixed64(&out, UInt64(bitPattern: time))
-        PackedBytes.varint(&out, UInt64(dropped))
     }
 
-    /// Patches the attribute count, then writes the target trace and span, trace state and
-    /// dropped count.
+    /// Ends a link entry (`PackedBytes.finishLink`).
     func finishLink(_ out: inout [UInt8], slot: Int, attributes: Int, traceID: TraceID, spanID: SpanID,
                     traceState: String, dropped: UInt32) {
-        PackedBytes.patchCount(&out, at: slot, attributes)
-        PackedBytes.fixed64(&out, traceID.high)
-        PackedBytes.fixed64(&out, traceID.low)
-        PackedBytes.fixed64(&out, spanID.value)
-        PackedBytes.string(&out, traceState)
-        PackedBytes.varint(&out, UInt64(dropped))
+        PackedBytes.finishLink(&out, slot: slot, attributeCount: attributes, traceID: traceID, spanID: spanID,
+                               traceState: traceState, dropped: dropped)
     }
 }
 

@@ -33,10 +33,10 @@ final class PythonConsoleDecoder {
                 kind = SpanKind.allCases.first { "SpanKind." + $0.name.uppercased() == text } ?? .internal
             } else if key.equals("start_time") { start = try time(&s) } else if key.equals("end_time") { end = try time(&s) } else if key.equals("status") {
                 status = try readStatus(&s)
-            } else if key.equals("attributes") { counts.0 = try writeObject(&s, into: &attributes) } else if key.equals("events") {
-                counts.1 = try s.forEachElement { (s) throws(ScanError) in try self.writeEvent(&s, into: &events) }
+            } else if key.equals("attributes") { counts.0 += try writeObject(&s, into: &attributes) } else if key.equals("events") {
+                counts.1 += try s.forEachElement { (s) throws(ScanError) in try self.writeEvent(&s, into: &events) }
             } else if key.equals("links") {
-                counts.2 = try s.forEachElement { (s) throws(ScanError) in try self.writeLink(&s, into: &links) }
+                counts.2 += try s.forEachElement { (s) throws(ScanError) in try self.writeLink(&s, into: &links) }
             } else if key.equals("resource") { resource = try readResource(&s) } else { try s.skipValue() }
         } while try s.nextMember()
         return Span(traceID: context.0, spanID: context.1, parentSpanID: parent, name: name, kind: kind,
@@ -121,7 +121,7 @@ final class PythonConsoleDecoder {
             repeat {
                 let key = try s.readKey()
                 if key.equals("name") { name = try s.readRawString() } else if key.equals("timestamp") { time = try self.time(&s) } else if key.equals("attributes") {
-                    count = try writeObject(&s, into: &out)
+                    count += try writeObject(&s, into: &out)
                 } else { try s.skipValue() }
             } while try s.nextMember()
         }
@@ -135,7 +135,7 @@ final class PythonConsoleDecoder {
         if try s.beginObject() {
             repeat {
                 let key = try s.readKey()
-                if key.equals("context") { context = try readContext(&s) } else if key.equals("attributes") { count = try writeObject(&s, into: &out) } else { try s.skipValue() }
+                if key.equals("context") { context = try readContext(&s) } else if key.equals("attributes") { count += try writeObject(&s, into: &out) } else { try s.skipValue() }
             } while try s.nextMember()
         }
         strings.finishLink(&out, slot: slot, attributes: count, traceID: context.0, spanID: context.1,

@@ -48,6 +48,7 @@ public final class SpanDecoder {
         if s.consume(#"{"Name":"#) { return .go }   // the Go exporter's compact layout, at once
         if try s.peek() == UInt8(ascii: "[") {
             guard try s.beginArray(), try s.peek() == UInt8(ascii: "{") else { return .go }
+            try s.enterNested()
             let inner = try classify(s)
             return inner == .python || inner == .otlp ? .go : inner   // lists: Go batches or Zipkin
         }

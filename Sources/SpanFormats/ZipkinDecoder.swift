@@ -83,7 +83,7 @@ final class ZipkinDecoder {
                     } while try s.nextMember()
                 }
             } else if key.equals("annotations") {
-                counts.1 = try s.forEachElement { (s) throws(ScanError) in
+                counts.1 += try s.forEachElement { (s) throws(ScanError) in
                     var time = Timestamp.unknown
                     var value: RawBytes?
                     if try s.beginObject() {

@@ -4,6 +4,10 @@
 /// their end, are fixed four-byte slots written first and patched afterwards, so every
 /// list is written in place with no temporary buffer.
 public enum PackedBytes {
+    /// Deepest nesting of lists and maps a value may have (the JSON scanner rejects deeper
+    /// input, so no reader of the packed bytes recurses further than this).
+    public static let maxDepth = 128
+
     public enum Tag: UInt8 {
         case empty = 0, boolFalse, boolTrue, int, double
         case inlineString, symbolString
@@ -84,6 +88,33 @@ public enum PackedBytes {
     public static func beginList(_ buffer: inout [UInt8], _ tag: Tag) -> Int {
         buffer.append(tag.rawValue)
         return countSlot(&buffer)
+    }
+
+    // MARK: - Event and link entries (the one place their layout is written)
+
+    /// Ends an event entry begun with `countSlot` (its attributes written after the slot):
+    /// patches the attribute count, then writes the name (by `writeName`, one string), the
+    /// time and the dropped count.
+    @inlinable
+    public static func finishEvent<E: Error>(_ buffer: inout [UInt8], slot: Int, attributeCount: Int, time: Int64, dropped: UInt32,
+                                             writeName: (inout [UInt8]) throws(E) -> Void) throws(E) {
+        patchCount(&buffer, at: slot, attributeCount)
+        try writeName(&buffer)
+        fixed64(&buffer, UInt64(bitPattern: time))
+        varint(&buffer, UInt64(dropped))
+    }
+
+    /// Ends a link entry begun with `countSlot` (its attributes written after the slot):
+    /// patches the attribute count, then writes the target trace and span, the trace state
+    /// and the dropped count.
+    public static func finishLink(_ buffer: inout [UInt8], slot: Int, attributeCount: Int, traceID: TraceID, spanID: SpanID,
+                                  traceState: String, dropped: UInt32) {
+        patchCount(&buffer, at: slot, attributeCount)
+        fixed64(&buffer, traceID.high)
+        fixed64(&buffer, traceID.low)
+        fixed64(&buffer, spanID.value)
+        string(&buffer, traceState)
+        varint(&buffer, UInt64(dropped))
     }
 
     // MARK: - Writing model values (tests and builders; the readers write straight from JSON)

@@ -1,22 +1,49 @@
-/// Reads what `PackedBytes` wrote.
+/// Reads what `PackedBytes` wrote, and never traps on bytes it did not write.
+///
+/// Every read is checked against `end`; a count is never trusted beyond the bytes left to
+/// hold its entries; symbol numbers are looked up without trapping; nesting is bounded by
+/// `PackedBytes.maxDepth`. The first inconsistency sets `damaged`, moves to `end` and makes
+/// every later read return an empty value, so a damaged buffer decodes to what could be
+/// read before the damage and is reported, never to a crash or a huge allocation.
 struct PackedReader {
     let bytes: [UInt8]
-    var position = 0
+    var position: Int
+    let end: Int
     let symbols: Symbols
+    /// The bytes did not hold what the layout says they hold.
+    private(set) var damaged = false
+
+    init(bytes: [UInt8], position: Int, end: Int? = nil, symbols: Symbols) {
+        self.bytes = bytes
+        self.end = min(bytes.count, end ?? bytes.count)
+        self.position = max(0, position)
+        self.symbols = symbols
+        if self.position > self.end { fail() }
+    }
+
+    var remaining: Int { end - position }
+
+    mutating func fail() {
+        damaged = true
+        position = end
+    }
 
     mutating func byte() -> UInt8 {
+        guard position < end else { fail(); return 0 }
         defer { position += 1 }
         return bytes[position]
     }
 
     mutating func varint() -> UInt64 {
         var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
+        while !damaged {
             let b = byte()
             result |= UInt64(b & 0x7F) << shift
             if b < 0x80 { return result }
             shift += 7
+            if shift > 63 { fail() }
         }
+        return 0
     }
 
     mutating func int() -> Int64 {
@@ -25,35 +52,55 @@ struct PackedReader {
     }
 
     mutating func fixed64() -> UInt64 {
+        guard remaining >= 8 else { fail(); return 0 }
         var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(byte()) << (8 * UInt64(i)) }
+        for i in 0..<8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
+        position += 8
         return v
     }
 
-    mutating func count() -> Int {
+    /// A four-byte count of entries that take at least `entrySize` bytes each: more than
+    /// the bytes left can hold is damage.
+    mutating func count(entrySize: Int = 1) -> Int {
+        guard remaining >= 4 else { fail(); return 0 }
         var c = 0
-        for i in 0..<4 { c |= Int(byte()) << (8 * i) }
+        for i in 0..<4 { c |= Int(bytes[position + i]) << (8 * i) }
+        position += 4
+        guard c <= remaining / entrySize else { fail(); return 0 }
         return c
+    }
+
+    /// A length of bytes that follow.
+    mutating func length() -> Int {
+        let n = varint()
+        guard n <= UInt64(remaining) else { fail(); return 0 }
+        return Int(n)
+    }
+
+    mutating func symbol() -> String {
+        let id = varint()
+        guard !damaged, id <= UInt64(UInt32.max), let text = symbols.text(UInt32(id)) else { fail(); return "" }
+        return text
     }
 
     mutating func string() -> String {
         let tag = PackedBytes.Tag(rawValue: byte())
         switch tag {
         case .inlineString:
-            let n = Int(varint())
+            let n = length()
             defer { position += n }
             return String(decoding: bytes[position..<position + n], as: UTF8.self)
         case .symbolString:
-            return symbols.string(UInt32(varint()))
+            return symbol()
         default:
-            position -= 1
-            if case .string(let s) = value() { return s }
+            fail()
             return ""
         }
     }
 
-    mutating func value() -> AttributeValue {
-        guard let tag = PackedBytes.Tag(rawValue: byte()) else { return .empty }
+    mutating func value(depth: Int = 0) -> AttributeValue {
+        guard depth <= PackedBytes.maxDepth else { fail(); return .empty }
+        guard let tag = PackedBytes.Tag(rawValue: byte()), !damaged else { fail(); return .empty }
         switch tag {
         case .empty: return .empty
         case .boolFalse: return .bool(false)
@@ -64,40 +111,48 @@ struct PackedReader {
             position -= 1
             return .string(string())
         case .stringArray:
-            let n = count()
-            return .stringArray((0..<n).map { _ in string() })
+            return .stringArray(list(count(entrySize: 2)) { $0.string() })
         case .boolArray:
-            let n = count()
-            return .boolArray((0..<n).map { _ in byte() != 0 })
+            return .boolArray(list(count()) { $0.byte() != 0 })
         case .intArray:
-            let n = count()
-            return .intArray((0..<n).map { _ in int() })
+            return .intArray(list(count()) { $0.int() })
         case .doubleArray:
-            let n = count()
-            return .doubleArray((0..<n).map { _ in Double(bitPattern: fixed64()) })
+            return .doubleArray(list(count(entrySize: 8)) { Double(bitPattern: $0.fixed64()) })
         case .bytes:
-            let n = Int(varint())
+            let n = length()
             defer { position += n }
             return .bytes(Array(bytes[position..<position + n]))
         case .array:
-            let n = count()
-            return .array((0..<n).map { _ in value() })
+            return .array(list(count()) { $0.value(depth: depth + 1) })
         case .map:
-            let n = count()
-            return .map(attributes(n))
+            return .map(attributes(count(entrySize: 2), depth: depth + 1))
         case .unknown:
             let type = string()
             return .unknown(type: type, json: string())
         }
     }
 
-    mutating func attributes(_ n: Int) -> [Attribute] {
-        var list: [Attribute] = []
-        list.reserveCapacity(n)
+    /// `n` elements, stopping at the first damage.
+    mutating func list<T>(_ n: Int, _ element: (inout PackedReader) -> T) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(n)
         for _ in 0..<n {
-            let key = symbols.string(UInt32(varint()))
-            list.append(Attribute(key, value()))
+            let e = element(&self)
+            if damaged { break }
+            out.append(e)
         }
-        return list
+        return out
+    }
+
+    mutating func attributes(_ n: Int, depth: Int = 0) -> [Attribute] {
+        list(n) { r in
+            let key = r.symbol()
+            return Attribute(key, r.value(depth: depth))
+        }
+    }
+
+    /// An attribute list written with a count slot.
+    mutating func countedAttributes() -> [Attribute] {
+        attributes(count(entrySize: 2))
     }
 }

@@ -42,6 +42,7 @@ public struct SpanDetails: Sendable {
         out.append(contentsOf: links)
         self.bytes = out
         self.symbols = symbols
+        assert(isIntact, "packed details disagree with their counts")
     }
 
     /// Packs model values (for tests and for spans built in code).
@@ -49,20 +50,16 @@ public struct SpanDetails: Sendable {
         var a: [UInt8] = [], e: [UInt8] = [], l: [UInt8] = []
         for attribute in attributes { PackedBytes.attribute(&a, attribute, symbols: symbols) }
         for event in events {
-            PackedBytes.patchCount(&e, at: PackedBytes.countSlot(&e), event.attributes.count)
+            let slot = PackedBytes.countSlot(&e)
             for attribute in event.attributes { PackedBytes.attribute(&e, attribute, symbols: symbols) }
-            PackedBytes.string(&e, event.name)
-            PackedBytes.fixed64(&e, UInt64(bitPattern: event.time))
-            PackedBytes.varint(&e, UInt64(event.droppedAttributeCount))
+            PackedBytes.finishEvent(&e, slot: slot, attributeCount: event.attributes.count, time: event.time,
+                                    dropped: event.droppedAttributeCount) { PackedBytes.string(&$0, event.name) }
         }
         for link in links {
-            PackedBytes.patchCount(&l, at: PackedBytes.countSlot(&l), link.attributes.count)
+            let slot = PackedBytes.countSlot(&l)
             for attribute in link.attributes { PackedBytes.attribute(&l, attribute, symbols: symbols) }
-            PackedBytes.fixed64(&l, link.traceID.high)
-            PackedBytes.fixed64(&l, link.traceID.low)
-            PackedBytes.fixed64(&l, link.spanID.value)
-            PackedBytes.string(&l, link.traceState)
-            PackedBytes.varint(&l, UInt64(link.droppedAttributeCount))
+            PackedBytes.finishLink(&l, slot: slot, attributeCount: link.attributes.count, traceID: link.traceID,
+                                   spanID: link.spanID, traceState: link.traceState, dropped: link.droppedAttributeCount)
         }
         self.init(attributes: a, attributeCount: attributes.count, events: e, eventCount: events.count,
                   links: l, linkCount: links.count, symbols: symbols)
@@ -76,36 +73,72 @@ public struct SpanDetails: Sendable {
     public var eventCount: Int { u32(4) }
     public var linkCount: Int { u32(8) }
 
-    public var attributes: [Attribute] {
-        guard attributeCount > 0 else { return [] }
-        var r = PackedReader(bytes: bytes, position: Self.headerSize, symbols: symbols)
-        return r.attributes(attributeCount)
+    /// The byte ranges of the three sections; nil when the header does not fit the bytes.
+    private var sections: (attributes: Range<Int>, events: Range<Int>, links: Range<Int>)? {
+        guard bytes.count >= Self.headerSize else { return nil }
+        let events = u32(12), links = u32(16)
+        guard Self.headerSize <= events, events <= links, links <= bytes.count else { return nil }
+        return (Self.headerSize..<events, events..<links, links..<bytes.count)
     }
 
-    public var events: [SpanEvent] {
+    public var attributes: [Attribute] { readAttributes().values }
+    public var events: [SpanEvent] { readEvents().values }
+    public var links: [SpanLink] { readLinks().values }
+
+    /// Whether the bytes hold exactly what the header says: every section decodes without
+    /// damage and ends where the next begins. Decoders keep this true for any input (tests
+    /// and the fuzzers check it); a false here is a bug, shown as damaged details.
+    public var isIntact: Bool {
+        bytes.isEmpty || (readAttributes(exact: true).intact && readEvents(exact: true).intact && readLinks(exact: true).intact)
+    }
+
+    private func reader(_ section: KeyPath<(attributes: Range<Int>, events: Range<Int>, links: Range<Int>), Range<Int>>) -> PackedReader? {
+        guard let range = sections?[keyPath: section] else { return nil }
+        return PackedReader(bytes: bytes, position: range.lowerBound, end: range.upperBound, symbols: symbols)
+    }
+
+    /// What could be read of a section, and whether it was read whole (with `exact`, the
+    /// section must also end right after its last entry).
+    private func finish<T>(_ values: [T], expected: Int, _ r: PackedReader, exact: Bool) -> (values: [T], intact: Bool) {
+        (values, !r.damaged && values.count == expected && (!exact || r.remaining == 0))
+    }
+
+    func readAttributes(exact: Bool = false) -> (values: [Attribute], intact: Bool) {
+        let n = attributeCount
+        guard n > 0 || exact else { return ([], true) }
+        guard var r = reader(\.attributes) else { return ([], bytes.isEmpty) }
+        let values = r.attributes(min(n, r.remaining / 2))
+        return finish(values, expected: n, r, exact: exact)
+    }
+
+    func readEvents(exact: Bool = false) -> (values: [SpanEvent], intact: Bool) {
         let n = eventCount
-        guard n > 0 else { return [] }
-        var r = PackedReader(bytes: bytes, position: u32(12), symbols: symbols)
-        return (0..<n).map { _ in
-            let attributes = r.attributes(r.count())
+        guard n > 0 || exact else { return ([], true) }
+        guard var r = reader(\.events) else { return ([], bytes.isEmpty) }
+        // An entry takes at least 15 bytes: count, name, time, dropped count.
+        let values = r.list(min(n, r.remaining / 15)) { r in
+            let attributes = r.countedAttributes()
             let name = r.string()
             let time = Int64(bitPattern: r.fixed64())
             let dropped = UInt32(clamping: r.varint())
             return SpanEvent(name: name, time: time, attributes: attributes, droppedAttributeCount: dropped)
         }
+        return finish(values, expected: n, r, exact: exact)
     }
 
-    public var links: [SpanLink] {
+    func readLinks(exact: Bool = false) -> (values: [SpanLink], intact: Bool) {
         let n = linkCount
-        guard n > 0 else { return [] }
-        var r = PackedReader(bytes: bytes, position: u32(16), symbols: symbols)
-        return (0..<n).map { _ in
-            let attributes = r.attributes(r.count())
+        guard n > 0 || exact else { return ([], true) }
+        guard var r = reader(\.links) else { return ([], bytes.isEmpty) }
+        // An entry takes at least 31 bytes: count, IDs, trace state, dropped count.
+        let values = r.list(min(n, r.remaining / 31)) { r in
+            let attributes = r.countedAttributes()
             let high = r.fixed64(), low = r.fixed64(), span = r.fixed64()
             let traceState = r.string()
             let dropped = UInt32(clamping: r.varint())
             return SpanLink(traceID: TraceID(high: high, low: low), spanID: SpanID(span), traceState: traceState,
                             attributes: attributes, droppedAttributeCount: dropped)
         }
+        return finish(values, expected: n, r, exact: exact)
     }
 }

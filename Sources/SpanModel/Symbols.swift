@@ -30,6 +30,11 @@ public final class Symbols: Sendable {
         state.withLock { $0.strings[Int(id)] }
     }
 
+    /// The text of `id`, or nil for a number never handed out (damaged bytes).
+    public func text(_ id: UInt32) -> String? {
+        state.withLock { state in Int(id) < state.strings.count ? state.strings[Int(id)] : nil }
+    }
+
     /// Several lookups under one lock.
     public func strings(_ ids: [UInt32]) -> [String] {
         state.withLock { state in ids.map { state.strings[Int($0)] } }
