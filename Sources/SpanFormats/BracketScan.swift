@@ -12,8 +12,6 @@ struct BracketScan {
     var escaped = false
     /// Column on the current line; -1 once the line has non-blank text.
     var lineColumn = -1
-    /// Buffer count when the last parse attempt ran out of bytes.
-    var parseFailedAt = 0
 
     init(valueStart: Int, column: Int) {
         self.valueStart = valueStart

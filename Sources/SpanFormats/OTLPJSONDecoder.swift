@@ -243,18 +243,28 @@ final class OTLPJSONDecoder {
     func writeAttributes(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) -> Int {
         try s.forEachElement { (s) throws(ScanError) in
             var key: UInt32?
-            var value: JSONScanner?
+            var value: JSONScanner?   // a value before its key: come back to it
+            var wrote = false
             guard try s.beginObject() else { throw s.fail("an attribute without key and value") }
             repeat {
                 let k = try s.readKey()
-                if k.equals("key") {
+                if k.equals("key"), key == nil {
                     key = try self.strings.symbol(try s.readRawString(), offset: s.position)
-                } else if k.equals("value") {
-                    value = try s.markAndSkipValue()
+                } else if k.equals("value"), !wrote, value == nil {
+                    if let key {
+                        // The usual order: the value goes straight in (marking and coming
+                        // back would read nested values once per level).
+                        PackedBytes.varint(&out, UInt64(key))
+                        try self.writeAnyValue(&s, into: &out)
+                        wrote = true
+                    } else {
+                        value = try s.markAndSkipValue()
+                    }
                 } else {
-                    try s.skipValue()
+                    try s.skipValue()   // other keys, and a repeated key or value: the first wins
                 }
             } while try s.nextMember()
+            if wrote { return }
             guard let key else { throw s.fail("an attribute without a key") }
             PackedBytes.varint(&out, UInt64(key))
             if var v = value { try self.writeAnyValue(&v, into: &out) } else { PackedBytes.tag(&out, .empty) }

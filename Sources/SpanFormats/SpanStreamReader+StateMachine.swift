@@ -92,6 +92,15 @@ extension SpanStreamReader {
                 }
 
             case .awaitingEnd(var scan):
+                if count - scan.valueStart > maxValueBytes {
+                    // Bounded memory: a value this long (or one that never ends) is skipped.
+                    stats.skipped += 1
+                    batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line,
+                                                      reason: "longer than \(maxValueBytes >> 20) MiB without ending: skipped"))
+                    lineHasText = false
+                    state = .resyncing(indent: scan.column)
+                    continue loop
+                }
                 let ended = scan.advance(buffer, count: count, finished: finished)
                 state = .awaitingEnd(scan)
                 guard ended else { break loop }
@@ -203,31 +212,226 @@ extension SpanStreamReader {
             return true
         } catch .incomplete where !finished {
             batch.spans.removeSubrange(spansBefore...)   // they come again with the whole value
-            if case .awaitingEnd(var scan) = state {
-                scan.parseFailedAt = count
-                state = .awaitingEnd(scan)
-            } else {
-                var scan = BracketScan(valueStart: p, column: column)
-                scan.parseFailedAt = count
-                state = .awaitingEnd(scan)
+            // A line that starts a value came before this one's end: it was cut off there.
+            switch valueLine(after: p, before: count, column: column) {
+            case .found(let cut):
+                if rejectValue(at: &p, .malformed("a new value starts before its end", offset: cut), column: column,
+                               spansBefore: spansBefore, newlines: scanner.newlines, into: &batch) {
+                    return true
+                }
+            case .none, .undecided:
+                break
             }
+            if case .awaitingEnd = state { return false }
+            state = .awaitingEnd(BracketScan(valueStart: p, column: column))
             return false
         } catch {
-            // Keep the whole spans that came before the failure (elements of a batch array).
-            stats.spans += batch.spans.count - spansBefore
-            let reason: String
-            switch error {
-            case .incomplete:
-                reason = "truncated: the input ends inside this value"
-            case .malformed(let message, let offset):
-                let errorLine = line + scanner.newlines
-                reason = "invalid JSON at line \(errorLine), byte \(baseOffset + Int64(offset)): \(message)"
+            if rejectValue(at: &p, error, column: column, spansBefore: spansBefore, newlines: scanner.newlines, into: &batch) {
+                return true
             }
-            stats.skipped += 1
-            batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line, reason: reason))
-            state = .resyncing(indent: column)
-            lineHasText = false
+            // Undecided until more bytes come: parse again then.
+            batch.spans.removeSubrange(spansBefore...)
+            if case .awaitingEnd = state { return false }
+            state = .awaitingEnd(BracketScan(valueStart: p, column: column))
+            return false
+        }
+    }
+
+    /// Reports the bad value at `p` and moves on: to a value that starts inside it (a writer
+    /// died mid-value and another wrote on), else to resynchronising at the next line that
+    /// starts a value. The whole spans decoded before the failure (elements of a batch
+    /// array) are kept. Returns false, changing nothing, when that cannot be decided before
+    /// more bytes come (so that the result does not depend on where reads end).
+    private func rejectValue(at p: inout Int, _ error: ScanError, column: Int, spansBefore: Int, newlines: Int,
+                             into batch: inout ReadBatch) -> Bool {
+        var failure = count
+        var reason: String
+        switch error {
+        case .incomplete:
+            reason = "truncated: the input ends inside this value"
+        case .malformed(let message, let offset):
+            failure = offset
+            reason = "invalid JSON at line \(line + newlines), byte \(baseOffset + Int64(offset)): \(message)"
+        }
+        // A line that starts a value at this one's indentation or less, before the failure,
+        // means this one was cut off there.
+        switch valueLine(after: p, before: failure, column: column) {
+        case .found(let cut):
+            failure = cut
+            reason = "cut off: a new value starts on a line inside it, at byte \(baseOffset + Int64(cut))"
+        case .undecided:
+            return false
+        case .none:
+            break
+        }
+        let resume: Int?
+        switch valueStart(inside: p, before: failure, column: column, kept: batch.spans[spansBefore...]) {
+        case .found(let at): resume = at
+        case .undecided: return false
+        case .none: resume = nil
+        }
+        stats.spans += batch.spans.count - spansBefore
+        stats.skipped += 1
+        lineHasText = false
+        if let resume {
+            batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line,
+                                              reason: "cut off: another value starts inside it at byte \(baseOffset + Int64(resume))"))
+            passLines(from: p, to: resume)
+            p = resume
+            state = .between
+            valueMayStart = true
             return true
+        }
+        batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line, reason: reason))
+        state = .resyncing(indent: column)
+        return true
+    }
+
+    /// A place found in the buffer, none, or not known until more bytes come.
+    enum Search {
+        case found(Int)
+        case none
+        case undecided
+    }
+
+    /// The first line after `p` and before `end` that starts a value at `column` or less.
+    /// The first line after `p` and before `end` that starts, at `column` or less, a value
+    /// holding spans (a JSON log line or a piece of an oddly laid out value is not one).
+    private func valueLine(after p: Int, before end: Int, column: Int) -> Search {
+        var i = p
+        let limit = min(end, count)
+        var decodes = 0
+        while i < limit, decodes < Self.maxRestartDecodes, let hit = memchr(buffer + i, 0x0A, limit - i) {
+            var q = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            let lineStart = q
+            while q < limit && (buffer[q] == 0x20 || buffer[q] == 0x09) { q += 1 }
+            if q < limit, q - lineStart <= column, buffer[q] == UInt8(ascii: "{") || buffer[q] == UInt8(ascii: "[") {
+                switch looksLikeValue(at: q) {
+                case .some(true):
+                    decodes += 1
+                    var scanner = JSONScanner(base: buffer, count: count, position: q)
+                    var spans: [Span] = []
+                    do {
+                        if try decoder.decodeTopLevel(&scanner, into: &spans) { return .found(q) }
+                    } catch .incomplete where !finished {
+                        return .undecided
+                    } catch {}
+                case .none where !finished:
+                    return .undecided
+                default:
+                    break
+                }
+            } else if q == count && !finished {
+                return .undecided   // the line's first byte has not come yet
+            }
+            i = lineStart
+        }
+        return .none
+    }
+
+    /// The first key of the value at `i` (of its first element, for a list), as a range
+    /// of the buffer: the writer's signature, the same in every value it writes.
+    private func firstKey(at i: Int, before limit: Int) -> Range<Int>? {
+        firstKeySearch(at: i, before: limit).range
+    }
+
+    /// The first key's range, and whether the bytes ended before it did.
+    private func firstKeySearch(at i: Int, before limit: Int) -> (range: Range<Int>?, ranOut: Bool) {
+        var q = i + 1
+        func skipBlanks() { while q < limit && [0x20, 0x09, 0x0D, 0x0A].contains(buffer[q]) { q += 1 } }
+        if buffer[i] == UInt8(ascii: "[") {
+            skipBlanks()
+            guard q < limit else { return (nil, true) }
+            guard buffer[q] == UInt8(ascii: "{") else { return (nil, false) }
+            q += 1
+        }
+        skipBlanks()
+        guard q < limit else { return (nil, true) }
+        guard buffer[q] == UInt8(ascii: "\"") else { return (nil, false) }
+        let start = q + 1
+        q = start
+        while q < limit && q - start < 64 {
+            if buffer[q] == UInt8(ascii: "\"") { return (start..<q, false) }
+            if buffer[q] == UInt8(ascii: "\\") { return (nil, false) }
+            q += 1
+        }
+        return (nil, q == limit)
+    }
+
+    /// Most values decoded, and most format guesses made, when looking for a value that
+    /// starts inside a bad one: bounds the work one bad value can cost.
+    static let maxRestartDecodes = 16
+    static let maxRestartGuesses = 64
+
+    /// Where a new top-level value starts inside the bad value at `p` whose parse failed at
+    /// `failure`: the nearest `{` or `[` before the failure that opens a value with the
+    /// bad value's first key (its format, when the cut came before that key) and holds
+    /// spans not already kept from the bad value, or may (its end has not come yet). A
+    /// line start that the resync finds anyway is left to it. nil: none.
+    private func valueStart(inside p: Int, before failure: Int, column: Int, kept: ArraySlice<Span>) -> Search {
+        guard failure > p, failure <= count else { return .none }
+        // By the first key; failing that (the cut may have come inside that key), by format.
+        if let key = firstKey(at: p, before: failure) {
+            let found = valueStart(inside: p, before: failure, column: column, kept: kept, key: key)
+            if case .none = found {} else { return found }
+        }
+        return valueStart(inside: p, before: failure, column: column, kept: kept, key: nil)
+    }
+
+    private func valueStart(inside p: Int, before failure: Int, column: Int, kept: ArraySlice<Span>, key: Range<Int>?) -> Search {
+        let format = key == nil ? try? decoder.classify(JSONScanner(base: buffer, count: count, position: p)) : nil
+        var c = min(failure, count - 1)
+        var decodes = 0, guesses = 0
+        while c > p && decodes < Self.maxRestartDecodes && guesses < Self.maxRestartGuesses {
+            defer { c -= 1 }
+            let b = buffer[c]
+            guard b == buffer[p] || (key == nil && (b == UInt8(ascii: "{") || b == UInt8(ascii: "["))) else { continue }
+            if let key {
+                let other = firstKeySearch(at: c, before: count)
+                if other.ranOut && !finished { return .undecided }
+                guard let range = other.range, range.count == key.count,
+                      memcmp(buffer + range.lowerBound, buffer + key.lowerBound, key.count) == 0 else { continue }
+            } else {
+                switch looksLikeValue(at: c) {
+                case .some(false): continue
+                case .none where !finished: return .undecided
+                default: break
+                }
+            }
+            // The first non-blank byte of a line at the bad value's indentation or less: the
+            // resync finds it.
+            var q = c - 1
+            while q >= 0 && (buffer[q] == 0x20 || buffer[q] == 0x09) { q -= 1 }
+            if (q < 0 || buffer[q] == 0x0A) && c - q - 1 <= column { continue }
+            var scanner = JSONScanner(base: buffer, count: count, position: c)
+            var spans: [Span] = []
+            do {
+                if key == nil {
+                    guesses += 1
+                    if let format, try decoder.classify(scanner) != format { continue }
+                }
+                decodes += 1
+                guard try decoder.decodeTopLevel(&scanner, into: &spans), let first = spans.first,
+                      !kept.contains(where: { $0.spanID == first.spanID && $0.traceID == first.traceID })
+                else { continue }
+                return .found(c)
+            } catch .incomplete where !finished {
+                return .undecided   // its end has not come yet
+            } catch {
+                continue
+            }
+        }
+        return .none
+    }
+
+    /// Counts the lines passed between two buffer indices.
+    private func passLines(from a: Int, to b: Int) {
+        var i = a
+        while i < b, let hit = memchr(buffer + i, 0x0A, b - i) {
+            let at = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            line += 1
+            lineStartOffset = baseOffset + Int64(at + 1)
+            i = at + 1
         }
     }
 }

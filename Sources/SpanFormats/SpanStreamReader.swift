@@ -55,6 +55,10 @@ public final class SpanStreamReader {
     var logs: [LogLine] = []
     /// Longest log line kept, in bytes; longer ones are cut (and say so).
     public static let maxLogLineBytes = 4_096
+    /// Longest value held in memory while its end has not come (a pipe, a followed file):
+    /// a longer one is reported and skipped, so one value that never ends cannot take all
+    /// memory. A memory-mapped file is not copied, so its values have no such bound.
+    public var maxValueBytes = 128 << 20
 
     enum State {
         case between
@@ -128,12 +132,14 @@ public final class SpanStreamReader {
         else { return false }
         defer { munmap(mapping, size) }
         _ = madvise(mapping, size, MADV_SEQUENTIAL)
-        let owned = buffer, ownedCapacity = capacity
+        let owned = buffer, ownedCapacity = capacity, ownedLimit = maxValueBytes
         buffer = mapping.assumingMemoryBound(to: UInt8.self)
         capacity = size
+        maxValueBytes = .max
         defer {
             buffer = owned
             capacity = ownedCapacity
+            maxValueBytes = ownedLimit
             baseOffset += Int64(start)
             count = 0
             start = 0
@@ -169,6 +175,9 @@ public final class SpanStreamReader {
         stats.bytes = baseOffset + Int64(count)
         return batch
     }
+
+    /// Input bytes held, not yet consumed (a value or line whose end has not come).
+    public var heldBytes: Int { count - start }
 
     var atLineStart: Bool { baseOffset + Int64(start) == lineStartOffset }
 

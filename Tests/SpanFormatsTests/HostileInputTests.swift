@@ -147,3 +147,33 @@ struct HostileInputTests {
         #expect(value == .int(1))
     }
 }
+
+@Suite("A value that never ends")
+struct EndlessValueTests {
+    @Test("is skipped once longer than the limit, holding no more than that; reading goes on after it", arguments: [false, true])
+    func bounded(newlines: Bool) {
+        let reader = SpanStreamReader(source: "pipe", chunkSize: 4096)
+        reader.maxValueBytes = 1 << 20
+        var spans: [Span] = []
+        var problems: [ReadProblem] = []
+        var most = 0
+        func feed(_ text: String) {
+            let batch = reader.feed(Array(text.utf8))
+            spans += batch.spans
+            problems += batch.problems
+            most = max(most, reader.heldBytes)
+        }
+        feed(GoSpanJSON(name: "before", spanID: "00000000000000a1").compact + "\n")
+        feed(#"{"Name":"endless","Attributes":[{"Key":"k","Value":{"Type":"STRING","Value":""#)
+        let piece = String(repeating: newlines ? "abcdefg\\n" : "abcdefgh", count: 8 << 10)   // 64 KiB
+        for _ in 0..<64 { feed(piece) }   // 4 MiB without an end
+        feed("\n" + GoSpanJSON(name: "after", spanID: "00000000000000a2").compact + "\n")
+        let last = reader.finish()
+        spans += last.spans
+        problems += last.problems
+        #expect(spans.map(\.name) == ["before", "after"])
+        #expect(problems.count == 1)
+        #expect(problems.first?.reason.contains("longer than 1 MiB") == true)
+        #expect(most <= (1 << 20) + (128 << 10))
+    }
+}
