@@ -16,6 +16,11 @@ let package = Package(
         .library(name: "SpanModel", targets: ["SpanModel"]),
         .library(name: "SpanFormats", targets: ["SpanFormats"]),
         .library(name: "SpanStore", targets: ["SpanStore"]),
+        .library(name: "CellGrid", targets: ["CellGrid"]),
+        .library(name: "SpanWidgets", targets: ["SpanWidgets"]),
+        .library(name: "SpanviewKit", targets: ["SpanviewKit"]),
+        .library(name: "TerminalInput", targets: ["TerminalInput"]),
+        .library(name: "SpanviewApp", targets: ["SpanviewApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -20,15 +20,15 @@ extension GoStdouttraceDecoder {
         // Fast path: the compact layout, `{"Key":"k","Value":{"Type":"T","Value":v}}`, matched
         // byte for byte. Anything else (pretty-printed, other key order) takes the general path.
         s.skipWhitespace()
-        if s.consume(#"{"Key":"#) {
+        if try s.consumeLayout(#"{"Key":"#) {
             let saved = s, written = out.count
             let key = try s.readRawString()
-            if s.consume(#","Value":{"Type":"#) {
+            if try s.consumeLayout(#","Value":{"Type":"#) {
                 let type = try s.readRawString()
-                if s.consume(#","Value":"#) {
+                if try s.consumeLayout(#","Value":"#) {
                     PackedBytes.varint(&out, UInt64(try keys.symbol(key, offset: s.position, table: strings)))
                     try writeValue(&s, type: type, into: &out)
-                    if s.consume("}}") { return }
+                    if try s.consumeLayout("}}") { return }
                 }
             }
             s = saved

@@ -161,6 +161,20 @@ public struct JSONScanner {
         return true
     }
 
+    /// `consume` for a fast path that falls back to a general one: false only when the
+    /// bytes differ from the literal; `.incomplete` when they end before telling. So a value
+    /// cut by the end of the buffered bytes is read again whole, by the same path, instead
+    /// of by the general path (which checks things in another order and could report
+    /// another problem than reading the whole input at once).
+    @inlinable @inline(__always)
+    public mutating func consumeLayout(_ literal: StaticString) throws(ScanError) -> Bool {
+        if consume(literal) { return true }
+        let n = literal.utf8CodeUnitCount
+        guard position &+ n > end else { return false }
+        for i in 0..<(end &- position) where base[position &+ i] != literal.utf8Start[i] { return false }
+        throw .incomplete
+    }
+
     // MARK: - Objects and arrays
 
     /// Consumes `{`; returns false if the object is empty (`{}` consumed whole).

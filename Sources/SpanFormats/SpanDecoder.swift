@@ -15,12 +15,18 @@ public final class SpanDecoder {
     /// Formats that produced spans so far.
     public private(set) var formats: [String] = []
 
-    enum Format: String {
+    /// The formats read, named as reports name them.
+    public enum Format: String, CaseIterable, Sendable {
         case go = "go-stdouttrace", otlp = "otlp-json", zipkin = "zipkin-v2", python = "python-console", jaeger = "jaeger-json"
     }
 
-    public init(strings: StringTable = StringTable()) {
+    /// With `only`, every value is read as that format (tests and fuzzers that aim at one
+    /// decoder); otherwise each value's format is recognised from its content.
+    public let only: Format?
+
+    public init(strings: StringTable = StringTable(), only: Format? = nil) {
         self.strings = strings
+        self.only = only
         go = GoStdouttraceDecoder(strings: strings)
         otlp = OTLPJSONDecoder(strings: strings)
         zipkin = ZipkinDecoder(strings: strings)
@@ -29,7 +35,8 @@ public final class SpanDecoder {
     }
 
     public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
-        let format = try classify(s)
+        let format: Format
+        if let only { format = only } else { format = try classify(s) }
         let found: Bool
         switch format {
         case .go: found = try go.decodeTopLevel(&s, into: &spans)

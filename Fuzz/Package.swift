@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer harnesses for spanview, one executable per entry point. A package of its own so
+// that the main package stays free of fuzzer flags: scripts/fuzz.sh builds these with
+// `--sanitize=fuzzer --sanitize=address` (libFuzzer supplies `main`) and runs one.
+// docs/fuzzing.md says what each checks.
+let harnesses: [(name: String, job: String)] = [
+    ("fuzz-go", "Go stdouttrace decoder through the stream reader, whole and in pieces"),
+    ("fuzz-otlp", "OTLP/JSON decoder through the stream reader, whole and in pieces"),
+    ("fuzz-jaeger", "Jaeger JSON decoder through the stream reader, whole and in pieces"),
+    ("fuzz-zipkin", "Zipkin v2 decoder through the stream reader, whole and in pieces"),
+    ("fuzz-python", "Python console decoder through the stream reader, whole and in pieces"),
+    ("fuzz-split", "two-thread split of a file against one thread"),
+    ("fuzz-pipe", "the pipe decoder fed through a real pipe in random pieces against one reader"),
+    ("fuzz-packed", "packed span details: model values round trip, any bytes decode without trapping"),
+    ("fuzz-render", "the viewer's screens (list, waterfall, every detail tab), print and summary of any loaded span"),
+    ("fuzz-time-id", "RFC 3339 times, trace and span IDs, trace ID prefixes"),
+]
+
+let package = Package(
+    name: "spanview-fuzz",
+    dependencies: [.package(name: "spanview", path: "..")],
+    targets: [
+        // What every harness shares: reading an input every way, the invariants checked.
+        .target(name: "FuzzSupport", dependencies: [
+            .product(name: "SpanModel", package: "spanview"),
+            .product(name: "SpanFormats", package: "spanview"),
+            .product(name: "SpanStore", package: "spanview"),
+            .product(name: "CellGrid", package: "spanview"),
+            .product(name: "SpanWidgets", package: "spanview"),
+            .product(name: "SpanviewKit", package: "spanview"),
+            .product(name: "SpanviewApp", package: "spanview"),
+            .product(name: "TerminalInput", package: "spanview"),
+        ]),
+    ] + harnesses.map { .executableTarget(name: $0.name, dependencies: ["FuzzSupport"]) }
+)
