@@ -54,8 +54,11 @@ let package = Package(
         ]),
         // ncursesw, wrapped for Swift 6 (shim.h). Imported only by TerminalBackend.
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
+        // Gives the terminal back on every fatal signal and on exit(): an async-signal-safe C
+        // handler that writes bytes prepared in advance, then lets the process die as it would have.
+        .target(name: "CTerminalRestore"),
         // The real terminal: newterm on /dev/tty, changed cells out, keys and resizes in.
-        .target(name: "TerminalBackend", dependencies: ["CNCursesW", "CellGrid", "TerminalInput"]),
+        .target(name: "TerminalBackend", dependencies: ["CNCursesW", "CTerminalRestore", "CellGrid", "TerminalInput"]),
         // Tries the backend by hand or in tmux: styled text, CJK, a bar, key names.
         .executableTarget(name: "spanview-termdemo", dependencies: ["TerminalBackend", "TerminalInput", "CellGrid"]),
         // glibc heap figures for the benchmark.
@@ -73,6 +76,7 @@ let package = Package(
         .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
         .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanFormats", "SpanStore", "SpanModel"]),
         .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
+        .testTarget(name: "TerminalRestoreTests", dependencies: ["TerminalBackend", "CTerminalRestore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo"]),
     ]
 )

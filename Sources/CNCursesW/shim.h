@@ -64,6 +64,20 @@ static inline int cn_getmouse(int *x, int *y, mmask_t *bstate) {
     return OK;
 }
 
+/// A terminfo string capability of the current terminal, or NULL when it has none.
+/// tigetstr's (char *)-1 ("not a string capability") becomes NULL too.
+static inline const char *cn_tigetstr(const char *name) {
+    char *value = tigetstr(name);
+    return value == (char *)-1 ? NULL : value;
+}
+
+/// A capability with one numeric parameter filled in (tparm is variadic, which Swift
+/// cannot call); NULL when the terminal lacks it.
+static inline const char *cn_tparm1(const char *name, long p1) {
+    const char *value = cn_tigetstr(name);
+    return value == NULL ? NULL : tparm(value, p1, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
+}
+
 /// Terminal width of one code point by the C library (locale dependent); -1 if unprintable.
 static inline int cn_wcwidth(wchar_t ch) { return wcwidth(ch); }
 

@@ -39,12 +39,18 @@ public final class Terminal {
         guard let tty = fopen("/dev/tty", "r+") else {
             throw TerminalError.noTerminal(reason: String(cString: strerror(errno)))
         }
+        // Before newterm: the guard saves the modes to go back to, and ncurses, seeing
+        // SIGINT and SIGTERM handled, leaves them to it.
+        TerminalRestoration.install(ttyDescriptor: fileno(tty))
         // newterm does not exit on an unknown TERM (initscr would); it returns NULL.
         guard let screen = newterm(nil, tty, tty) else {
+            TerminalRestoration.uninstall()
             fclose(tty)
             throw TerminalError.unknownTerminalType(getenv("TERM").map { String(cString: $0) })
         }
         _ = set_term(screen)
+        // newterm has entered the alternate screen already: from here a fatal signal restores.
+        TerminalRestoration.arm(screen, mouse: false)
         let window = cn_stdscr()!
         _ = raw()
         _ = noecho()
@@ -59,6 +65,7 @@ public final class Terminal {
         _ = mousemask(cn_button1_pressed() | cn_button1_released() | cn_button1_clicked()
             | cn_button4_pressed() | cn_button5_pressed(), nil)
         Terminal.defineHomeEndSequences()
+        TerminalRestoration.arm(screen, mouse: has_mouse())
 
         let hasColors = has_colors()
         // COLORS is only set by start_color(), which waits until colours are wanted.
@@ -78,7 +85,6 @@ public final class Terminal {
         palette = Palette(depth: depth)
         styles = CellStyles(palette: palette, defaultColors: defaultColors)
         replacement = cn_wcwidth(0xFFFD) == 1 ? 0xFFFD : wchar_t(UInt8(ascii: "?"))
-        TerminalRestoration.activate(screen)
         lastSize = size
     }
 
@@ -126,12 +132,13 @@ public final class Terminal {
     // MARK: - Restoring
 
     /// Gives the terminal back as it was: cooked mode, echo, the normal screen, a visible
-    /// cursor. Safe to call more than once; also run on exit and on fatal signals.
+    /// cursor, mouse reporting off; then shows what was written to standard error meanwhile.
+    /// Safe to call more than once. Fatal signals and `exit()` restore the terminal too
+    /// (see `TerminalRestoration`).
     public func restore() {
         guard let screen else { return }
         lastSize = size
         TerminalRestoration.leaveCursesMode()
-        TerminalRestoration.deactivate()
         delscreen(screen)
         if let tty { fclose(tty) }
         self.screen = nil

@@ -80,6 +80,7 @@ struct ViewCommand: ParsableCommand {
         var lastFrame = 0.0, lastIngest = 0.0
         var dirty = true
         var inputWaiting = false   // the reader woke us; taken at most every 4 ms
+        var hookChecked = false
         while !app.wantsQuit {
             // Draw after keys at once; after input at most every 16 ms (a fast writer would
             // otherwise spend the UI thread on frames nobody can see). Input is taken at
@@ -97,6 +98,10 @@ struct ViewCommand: ParsableCommand {
                 terminal.draw(app.render())
                 lastFrame = now
                 dirty = false
+                if !hookChecked {
+                    hookChecked = true
+                    TestCrashHook.fireIfAsked()  // the end-to-end tests' deliberate crashes
+                }
             }
             // Keys are always waited for; input only when none is waiting to be taken; and
             // whichever of the two timers is due. EINTR on SIGWINCH is fine: the resize
