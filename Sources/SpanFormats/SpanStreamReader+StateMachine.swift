@@ -194,6 +194,14 @@ extension SpanStreamReader {
         let column = Int(baseOffset + Int64(p) - lineStartOffset)
         do {
             let isSpan = try decoder.decodeTopLevel(&scanner, into: &batch.spans)
+            if scanner.newlines > 0, case .found(let cut) = valueLine(after: p, before: scanner.position, column: column) {
+                // Whole, but with a line inside that starts another value like it: cut off
+                // there, as it would be were its end not here yet.
+                batch.spans.removeSubrange(spansBefore...)
+                _ = rejectValue(at: &p, .malformed("a new value starts before its end", offset: cut), column: column,
+                                spansBefore: spansBefore, newlines: scanner.newlines, into: &batch)
+                return true
+            }
             stats.spans += batch.spans.count - spansBefore
             if !isSpan {
                 stats.otherValues += 1
@@ -219,6 +227,7 @@ extension SpanStreamReader {
                                spansBefore: spansBefore, newlines: scanner.newlines, into: &batch) {
                     return true
                 }
+                batch.spans.removeSubrange(spansBefore...)   // undecided: they come again
             case .none, .undecided:
                 break
             }
@@ -255,10 +264,14 @@ extension SpanStreamReader {
         }
         // A line that starts a value at this one's indentation or less, before the failure,
         // means this one was cut off there.
-        switch valueLine(after: p, before: failure, column: column) {
+        switch valueLine(after: p, before: min(failure + 1, count), column: column) {
         case .found(let cut):
             failure = cut
             reason = "cut off: a new value starts on a line inside it, at byte \(baseOffset + Int64(cut))"
+            // Keep the whole spans that end before the cut, however far the bytes go.
+            batch.spans.removeSubrange(spansBefore...)
+            var scanner = JSONScanner(base: buffer, count: cut, position: p)
+            _ = try? decoder.decodeTopLevel(&scanner, into: &batch.spans)
         case .undecided:
             return false
         case .none:
@@ -296,8 +309,12 @@ extension SpanStreamReader {
 
     /// The first line after `p` and before `end` that starts a value at `column` or less.
     /// The first line after `p` and before `end` that starts, at `column` or less, a value
-    /// holding spans (a JSON log line or a piece of an oddly laid out value is not one).
+    /// like the one at `p` (its first key, the writer's signature) that holds spans: the
+    /// value at `p` was cut off there. A JSON log line, a piece of an oddly laid out value or
+    /// a nested object is not one.
     private func valueLine(after p: Int, before end: Int, column: Int) -> Search {
+        let signature = firstKeySearch(at: p, before: count)
+        guard let key = signature.range else { return signature.ranOut && !finished ? .undecided : .none }
         var i = p
         let limit = min(end, count)
         var decodes = 0
@@ -305,7 +322,15 @@ extension SpanStreamReader {
             var q = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
             let lineStart = q
             while q < limit && (buffer[q] == 0x20 || buffer[q] == 0x09) { q += 1 }
-            if q < limit, q - lineStart <= column, buffer[q] == UInt8(ascii: "{") || buffer[q] == UInt8(ascii: "[") {
+            if q < limit, q - lineStart <= column, buffer[q] == buffer[p] {
+                let other = firstKeySearch(at: q, before: count)
+                if other.ranOut && !finished { return .undecided }
+                guard let range = other.range, range.count == key.count,
+                      memcmp(buffer + range.lowerBound, buffer + key.lowerBound, key.count) == 0
+                else {
+                    i = lineStart
+                    continue
+                }
                 switch looksLikeValue(at: q) {
                 case .some(true):
                     decodes += 1
@@ -379,7 +404,8 @@ extension SpanStreamReader {
     }
 
     private func valueStart(inside p: Int, before failure: Int, column: Int, kept: ArraySlice<Span>, key: Range<Int>?) -> Search {
-        let format = key == nil ? try? decoder.classify(JSONScanner(base: buffer, count: count, position: p)) : nil
+        // From the bytes before the failure only: the same however far the bytes go.
+        let format = key == nil ? try? decoder.classify(JSONScanner(base: buffer, count: failure, position: p)) : nil
         var c = min(failure, count - 1)
         var decodes = 0, guesses = 0
         while c > p && decodes < Self.maxRestartDecodes && guesses < Self.maxRestartGuesses {
