@@ -154,10 +154,14 @@ public struct WrappedText: Sendable {
         if quoted { out.append(0x22) }
         var runStart = 0
         var i = 0
+        var flaggedEnd = 0   // the end of a word flagged by the eight-byte test, looked at byte by byte
         while i < n {
-            // Whole words of bytes that stay as they are.
-            while i + 8 <= n && !ByteWords.mayNeedEscaping(ByteWords.load(raw, i), quoted: quoted) { i += 8 }
-            guard i < n else { break }
+            if i >= flaggedEnd {
+                // Whole words of bytes that stay as they are.
+                while i + 8 <= n && !ByteWords.mayNeedEscaping(ByteWords.load(raw, i), quoted: quoted) { i += 8 }
+                guard i < n else { break }
+                flaggedEnd = i + 8
+            }
             let b = raw[i]
             var scalar: Unicode.Scalar?
             var length = 1

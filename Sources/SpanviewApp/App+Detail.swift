@@ -26,7 +26,7 @@ struct DetailCache: Sendable {
 
 extension App {
     /// The default `layoutBudget`.
-    public static let defaultLayoutBudget = 6_000_000
+    public static let defaultLayoutBudget = 4_000_000
 
     func detailKey(_ view: TraceView) -> DetailCache.Key? {
         guard let span = view.selectedSpan else { return nil }

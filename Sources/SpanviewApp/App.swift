@@ -36,8 +36,9 @@ public struct App: Sendable {
     /// Set by `}` for `refreshDetail`: after laying out more, show the new end.
     var detailToEnd = false
     /// Work units (`WrappedText`: about a byte of ASCII text each) that one key may spend
-    /// laying out long values: 4 MB of ASCII text fits; slower text (CJK, emoji) is laid out
-    /// this much at a time as it is scrolled to, so no key waits on a whole huge value.
+    /// laying out long values: 3 to 4 MB of ASCII text, 0.7 MB of CJK; the rest of a longer
+    /// value is laid out this much at a time as it is scrolled to, so no key waits on a whole
+    /// huge value (docs/benchmarks.md).
     public var layoutBudget = App.defaultLayoutBudget
     /// The search prompt's text while it is open.
     public internal(set) var prompt: String?
