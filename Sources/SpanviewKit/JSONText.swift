@@ -7,11 +7,12 @@ public struct JSONText {
     public init() {}
 
     /// `s` as a JSON string. Besides what RFC 8259 requires (`"`, `\\`, C0 controls), every
-    /// character a terminal could act on or that hides or reorders text is written as
-    /// `\uXXXX`, so the output is plain ASCII wherever the data was hostile: DEL, C1
-    /// controls, the bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E,
-    /// U+2066–U+2069), U+2028/U+2029 and the invisible format characters
-    /// (`TerminalText.needsEscaping` decides, the same set the terminal shows escaped).
+    /// character a terminal could act on, or that hides or reorders text, is written as a
+    /// `\uXXXX` escape, so none reaches a terminal that shows the output: DEL, C1 controls,
+    /// the bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069),
+    /// U+2028/U+2029 and the invisible format characters (`TerminalText.needsEscaping`
+    /// decides: the same set the terminal text shows escaped). Other text, emoji included,
+    /// is written as it is.
     public static func quoted(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
