@@ -1,3 +1,4 @@
+import SpanModel
 import SpanStore
 import SpanWidgets
 
@@ -5,11 +6,19 @@ import SpanWidgets
 /// A key that changes the span, the tab, the width or the trace lays it out again; a key
 /// that only scrolls (or does not touch the pane) finds it here, so a frame costs the lines
 /// on screen even for a span with a 4 MB attribute value.
+///
+/// The key is what the content is made from, not the tree's version: a span keeps its
+/// index in its trace (arrival order), so while live input adds spans to the open trace the
+/// content is laid out again only when what it shows of the span changes (its flags, its
+/// dropped copies, the trace's start that offsets are from).
 struct DetailCache: Sendable {
     struct Key: Equatable, Sendable {
         var traceIndex: Int
-        var treeVersion: Int
+        var traceID: TraceID
         var span: Int
+        var flags: SpanFlags
+        var copiesDropped: Int32
+        var traceStart: Int64
         var tab: DetailTab
         var width: Int
         /// The Links tab says whether each linked trace is loaded: it depends on the store's
@@ -31,8 +40,10 @@ extension App {
     func detailKey(_ view: TraceView) -> DetailCache.Key? {
         guard let span = view.selectedSpan else { return nil }
         let links = view.tab == .links
-        return DetailCache.Key(traceIndex: view.traceIndex, treeVersion: view.tree.version, span: span, tab: view.tab,
-                               width: layout.detail.width - 2, storeTraces: links ? store.traceCount : 0,
+        let tree = view.tree
+        return DetailCache.Key(traceIndex: view.traceIndex, traceID: tree.traceID, span: span, flags: tree.flags[span],
+                               copiesDropped: tree.copiesDropped[Int32(span)] ?? 0, traceStart: view.figures.traceStart,
+                               tab: view.tab, width: layout.detail.width - 2, storeTraces: links ? store.traceCount : 0,
                                evictedTraces: links ? live?.evictedTraces ?? 0 : 0)
     }
 
@@ -61,6 +72,7 @@ extension App {
             entry = recentDetails.remove(at: i)
         } else {
             entry = makeDetail(view, key: key)
+            detailLayouts += 1
         }
         if let old = detailCache {
             recentDetails.insert(old, at: 0)

@@ -35,6 +35,8 @@ public struct App: Sendable {
     static let recentDetailCount = 3
     /// Set by `}` for `refreshDetail`: after laying out more, show the new end.
     var detailToEnd = false
+    /// How many times a detail pane was laid out from scratch (for tests).
+    var detailLayouts = 0
     /// Work units (`WrappedText`: about a byte of ASCII text each) that one key may spend
     /// laying out long values: 3 to 4 MB of ASCII text, 0.7 MB of CJK; the rest of a longer
     /// value is laid out this much at a time as it is scrolled to, so no key waits on a whole
