@@ -12,23 +12,90 @@ public enum DisplayWidth {
         return 1
     }
 
-    /// Width of one grapheme cluster (a `Character`): its widest scalar, and 2 for an
-    /// emoji sequence made wide by VS16 (U+FE0F).
+    /// Width of one grapheme cluster (a `Character`), as terminals draw emoji: its widest
+    /// scalar, and 2 for an emoji made wide by VS16 (U+FE0F: `❤️`, keycaps such as `1️⃣`).
+    /// A ZWJ sequence (`👨‍👩‍👧`), a skin-tone modifier on its base (`👍🏽`) and a flag
+    /// (a regional indicator pair, `🇫🇷`) are one cluster of width 2. A skin-tone modifier
+    /// that does not follow an emoji modifier base is drawn as a swatch of its own, so it
+    /// adds 2 (see `pieces`).
     public static func of(_ character: Character) -> Int {
+        let scalars = character.unicodeScalars
+        var iterator = scalars.makeIterator()
+        guard let first = iterator.next() else { return 0 }
+        guard iterator.next() != nil else { return isSkinTone(first) ? 2 : of(first) }
+        if hasStraySkinTone(scalars) { return pieces(character).reduce(0) { $0 + $1.width } }
+        return clusterWidth(scalars)
+    }
+
+    /// The cells a terminal draws a cluster in: one piece, except that a skin-tone modifier
+    /// that does not follow an emoji modifier base (`x🏽`) starts a piece of its own, a
+    /// swatch 2 cells wide. Widths add up to `of(character)`.
+    public static func pieces(_ character: Character) -> [(text: String, width: Int)] {
+        var result: [(text: String, width: Int)] = []
+        var piece = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        func close() {
+            guard let first = piece.first else { return }
+            result.append((String(piece), isSkinTone(first) ? 2 : clusterWidth(piece)))
+            piece = String.UnicodeScalarView()
+        }
+        for scalar in character.unicodeScalars {
+            if isSkinTone(scalar) && !(previous?.properties.isEmojiModifierBase ?? false) { close() }
+            piece.append(scalar)
+            previous = scalar
+        }
+        close()
+        return result
+    }
+
+    @inline(__always)
+    static func isSkinTone(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value >= 0x1F3FB && scalar.value <= 0x1F3FF
+    }
+
+    static func hasStraySkinTone(_ scalars: Character.UnicodeScalarView) -> Bool {
+        var previous: Unicode.Scalar?
+        for scalar in scalars {
+            if isSkinTone(scalar) && !(previous?.properties.isEmojiModifierBase ?? false) { return true }
+            previous = scalar
+        }
+        return false
+    }
+
+    /// Widest scalar; 2 for an emoji base with VS16.
+    static func clusterWidth<S: Sequence<Unicode.Scalar>>(_ scalars: S) -> Int {
         var width = 0
         var hasVS16 = false
-        for scalar in character.unicodeScalars {
+        var first: Unicode.Scalar?
+        for scalar in scalars {
+            if first == nil { first = scalar }
             if scalar.value == 0xFE0F { hasVS16 = true }
             width = max(width, of(scalar))
         }
-        if hasVS16 && width == 1 { return 2 }
+        if hasVS16 && width == 1, let first, first.properties.isEmoji { return 2 }
         return width
     }
 
+    /// Width of a string: the sum of its clusters' widths (ASCII text by a byte count).
     public static func of(_ text: String) -> Int {
+        if let ascii = asciiWidth(text) { return ascii }
         var total = 0
         for c in text { total += of(c) }
         return total
+    }
+
+    /// The width of `text` if it is all ASCII (each printable byte one cell, controls none), else nil.
+    @inline(__always)
+    static func asciiWidth(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { bytes -> Int? in
+            var width = 0
+            for b in bytes {
+                if b >= 0x80 { return nil }
+                if b >= 0x20 && b != 0x7F { width += 1 }
+            }
+            return width
+        }
     }
 
     private static func inRanges(_ v: UInt32, _ ranges: [ClosedRange<UInt32>]) -> Bool {

@@ -26,29 +26,62 @@ public struct Grid: Hashable, Sendable {
     public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
+        if let used = putPrintableASCII(text, x: x, y: y, style: style, limit: limit) { return used }
         var column = x
-        for character in TerminalText.escaped(text) {
+        // Grapheme clusters (`Character`s), so an emoji sequence is one cell of its width.
+        // A cluster wider than 2 (only a stray skin-tone swatch makes one) is drawn as the
+        // pieces a terminal draws, each a cell of its own.
+        outer: for character in TerminalText.escaped(text) {
             let w = DisplayWidth.of(character)
-            if w == 0 {
-                // A lone combining mark or similar: attach to the previous cell if there is one.
-                if column > x, column - 1 >= 0, column - 1 < width {
-                    var prev = self[column - 1, y]
-                    if !prev.isContinuation { prev.text += String(character); self[column - 1, y] = prev }
+            if w <= 2 {
+                if !place(String(character), w, &column, x: x, y: y, style: style, limit: limit) { break }
+            } else {
+                for piece in DisplayWidth.pieces(character) {
+                    if !place(piece.text, piece.width, &column, x: x, y: y, style: style, limit: limit) { break outer }
                 }
-                continue
             }
-            if column + w > limit {
-                // Fill what is left of a wide character's place.
-                while column < limit { if column >= 0 { setCell(column, y, Cell(" ", style: style)) }; column += 1 }
-                break
-            }
-            if column >= 0 {
-                setCell(column, y, Cell(String(character), style: style), wide: w == 2)
-                if w == 2 { setCell(column + 1, y, Cell("", style: style, isContinuation: true)) }
-            }
-            column += w
         }
         return column - x
+    }
+
+    /// Places one cluster of width `w` (0, 1 or 2) at `column`; false when it does not fit
+    /// before `limit` (what is left of its place is blanked).
+    private mutating func place(_ text: String, _ w: Int, _ column: inout Int, x: Int, y: Int, style: Style, limit: Int) -> Bool {
+        if w == 0 {
+            // A lone combining mark or similar: attach to the previous cell if there is one.
+            if column > x, column - 1 >= 0, column - 1 < width {
+                var prev = self[column - 1, y]
+                if !prev.isContinuation { prev.text += text; self[column - 1, y] = prev }
+            }
+            return true
+        }
+        if column + w > limit {
+            // Fill what is left of a wide character's place.
+            while column < limit { if column >= 0 { setCell(column, y, Cell(" ", style: style)) }; column += 1 }
+            return false
+        }
+        if column >= 0 {
+            setCell(column, y, Cell(text, style: style), wide: w == 2)
+            if w == 2 { setCell(column + 1, y, Cell("", style: style, isContinuation: true)) }
+        }
+        column += w
+        return true
+    }
+
+    /// The fast path for text that is all printable ASCII (most of what is drawn): one
+    /// cell per byte, nothing to escape, no clusters to find. Nil if `text` is anything else.
+    private mutating func putPrintableASCII(_ text: String, x: Int, y: Int, style: Style, limit: Int) -> Int? {
+        var text = text
+        return text.withUTF8 { bytes -> Int? in
+            for b in bytes where b < 0x20 || b >= 0x7F { return nil }
+            var column = x
+            for b in bytes {
+                if column >= limit { break }
+                if column >= 0 { setCell(column, y, Cell(String(UnicodeScalar(b)), style: style)) }
+                column += 1
+            }
+            return column - x
+        }
     }
 
     /// Sets a cell, blanking the other half of any wide character it overwrites.

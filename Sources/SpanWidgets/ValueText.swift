@@ -22,9 +22,25 @@ public enum ValueText {
     }
 
     /// A string in double quotes with `"` and `\` escaped (control characters are escaped
-    /// later, by the grid, like every text from trace data).
+    /// later, by the grid, like every text from trace data). Works on the UTF-8 bytes (both
+    /// characters are ASCII, never part of another character's encoding), so a long value
+    /// costs a byte scan and a copy.
     public static func quoted(_ s: String) -> String {
-        "\"" + s.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+        var s = s
+        return s.withUTF8 { bytes in
+            var escapes = 0
+            for b in bytes where b == 0x22 || b == 0x5C { escapes += 1 }
+            return String(unsafeUninitializedCapacity: bytes.count + escapes + 2) { out in
+                var n = 0
+                out[n] = 0x22; n += 1
+                for b in bytes {
+                    if b == 0x22 || b == 0x5C { out[n] = 0x5C; n += 1 }
+                    out[n] = b; n += 1
+                }
+                out[n] = 0x22; n += 1
+                return n
+            }
+        }
     }
 
     static func number(_ d: Double) -> String {
@@ -36,10 +52,15 @@ public enum ValueText {
 }
 
 extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
+    /// This string with every `target` byte (an ASCII character) replaced, by bytes.
+    func replacingAll(_ target: UInt8, with replacement: String) -> String {
+        var s = self
+        return s.withUTF8 { bytes in
+            guard bytes.contains(target) else { return self }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 64)
+            for b in bytes { if b == target { out += replacement.utf8 } else { out.append(b) } }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 }

@@ -13,11 +13,15 @@ public struct WaterfallText: Sendable {
     public let glyphs: Glyphs
     public let useColor: Bool
 
+    /// The widths it draws at; a width outside is taken as the nearest bound (a grid as wide
+    /// as `Int.max` could not be allocated, and nobody reads a 10,000-column line).
+    public static let widths = 40...1000
+
     public init(tree: TraceTree, width: Int, glyphs: Glyphs = .unicode, useColor: Bool = false) {
         self.tree = tree
         self.summary = TraceSummary(tree)
         self.rows = VisibleRows(tree: tree, groupOrphans: false)
-        self.width = max(40, width)
+        self.width = min(max(Self.widths.lowerBound, width), Self.widths.upperBound)
         self.glyphs = glyphs
         self.useColor = useColor
     }

@@ -11,7 +11,7 @@ public enum Action: Hashable, Sendable {
     case nextTab, selectTab(DetailTab)
     case nextError, previousError
     case zoomIn, zoomOut, zoomReset
-    case detailDown, detailUp
+    case detailDown, detailUp, detailTop, detailBottom
 }
 
 /// Where a key is pressed: bindings apply in one context, or everywhere (`global`).

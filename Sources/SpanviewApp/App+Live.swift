@@ -31,6 +31,8 @@ extension App {
         let gone = store.evictOldest(keepingAtMost: maxSpans)
         guard gone.traces > 0 else { return }
         viewCache = [:]
+        detailCache = nil   // trace indices shift
+        recentDetails = []
         history = []
         let top = list.top
         list = TraceList(store: store)
@@ -70,6 +72,7 @@ extension App {
     /// Takes in what arrived. New traces join the list and new spans the open waterfall,
     /// without moving the cursor or the scroll position.
     public mutating func ingest(_ update: consuming LiveFeed.Update, now: Double) {
+        defer { refreshDetail() }
         var spans: [Span] = []
         swap(&spans, &update.spans)   // unshared, so the store moves the spans out, not copies
         let changed = store.insert(moving: &spans)

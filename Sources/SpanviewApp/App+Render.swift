@@ -82,17 +82,16 @@ extension App {
         if view.window != nil { grid.put(" · zoomed", x: x, y: 0, style: Style(.accent)) }
     }
 
-    func tabTitles(_ view: TraceView, content: SpanDetailContent?) -> [(DetailTab, String)] {
+    func tabTitles(_ view: TraceView, counts: [Int]?) -> [(DetailTab, String)] {
         DetailTab.allCases.map { tab in
-            let count = content.map { $0.count(tab) } ?? 0
+            let count = counts?[tab.rawValue] ?? 0
             return (tab, " \(tab.rawValue + 1) \(tab.title)\(count > 0 ? " \(count)" : "") ")
         }
     }
 
     func tabAt(x: Int, view: TraceView) -> DetailTab? {
-        let content = view.selectedSpan.map { SpanDetailContent(tree: view.tree, index: $0, traceStart: view.figures.traceStart) }
         var column = 0
-        for (tab, title) in tabTitles(view, content: content) {
+        for (tab, title) in tabTitles(view, counts: currentDetail(view)?.counts) {
             let w = DisplayWidth.of(title)
             if x >= column && x < column + w { return tab }
             column += w + 1
@@ -104,21 +103,19 @@ extension App {
         let area = layout.detail
         guard area.height > 1, area.width > 4 else { return }
         var pane = Grid(width: area.width, height: area.height)
-        let store = self.store
-        let content = view.selectedSpan.map {
-            SpanDetailContent(tree: view.tree, index: $0, traceStart: view.figures.traceStart, isLoaded: { store.index(of: $0) != nil })
-        }
+        // Laid out once per span, tab and width (`DetailCache`); only the visible lines are made.
+        let detail = currentDetail(view)
         // Tab bar.
         var x = 0
-        for (tab, title) in tabTitles(view, content: content) {
+        for (tab, title) in tabTitles(view, counts: detail?.counts) {
             let active = tab == view.tab
-            let hasErrors = tab == .errors && (content?.count(.errors) ?? 0) > 0
+            let hasErrors = tab == .errors && (detail?.counts[DetailTab.errors.rawValue] ?? 0) > 0
             let style = active ? Style(hasErrors ? .error : .default, background: .selection, [.bold])
                 : Style(hasErrors ? .error : .muted)
             x += pane.put(title, x: x, y: 0, style: style) + 1
         }
         if x < area.width { pane.fill(glyphs.axisLine, x: x, y: 0, width: area.width - x, style: .muted) }
-        guard let content else {
+        guard let detail else {
             if let placeholder = view.rows.placeholder(atRow: view.selectedRow) {
                 let text = "\(placeholder.orphans.count) span\(placeholder.orphans.count == 1 ? "" : "s") below name \(placeholder.parentID.hex) as their parent, "
                     + (live.map { !$0.ended } ?? false
@@ -133,14 +130,15 @@ extension App {
             grid.blit(pane, x: area.x, y: area.y)
             return
         }
-        let lines = content.lines(view.tab, width: area.width - 2)
+        let lines = detail.lines
         let rows = area.height - 1
         let scroll = max(0, min(view.detailScroll, max(0, lines.count - rows)))
-        for (i, line) in lines.dropFirst(scroll).prefix(rows).enumerated() {
+        for (i, line) in lines.lines(scroll..<(scroll + rows)).enumerated() {
             line.draw(into: &pane, x: 1, y: 1 + i, width: area.width - 2)
         }
         if lines.count > rows {
-            let label = " \(scroll + 1)-\(min(lines.count, scroll + rows))/\(lines.count) J/K "
+            // "+": a long value is laid out further as it is scrolled to.
+            let label = " \(scroll + 1)-\(min(lines.count, scroll + rows))/\(lines.count)\(lines.isComplete ? "" : "+") J/K "
             pane.put(label, x: max(0, area.width - DisplayWidth.of(label)), y: 0, style: .muted)
         }
         grid.blit(pane, x: area.x, y: area.y)

@@ -49,6 +49,12 @@ extension App {
             view.detailScroll = 0
         case .detailDown: view.detailScroll += max(1, layout.detailContentRows / 2)
         case .detailUp: view.detailScroll = max(0, view.detailScroll - max(1, layout.detailContentRows / 2))
+        case .detailTop: view.detailScroll = 0
+        case .detailBottom:
+            // To the end of what is laid out; a value not laid out to its end goes on by one
+            // budget first (`refreshDetail`), so each press answers quickly and a few reach the end.
+            view.detailScroll = max(0, (currentDetail(view)?.lines.count ?? 0) - layout.detailContentRows)
+            detailToEnd = true
         case .nextError, .previousError:
             jumpToError(in: &view, forward: action == .nextError)
         case .zoomIn, .zoomOut, .zoomReset:
@@ -70,8 +76,9 @@ extension App {
             return
         default: break
         }
-        if case .detailDown = action {} else if case .detailUp = action {} else if case .nextTab = action {} else if case .selectTab = action {} else {
-            view.detailScroll = 0
+        switch action {
+        case .detailDown, .detailUp, .detailTop, .detailBottom, .nextTab, .selectTab: break
+        default: view.detailScroll = 0
         }
         trace = view
         keepSpanSelectionVisible()

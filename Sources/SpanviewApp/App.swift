@@ -28,10 +28,29 @@ public struct App: Sendable {
     /// collapsed subtrees and zoom. Traces of 20,000 spans or more are prepared at start.
     var viewCache: [Int: TraceView] = [:]
     static let prepareAtStart = 20_000
+    /// The selected span's detail pane, laid out (see `DetailCache`), and the last few
+    /// before it (so Tab and back, or j and k, do not lay a long value out again).
+    var detailCache: DetailCache?
+    var recentDetails: [DetailCache] = []
+    static let recentDetailCount = 3
+    /// Set by `}` for `refreshDetail`: after laying out more, show the new end.
+    var detailToEnd = false
+    /// How many times a detail pane was laid out from scratch (for tests).
+    var detailLayouts = 0
+    /// Work units (`WrappedText`: about a byte of ASCII text each) that one key may spend
+    /// laying out long values: 3 to 4 MB of ASCII text, 0.7 MB of CJK; the rest of a longer
+    /// value is laid out this much at a time as it is scrolled to, so no key waits on a whole
+    /// huge value (docs/benchmarks.md).
+    public var layoutBudget = App.defaultLayoutBudget
     /// The search prompt's text while it is open.
     public internal(set) var prompt: String?
     public internal(set) var message: (text: String, isError: Bool)?
+    /// The terminal's size, clamped to `maximumSize` (a grid is drawn for every frame: a
+    /// terminal that reports 65535 columns, or a `COLUMNS` that says more, must not cost
+    /// gigabytes; what lies beyond is left blank).
     public internal(set) var size: (width: Int, height: Int)
+    /// The largest grid the viewer draws.
+    public static let maximumSize = (width: 1000, height: 1000)
     /// Where things go on screen now (the split depends on the open trace's rows).
     public var layout: ScreenLayout { ScreenLayout(width: size.width, height: size.height, spanRows: trace?.rows.count) }
     public internal(set) var wantsQuit = false
@@ -47,12 +66,17 @@ public struct App: Sendable {
         self.inputs = inputs.files
         logs = inputs.logLines
         list = TraceList(store: inputs.store)
-        size = (width, height)
+        size = Self.clamped(width: width, height: height)
         self.glyphs = glyphs
         self.useColor = useColor
         let big = store.traces.indices.filter { store.traces[$0].spanCount >= Self.prepareAtStart }
         for index in big.prefix(64) { viewCache[index] = TraceView(record: store.traces[index], traceIndex: index) }
         if store.traceCount == 1 { open(trace: 0) }
+        refreshDetail()
+    }
+
+    static func clamped(width: Int, height: Int) -> (width: Int, height: Int) {
+        (min(max(0, width), maximumSize.width), min(max(0, height), maximumSize.height))
     }
 
     public var problems: [ReadProblem] { inputs.flatMap(\.problems) }
@@ -65,6 +89,7 @@ public struct App: Sendable {
     // MARK: - Input
 
     public mutating func handle(_ key: Key) {
+        defer { refreshDetail() }
         if case .resize(let width, let height) = key {
             resize(width: width, height: height)
             return
@@ -86,12 +111,14 @@ public struct App: Sendable {
     }
 
     public mutating func resize(width: Int, height: Int) {
-        size = (width, height)
+        defer { refreshDetail() }
+        size = Self.clamped(width: width, height: height)
         keepListSelectionVisible()
         keepSpanSelectionVisible()
     }
 
     public mutating func perform(_ action: Action) {
+        defer { refreshDetail() }
         switch action {
         case .quit: wantsQuit = true
         case .help: overlay = .help; overlayScroll = 0
@@ -196,6 +223,7 @@ public struct App: Sendable {
 
     /// Opens the one trace whose ID starts with `text`, lists several, or says none does.
     public mutating func search(_ text: String) {
+        defer { refreshDetail() }
         guard let prefix = TraceIDPrefix(text), prefix.digits > 0 else {
             message = ("'\(text)' is not a trace ID prefix (hex digits; 0x and dashes are fine)", true)
             return

@@ -47,6 +47,8 @@ public enum Keymap {
         KeyBinding(keys: [.character("4")], action: .selectTab(.links), context: .waterfall, help: "Links tab"),
         KeyBinding(keys: [.character("J"), .control("d")], action: .detailDown, context: .waterfall, help: "scroll the detail pane down"),
         KeyBinding(keys: [.character("K"), .control("u")], action: .detailUp, context: .waterfall, help: "scroll the detail pane up"),
+        KeyBinding(keys: [.character("}")], action: .detailBottom, context: .waterfall, help: "the detail pane's end (a long value's last lines)"),
+        KeyBinding(keys: [.character("{")], action: .detailTop, context: .waterfall, help: "the detail pane's start"),
         KeyBinding(keys: [.character("e")], action: .nextError, context: .waterfall, help: "next error span"),
         KeyBinding(keys: [.character("E")], action: .previousError, context: .waterfall, help: "previous error span"),
         KeyBinding(keys: [.character("+"), .character("=")], action: .zoomIn, context: .waterfall, help: "zoom the time axis in around the span"),

@@ -54,6 +54,11 @@ public struct StandardError {
 
 /// What the environment says about colour.
 public enum TerminalEnvironment {
+    /// An environment variable's value, if it is set.
+    public static func variable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
     /// NO_COLOR (https://no-color.org) is set to anything non-empty.
     public static var noColor: Bool {
         guard let value = getenv("NO_COLOR") else { return false }

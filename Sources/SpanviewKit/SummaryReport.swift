@@ -101,15 +101,17 @@ public struct SummaryReport: Sendable {
 
 func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
-/// Column-aligned plain text.
+/// Column-aligned plain text (cells already escaped).
 enum TextTable {
     static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
         var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return rows.map { row in
+        // Widths in terminal cells (an emoji or CJK character takes two), not characters.
+        let cellWidths = rows.map { $0.map { DisplayWidth.of($0) } }
+        for row in cellWidths { for (i, w) in row.enumerated() { widths[i] = max(widths[i], w) } }
+        return rows.enumerated().map { r, row in
             row.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                let pad = String(repeating: " ", count: widths[i] - cellWidths[r][i])
                 if i == row.count - 1 && !rightAligned.contains(i) { return cell }
                 return rightAligned.contains(i) ? pad + cell : cell + pad
             }.joined(separator: "  ")

@@ -30,7 +30,11 @@ struct FrameBench: ParsableCommand {
     @Option(help: "Terminal size, WxH.")
     var size = "200x60"
 
+    @Flag(help: "Instead: one trace whose spans carry 1 MB and 4 MB attribute values (text, blob, Unicode); keys move between them, scroll the detail pane and switch tabs.")
+    var bigValues = false
+
     func run() throws {
+        if bigValues { return try runBigValues() }
         let path = input ?? "/tmp/spanview-frames-\(getpid()).jsonl"
         if input == nil {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -82,6 +86,61 @@ struct FrameBench: ParsableCommand {
         let others = timings.filter { $0.0 != "type" }
         print("typing the trace ID: max \(ms(typing.max() ?? 0)) ms per key")
         for (label, t) in others { print(String(format1(t * 1000)).leftPadded(8) + " ms  " + label) }
+        let all = timings.map(\.1).sorted()
+        print("every key: median \(ms(all[all.count / 2])) ms, max \(ms(all.last ?? 0)) ms (\(all.count) keys)")
+    }
+}
+
+extension FrameBench {
+    /// The big-values scenario: every key's work (handle + render) on a trace whose spans
+    /// carry 1 MB and 4 MB values. The trace is the only one, so the viewer opens on it.
+    func runBigValues() throws {
+        let path = "/tmp/spanview-bigvalues-\(getpid()).jsonl"
+        let trace = BigValueTrace()
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        trace.write(to: fd)
+        close(fd)
+        defer { unlink(path) }
+        let dims = size.split(separator: "x").compactMap { Int($0) }
+        let (width, height) = dims.count == 2 ? (dims[0], dims[1]) : (200, 60)
+        let t0 = now()
+        let inputs = try InputLoader.load([path])
+        let loadTime = now() - t0
+        let t1 = now()
+        var app = App(inputs: inputs, width: width, height: height)
+        let startTime = now() - t1
+        print("loaded \(inputs.store.spanCount) spans (values: \(trace.values.map(BigValueTrace.label).joined(separator: ", "))) in \(seconds(loadTime)) s; app ready in \(ms(startTime)) ms; \(width)x\(height)")
+
+        var script: [(String, Key)] = []
+        for value in trace.values {
+            let name = BigValueTrace.label(value)
+            script.append(("j: next span, \(name)", .character("j")))
+            script.append(("J: scroll detail (\(name))", .character("J")))
+            script.append(("J", .character("J")))
+            script.append(("K", .character("K")))
+            script.append(("Tab: Events", .tab))
+            script.append(("1: Attributes", .character("1")))
+            script.append(("J", .character("J")))
+            script.append(("}: detail end", .character("}")))
+            script.append(("{: detail start", .character("{")))
+        }
+        script.append(("resize", .resize(width: width - 40, height: height - 10)))
+        script.append(("resize back", .resize(width: width, height: height)))
+        script.append(("k: previous span", .character("k")))
+        script.append(("g: first span", .character("g")))
+        var timings: [(String, Double)] = []
+        var render = app.render()
+        let detail = ProcessInfo.processInfo.environment["SPANVIEW_FRAME_DETAIL"] != nil
+        for (label, key) in script {
+            let t = now()
+            app.handle(key)
+            let handled = now()
+            render = app.render()
+            timings.append((label, now() - t))
+            if detail { print("  \(label): handle \(ms(handled - t)) ms, render \(ms(now() - handled)) ms") }
+        }
+        withExtendedLifetime(render) {}
+        for (label, t) in timings { print(String(format1(t * 1000)).leftPadded(9) + " ms  " + label) }
         let all = timings.map(\.1).sorted()
         print("every key: median \(ms(all[all.count / 2])) ms, max \(ms(all.last ?? 0)) ms (\(all.count) keys)")
     }

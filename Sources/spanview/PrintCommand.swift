@@ -14,7 +14,7 @@ struct PrintCommand: ParsableCommand {
     @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes and case ignored).")
     var trace: String?
 
-    @Option(name: .long, help: "Output width in columns (default: the terminal's, else 120).")
+    @Option(name: .long, help: "Output width in columns, 40 to 1000 (default: the terminal's, else COLUMNS, else 120).")
     var width: Int?
 
     @Option(name: .long, help: "Colour: auto (when writing to a terminal and NO_COLOR is unset), always or never.")
@@ -24,7 +24,10 @@ struct PrintCommand: ParsableCommand {
     var ascii = false
 
     func validate() throws {
-        if let width, width < 40 { throw ValidationError("--width must be at least 40") }
+        let widths = WaterfallPrinter.widths
+        if let width, !widths.contains(width) {
+            throw ValidationError("--width must be from \(widths.lowerBound) to \(widths.upperBound), got \(width)")
+        }
         if let trace, TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
     }
 
@@ -42,7 +45,9 @@ struct PrintCommand: ParsableCommand {
         let out = StandardOutput()
         let useColor = color.resolved(isTerminal: out.isTerminal)
         let printer = WaterfallPrinter(
-            width: width ?? out.terminalWidth ?? 120, color: useColor,
+            width: WaterfallPrinter.outputWidth(option: width, terminal: out.terminalWidth,
+                                                columnsVariable: TerminalEnvironment.variable("COLUMNS")),
+            color: useColor,
             palette: TerminalEnvironment.palette(), glyphs: ascii ? .ascii : .unicode)
         printer.print(inputs.store, traces: indices) { out.write($0) }
         out.flush()

@@ -59,6 +59,7 @@ struct ViewCommand: ParsableCommand {
         case .always: .full
         case .auto: nil
         }
+        TerminalSizeVariables.dropUnusable()
         let terminal: Terminal
         do {
             terminal = try Terminal(colorDepth: depth)
@@ -151,4 +152,23 @@ func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// ncurses takes the screen size from `COLUMNS` and `LINES` when they are set. A value that
+/// is not a size a terminal could have (not a number, or outside 1...`App.maximumSize`) is
+/// removed before the terminal is opened, so ncurses asks the terminal itself: with
+/// `COLUMNS=2147483647` it would otherwise fail to start, and with a large value it would
+/// allocate a screen of that size.
+enum TerminalSizeVariables {
+    static func dropUnusable() {
+        for (name, limit) in [("COLUMNS", App.maximumSize.width), ("LINES", App.maximumSize.height)] {
+            guard let value = getenv(name).map({ String(cString: $0) }) else { continue }
+            if !isUsable(value, limit: limit) { unsetenv(name) }
+        }
+    }
+
+    static func isUsable(_ value: String, limit: Int) -> Bool {
+        guard let n = Int(value) else { return false }
+        return n >= 1 && n <= limit
+    }
 }

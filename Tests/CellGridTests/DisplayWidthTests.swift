@@ -51,6 +51,14 @@ struct DisplayWidthTests {
         ("👨‍👩‍👧", 2),                     // ZWJ family
         ("🇺🇸", 2),                      // flag
         ("한", 2),
+        ("🇫🇷", 2),                      // flag
+        ("1\u{FE0F}\u{20E3}", 2),        // keycap 1
+        ("❤️", 2),
+        ("👩🏿\u{200D}🚀", 2),             // ZWJ with a skin tone
+        ("🏳\u{FE0F}\u{200D}🌈", 2),      // rainbow flag
+        ("\u{263A}", 1),                  // ☺ text presentation
+        ("\u{263A}\u{FE0F}", 2),          // ☺️ emoji presentation
+        ("🏽", 2),                        // a skin tone on its own is a swatch
     ])
     func character(text: String, width: Int) throws {
         #expect(text.count == 1)
@@ -68,6 +76,9 @@ struct DisplayWidthTests {
         ("😀😀", 4),
         ("├─ db.query", 11),
         ("日本語テキスト", 14),
+        ("👨\u{200D}👩\u{200D}👧 ❤️ 👍🏽 🇫🇷 1\u{FE0F}\u{20E3}", 14),   // five clusters of 2, four spaces
+        ("🇫🇷🇩🇪", 4),
+        ("ok\u{1B}", 2),                  // a raw control counts 0 (it is escaped before drawing)
     ])
     func string(text: String, width: Int) {
         #expect(DisplayWidth.of(text) == width)

@@ -137,6 +137,77 @@ struct GridPutTests {
         #expect(cells(grid) == ["❤\u{FE0F}", "|", "👨‍👩‍👧", "|", "x", " ", " ", " "])
     }
 
+    @Test("each emoji cluster is one wide cell holding the whole cluster", arguments: [
+        "👨\u{200D}👩\u{200D}👧",          // ZWJ family
+        "\u{2764}\u{FE0F}",               // heart with VS16
+        "👍🏽",                              // thumbs up, skin tone
+        "🇫🇷",                              // flag: two regional indicators
+        "1\u{FE0F}\u{20E3}",              // keycap
+        "#\u{FE0F}\u{20E3}",
+        "🏳\u{FE0F}\u{200D}🌈",           // rainbow flag: text-default base, VS16, ZWJ
+        "🧑🏽\u{200D}💻",                   // ZWJ with a modifier
+    ])
+    func emojiClusters(cluster: String) {
+        #expect(cluster.count == 1)
+        #expect(DisplayWidth.of(cluster) == 2)
+        var grid = Grid(width: 8, height: 1)
+        #expect(grid.put("a" + cluster + "b", x: 0, y: 0) == 4)
+        #expect(cells(grid) == ["a", cluster, "|", "b", " ", " ", " ", " "])
+        #expect(grid.line(0) == "a" + cluster + "b")
+        // Three in a row: two cells each, nothing split or merged.
+        var row = Grid(width: 8, height: 1)
+        #expect(row.put(cluster + cluster + cluster, x: 0, y: 0) == 6)
+        #expect(cells(row) == [cluster, "|", cluster, "|", cluster, "|", " ", " "])
+        // At the edge it is not split: its place is blank.
+        var edge = Grid(width: 3, height: 1)
+        #expect(edge.put("ab" + cluster, x: 0, y: 0) == 3)
+        #expect(cells(edge) == ["a", "b", " "])
+    }
+
+    @Test("two flags are two clusters of two cells; a lone skin tone is its own wide swatch")
+    func flagsAndModifiers() {
+        var grid = Grid(width: 8, height: 1)
+        #expect(grid.put("🇫🇷🇩🇪", x: 0, y: 0) == 4)
+        #expect(cells(grid) == ["🇫🇷", "|", "🇩🇪", "|", " ", " ", " ", " "])
+        #expect(DisplayWidth.of("🏽") == 2)
+        #expect(DisplayWidth.of("x🏽") == 3)   // a modifier after a letter is drawn as a swatch beside it
+        #expect(DisplayWidth.of("a\u{FE0F}") == 1)   // VS16 widens emoji only
+    }
+
+    @Test("bidi controls inside emoji text are escaped and the emoji keep their cells")
+    func bidiAmongEmoji() {
+        var grid = Grid(width: 30, height: 1)
+        let used = grid.put("👍\u{202E}🏽 \u{200F}🇫🇷", x: 0, y: 0)
+        #expect(grid.line(0) == "👍\\u{202e}🏽 \\u{200f}🇫🇷")
+        // The override, now `}`, no longer joins the thumb and the tone: the tone is a swatch.
+        #expect(used == 2 + 8 + 2 + 1 + 8 + 2)
+        #expect(grid[9, 0].text == "}")
+        #expect(grid[10, 0].text == "🏽" && grid[11, 0].isContinuation)
+    }
+
+    @Test("a skin tone after a letter is drawn as its own wide cell, not merged into the letter's")
+    func strayModifier() {
+        var grid = Grid(width: 8, height: 1)
+        #expect(grid.put("x🏽y", x: 0, y: 0) == 4)
+        #expect(cells(grid) == ["x", "🏽", "|", "y", " ", " ", " ", " "])
+        #expect(DisplayWidth.pieces("x🏽🏽").map(\.width) == [1, 2, 2])
+        #expect(DisplayWidth.pieces("👍🏽").map(\.width) == [2])
+    }
+
+    @Test("printable ASCII takes the fast path with the same cells as the general one")
+    func asciiFastPath() {
+        let text = "GET /api/v1/users?id=42 ~!@#$%^&*()_+{}|:<>?"
+        var fast = Grid(width: 60, height: 1)
+        var general = Grid(width: 60, height: 1)
+        #expect(fast.put(text, x: 2, y: 0, style: .error, maxWidth: 30) == 30)
+        // The same text with a combining mark at the end goes the general way.
+        #expect(general.put(text + "e\u{0301}", x: 2, y: 0, style: .error, maxWidth: 30) == 30)
+        #expect(fast == general)
+        var left = Grid(width: 10, height: 1)
+        #expect(left.put("abcdef", x: -3, y: 0) == 6)
+        #expect(left.line(0) == "def")
+    }
+
     @Test("control characters are shown escaped, never stored raw")
     func escapes() {
         var grid = Grid(width: 20, height: 1)
@@ -186,16 +257,17 @@ struct ControlCharacterTests {
     static func isControl(_ v: UInt32) -> Bool {
         v < 0x20 || v == 0x7F || (0x80..<0xA0).contains(v)
             || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x2028 || v == 0x2029
+            || v == 0x061C || v == 0x200E || v == 0x200F || v == 0x200B || v == 0xFEFF
     }
 
-    static let codePoints: [UInt32] = Array(0...0x9F) + [0xA0, 0xAD, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A, 0x202B,
+    static let codePoints: [UInt32] = Array(0...0x9F) + [0xA0, 0xAD, 0x061C, 0x200B, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A, 0x202B,
                                                         0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF]
 
     @Test("put never stores a raw control character, whatever the text around it")
     func everyCodePoint() throws {
         for v in Self.codePoints {
             let c = String(Character(try #require(Unicode.Scalar(v))))
-            for text in ["x" + c + "y", c, c + c, c + "\u{0301}", "中" + c, c + "中"] {
+            for text in ["x" + c + "y", c, c + c, c + "\u{0301}", "中" + c, c + "中", "👍" + c + "🏽", "\u{2764}" + c + "\u{FE0F}"] {
                 for maxWidth in [nil, 1, 2, 3] as [Int?] {
                     var grid = Grid(width: 12, height: 1)
                     grid.put(text, x: 1, y: 0, maxWidth: maxWidth)
@@ -212,6 +284,9 @@ struct ControlCharacterTests {
         (UInt32(0x00), "\\x00"), (0x07, "\\x07"), (0x08, "\\x08"), (0x09, "\\t"), (0x0A, "\\n"), (0x0D, "\\r"),
         (0x1B, "\\e"), (0x1F, "\\x1f"), (0x7F, "\\x7f"), (0x80, "\\u{0080}"), (0x9B, "\\u{009b}"), (0x9F, "\\u{009f}"),
         (0x202E, "\\u{202e}"), (0x2066, "\\u{2066}"), (0x2028, "\\u{2028}"),
+        (0x9D, "\\u{009d}"), (0x061C, "\\u{061c}"), (0x200E, "\\u{200e}"), (0x200F, "\\u{200f}"),
+        (0x202A, "\\u{202a}"), (0x202D, "\\u{202d}"), (0x2069, "\\u{2069}"), (0x2029, "\\u{2029}"),
+        (0x200B, "\\u{200b}"), (0xFEFF, "\\u{feff}"),
     ])
     func shownEscaped(value: UInt32, shown: String) throws {
         var grid = Grid(width: 20, height: 1)

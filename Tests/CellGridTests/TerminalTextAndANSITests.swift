@@ -21,6 +21,14 @@ struct TerminalTextTests {
         ("\u{202A}\u{202B}\u{202C}\u{202D}", "\\u{202a}\\u{202b}\\u{202c}\\u{202d}"),
         ("\u{2066}x\u{2069}", "\\u{2066}x\\u{2069}"),
         ("line\u{2028}sep\u{2029}", "line\\u{2028}sep\\u{2029}"),
+        ("\u{9D}0;x\u{9C}", "\\u{009d}0;x\\u{009c}"),             // OSC and ST as C1 controls
+        ("a\u{061C}b", "a\\u{061c}b"),                           // arabic letter mark
+        ("\u{200E}ltr\u{200F}rtl", "\\u{200e}ltr\\u{200f}rtl"),    // directional marks
+        ("zero\u{200B}width", "zero\\u{200b}width"),
+        ("\u{2060}\u{2064}\u{206A}\u{206F}", "\\u{2060}\\u{2064}\\u{206a}\\u{206f}"),
+        ("\u{FEFF}bom", "\\u{feff}bom"),
+        ("\u{FFF9}a\u{FFFB}", "\\u{fff9}a\\u{fffb}"),
+        ("👍\u{202E}🏽", "👍\\u{202e}🏽"),
     ])
     func escapes(text: String, expected: String) {
         #expect(TerminalText.escaped(text) == expected)
@@ -28,20 +36,54 @@ struct TerminalTextTests {
 
     @Test("plain text is unchanged", arguments: [
         "", "hello", "GET /api/v1/users?id=42&x=\\e", "café", "中文", "😀 ❤\u{FE0F}", "e\u{0301}", "\u{A0}", "\u{200D}", "~",
-        "\u{202F}", "\u{2065}", "\u{206A}", "\u{200E}",
+        "\u{202F}", "\u{2065}", "\u{200C}", "\u{00AD}", "\u{FE0F}", "\u{FFFC}", "\u{E0067}",
+        "👨\u{200D}👩\u{200D}👧", "\u{2764}\u{FE0F}", "👍🏽", "🇫🇷", "1\u{FE0F}\u{20E3}", "ba\u{0308}r",
     ])
     func unchanged(text: String) {
         #expect(TerminalText.escaped(text) == text)
     }
 
-    @Test("needsEscaping is exactly C0, DEL, C1, bidi embeddings/overrides/isolates and line/paragraph separators")
+    /// The escaped set, written out independently of the implementation.
+    static func expectedEscaped(_ v: UInt32) -> Bool {
+        v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v)          // C0, DEL, C1
+            || v == 0x061C || v == 0x200E || v == 0x200F               // bidi marks
+            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)   // embeddings, overrides, isolates
+            || v == 0x2028 || v == 0x2029                              // line and paragraph separators
+            || v == 0x200B || (0x2060...0x2064).contains(v) || (0x206A...0x206F).contains(v)
+            || v == 0xFEFF || (0xFFF9...0xFFFB).contains(v)            // invisible format characters
+    }
+
+    @Test("needsEscaping is exactly the controls, the bidi controls, the separators and the invisible format characters")
     func needsEscaping() {
-        for v in UInt32(0)...0x2100 {
+        var wrong: [UInt32] = []
+        for v in UInt32(0)...0x10FFFF {
             guard let s = Unicode.Scalar(v) else { continue }
-            let expected = v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v)
-                || (0x2066...0x2069).contains(v) || v == 0x2028 || v == 0x2029
-            #expect(TerminalText.needsEscaping(s) == expected, "U+\(String(v, radix: 16))")
+            if TerminalText.needsEscaping(s) != Self.expectedEscaped(v) { wrong.append(v) }
         }
+        #expect(wrong.isEmpty, "\(wrong.prefix(20).map { "U+" + String($0, radix: 16) })")
+    }
+
+    @Test("the byte scan finds every escaped scalar, alone, between ASCII and between other scalars")
+    func byteScanAgrees() {
+        var wrong: [UInt32] = []
+        for v in UInt32(0)...0x10FFFF {
+            guard let s = Unicode.Scalar(v) else { continue }
+            let alone = String(Character(s))
+            let expected = Self.expectedEscaped(v)
+            for text in [alone, "ab" + alone + "cd", "é" + alone, alone + "中"] where TerminalText.containsEscapable(text) != expected {
+                wrong.append(v)
+            }
+            if expected && TerminalText.escaped(alone) == alone { wrong.append(v) }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(20).map { "U+" + String($0, radix: 16) })")
+    }
+
+    @Test("keepingNewlines escapes everything but line feeds")
+    func keepingNewlines() {
+        #expect(TerminalText.escaped("a\nb\u{1B}\r\n", keepingNewlines: true) == "a\nb\\e\\r\n")
+        #expect(TerminalText.escaped("a\nb", keepingNewlines: true) == "a\nb")
+        #expect(!TerminalText.containsEscapable("a\nb", keepingNewlines: true))
+        #expect(TerminalText.containsEscapable("a\nb"))
     }
 }
 

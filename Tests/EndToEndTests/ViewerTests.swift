@@ -38,6 +38,19 @@ struct ViewerTests {
         expectRestored(session)
     }
 
+    @Test("absurd COLUMNS and LINES and the largest --max-spans do not stop the viewer", .enabled(if: tmuxAvailable))
+    func absurdSizes() throws {
+        let session = try start("--max-spans 9223372036854775807 " + sample("payment-timeout.json"), width: 100, height: 30,
+                                environment: ["COLUMNS": "2147483647", "LINES": "99999999999999999999"])
+        let lines = session.lines()
+        #expect(lines.first?.hasPrefix("Trace 38f2fd9beffee2e4f4aad95f57d89868") == true, "\(session.capture())")
+        #expect(lines.allSatisfy { $0.count <= 100 })
+        #expect(lines.last?.contains("payment-timeout.json") == true)
+        session.send(keys: "C-c")
+        #expect(session.waitForExit() == 0)
+        expectRestored(session)
+    }
+
     @Test("searches a trace ID prefix, opens the failing span's Errors tab, collapses", .enabled(if: tmuxAvailable))
     func searchErrorsCollapse() throws {
         let summary = try CLI.run(["summary", "--json", CLI.sample("interleaved.jsonl")])
