@@ -69,7 +69,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "SpanModelTests", dependencies: ["SpanModel"]),
-        .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanModel"]),
+        .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanModel"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),

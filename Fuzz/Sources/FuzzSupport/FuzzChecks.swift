@@ -264,10 +264,13 @@ public enum FuzzChecks {
         printer.print(inputs.store, traces: Array(inputs.store.traces.indices.prefix(6))) { text in checkText(text, "print") }
         let summary = SummaryReport(inputs)
         checkText(summary.text(), "summary")
+        checkText(summary.json, "summary --json")
     }
 
+    /// What must never reach a terminal raw: controls, bidi and other invisible format
+    /// characters (the one list `TerminalText` escapes by).
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+        TerminalText.needsEscaping(scalar)
     }
 
     static func checkGrid(_ grid: Grid) {
