@@ -13,6 +13,17 @@ struct BracketScan {
     /// Column on the current line; -1 once the line has non-blank text.
     var lineColumn = -1
 
+    /// After a parse attempt that ran out of bytes, the next one waits until the bytes reach
+    /// here (the value's buffered length doubled), except when the brackets first close: so
+    /// a value that never ends is parsed O(log n) times, not once per line.
+    var retryAt = 0
+    private var closedOnce = false
+
+    /// Notes a parse attempt that ran out of bytes at `count`.
+    mutating func attemptFailed(count: Int) {
+        retryAt = count + max(count - valueStart, 1_024)
+    }
+
     init(valueStart: Int, column: Int) {
         self.valueStart = valueStart
         self.column = column
@@ -23,6 +34,7 @@ struct BracketScan {
     mutating func shift(by n: Int) {
         valueStart -= n
         position -= n
+        retryAt -= n
     }
 
     /// Advances over `buffer[position..<count]`. True when the value should be parsed now.
@@ -38,7 +50,7 @@ struct BracketScan {
             if lineColumn >= 0 {
                 if b == 0x20 || b == 0x09 { lineColumn += 1; continue }
                 let startsValue = b == UInt8(ascii: "{") || b == UInt8(ascii: "[")
-                if startsValue && lineColumn <= column && depth > 0 && position - 1 > valueStart { return true }
+                if startsValue && lineColumn <= column && depth > 0 && position - 1 > valueStart && position > retryAt { return true }
                 lineColumn = -1
             }
             switch b {
@@ -46,7 +58,10 @@ struct BracketScan {
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                if depth <= 0 { return true }
+                if depth <= 0 && (!closedOnce || position > retryAt) {
+                    closedOnce = true
+                    return true
+                }
             case 0x0A: lineColumn = 0
             default: break
             }

@@ -68,8 +68,6 @@ extension GoStdouttraceDecoder {
 
     /// `{"Type": "INT64", "Value": 42}`, in either key order, packed.
     private func writeTypedValue(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) {
-        try s.enterNested()
-        defer { s.leaveNested() }
         if try s.consumeNull() { PackedBytes.tag(&out, .empty); return }
         guard try s.beginObject() else { PackedBytes.tag(&out, .empty); return }
         var type: RawBytes?
@@ -106,8 +104,6 @@ extension GoStdouttraceDecoder {
     }
 
     private func writeValue(_ s: inout JSONScanner, type: RawBytes, into out: inout [UInt8]) throws(ScanError) {
-        try s.enterNested()
-        defer { s.leaveNested() }
         let next = try s.peek()
         let isArrayType = type.equals("STRINGSLICE") || type.equals("INT64SLICE") || type.equals("FLOAT64SLICE") || type.equals("BOOLSLICE")
         if next == UInt8(ascii: "n") {
@@ -151,8 +147,13 @@ extension GoStdouttraceDecoder {
             PackedBytes.varint(&out, UInt64(bytes.count))
             out += bytes
         case 5 where type.equals("SLICE") && next == UInt8(ascii: "["):
+            // Values inside values: the only recursion here, bounded (`JSONScanner.maxNesting`).
+            try s.enterNested()
+            defer { s.leaveNested() }
             try writeList(&s, tag: .array, into: &out) { (s, out) throws(ScanError) in try self.writeTypedValue(&s, into: &out) }
         case 3 where type.equals("MAP") && next == UInt8(ascii: "["):
+            try s.enterNested()
+            defer { s.leaveNested() }
             let slot = PackedBytes.beginList(&out, .map)
             let n = try writeAttributes(&s, into: &out)
             PackedBytes.patchCount(&out, at: slot, n)

@@ -60,10 +60,15 @@ public struct JSONScanner {
     /// Called by a decoder before it reads a value that may hold values of its own kind
     /// (recursion); pair with `leaveNested`. Throws past `maxNesting`.
     public mutating func enterNested() throws(ScanError) {
-        guard nesting < Self.maxNesting else {
-            throw .malformed("values nested deeper than \(Self.maxNesting) levels", offset: position)
-        }
+        guard nesting < Self.maxNesting else { throw tooDeep() }
         nesting += 1
+    }
+
+    /// Skipped values are bounded the same way: deeper input is malformed whether a decoder
+    /// reads it or skips it (and a value that cannot end cannot make every later line's
+    /// attempt run to the end of the input).
+    func tooDeep() -> ScanError {
+        .malformed("values nested deeper than \(Self.maxNesting) levels", offset: position)
     }
 
     public mutating func leaveNested() {
@@ -421,6 +426,7 @@ public struct JSONScanner {
                         position &+= 1
                         expectingValue = false
                     } else {
+                        guard depth &+ nesting < Self.maxNesting else { throw tooDeep() }
                         push(true)
                         let key = try readKey()
                         try key.checkUTF8(at: position)
@@ -432,6 +438,7 @@ public struct JSONScanner {
                         position &+= 1
                         expectingValue = false
                     } else {
+                        guard depth &+ nesting < Self.maxNesting else { throw tooDeep() }
                         push(false)
                         continue
                     }

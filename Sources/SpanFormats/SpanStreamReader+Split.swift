@@ -28,6 +28,9 @@ extension SpanStreamReader {
 
     /// Decodes the buffered bytes, on two threads when there are enough of them.
     func process() -> ReadBatch {
+        // A value longer than a chunk that waits for its end keeps its bytes buffered: a
+        // split would hand the helper the same middle again with every read, never taken.
+        if case .awaitingEnd(let scan) = state, count - scan.valueStart > chunkSize { return processBuffered() }
         guard let helper, !finished, count - start >= splitThreshold, let (s, t) = splitPoints() else {
             return processBuffered()
         }
@@ -105,6 +108,7 @@ extension SpanStreamReader {
         pendingLog.removeAll(keepingCapacity: true)
         logs.removeAll()
         stats = ReadStats()
+        listedProblems = 0
         defer {
             buffer = owned
             capacity = ownedCapacity
@@ -112,7 +116,7 @@ extension SpanStreamReader {
             start = 0
         }
         let batch = processBuffered()
-        guard start == n, isCleanLineStart, batch.problems.isEmpty else { return nil }
+        guard start == n, isCleanLineStart, stats.skipped == 0 else { return nil }
         return Segment(batch: batch, newlines: line - 1, stats: stats, formats: decoder.formats)
     }
 }

@@ -95,8 +95,8 @@ extension SpanStreamReader {
                 if count - scan.valueStart > maxValueBytes {
                     // Bounded memory: a value this long (or one that never ends) is skipped.
                     stats.skipped += 1
-                    batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line,
-                                                      reason: "longer than \(maxValueBytes >> 20) MiB without ending: skipped"))
+                    report(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line,
+                                                      reason: "longer than \(maxValueBytes >> 20) MiB without ending: skipped"), into: &batch)
                     lineHasText = false
                     state = .resyncing(indent: scan.column)
                     continue loop
@@ -231,8 +231,7 @@ extension SpanStreamReader {
             case .none, .undecided:
                 break
             }
-            if case .awaitingEnd = state { return false }
-            state = .awaitingEnd(BracketScan(valueStart: p, column: column))
+            awaitEnd(of: p, column: column)
             return false
         } catch {
             if rejectValue(at: &p, error, column: column, spansBefore: spansBefore, newlines: scanner.newlines, into: &batch) {
@@ -240,10 +239,18 @@ extension SpanStreamReader {
             }
             // Undecided until more bytes come: parse again then.
             batch.spans.removeSubrange(spansBefore...)
-            if case .awaitingEnd = state { return false }
-            state = .awaitingEnd(BracketScan(valueStart: p, column: column))
+            awaitEnd(of: p, column: column)
             return false
         }
+    }
+
+    /// The value at `p` needs more bytes: follow its brackets as they come, and parse it
+    /// again when they may have ended it.
+    private func awaitEnd(of p: Int, column: Int) {
+        var scan: BracketScan
+        if case .awaitingEnd(let current) = state { scan = current } else { scan = BracketScan(valueStart: p, column: column) }
+        scan.attemptFailed(count: count)
+        state = .awaitingEnd(scan)
     }
 
     /// Reports the bad value at `p` and moves on: to a value that starts inside it (a writer
@@ -287,17 +294,25 @@ extension SpanStreamReader {
         stats.skipped += 1
         lineHasText = false
         if let resume {
-            batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line,
-                                              reason: "cut off: another value starts inside it at byte \(baseOffset + Int64(resume))"))
+            report(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line,
+                                              reason: "cut off: another value starts inside it at byte \(baseOffset + Int64(resume))"), into: &batch)
             passLines(from: p, to: resume)
             p = resume
             state = .between
             valueMayStart = true
             return true
         }
-        batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line, reason: reason))
+        report(ReadProblem(source: source, offset: baseOffset + Int64(p), line: line, reason: reason), into: &batch)
         state = .resyncing(indent: column)
         return true
+    }
+
+    /// Lists a bad value, up to `maxListedProblems` of them (all are counted in
+    /// `stats.skipped`): a megabyte of broken lines must not make half a million reports.
+    private func report(_ problem: ReadProblem, into batch: inout ReadBatch) {
+        guard listedProblems < Self.maxListedProblems else { return }
+        listedProblems += 1
+        batch.problems.append(problem)
     }
 
     /// A place found in the buffer, none, or not known until more bytes come.

@@ -55,6 +55,9 @@ public final class SpanStreamReader {
     var logs: [LogLine] = []
     /// Longest log line kept, in bytes; longer ones are cut (and say so).
     public static let maxLogLineBytes = 4_096
+    /// Most bad values listed with their reasons; more are only counted (`stats.skipped`).
+    public static let maxListedProblems = 10_000
+    var listedProblems = 0
     /// Longest value held in memory while its end has not come (a pipe, a followed file):
     /// a longer one is reported and skipped, so one value that never ends cannot take all
     /// memory. A memory-mapped file is not copied, so its values have no such bound.

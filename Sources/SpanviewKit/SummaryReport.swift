@@ -35,6 +35,7 @@ public struct SummaryReport: Sendable {
                 ("format", JSONText.quoted(file.format)),
                 ("spans", String(file.stats.spans)),
                 ("nonJSONLines", String(file.stats.nonJSONLines)),
+                ("skippedCount", String(file.stats.skipped)),
                 ("skipped", JSONText.array(file.problems.map { problem in
                     JSONText.object([
                         ("offset", String(problem.offset)),
@@ -70,7 +71,7 @@ public struct SummaryReport: Sendable {
         var out = ""
         for file in files {
             out += "\(escape(file.path)): \(file.format), \(plural(file.stats.spans, "span")), "
-                + "\(plural(file.stats.nonJSONLines, "non-JSON line")), \(file.problems.count) skipped\n"
+                + "\(plural(file.stats.nonJSONLines, "non-JSON line")), \(file.stats.skipped) skipped\n"
         }
         out += "\(plural(traces.count, "trace")), \(plural(spanCount, "distinct span"))"
         out += duplicateCount > 0 ? ", \(plural(duplicateCount, "duplicate")) dropped\n" : "\n"
@@ -94,6 +95,9 @@ public struct SummaryReport: Sendable {
         if !problems.isEmpty {
             out += "\nSkipped:\n"
             for p in problems { out += "  " + escape(p.message) + "\n" }
+            for file in files where file.stats.skipped > file.problems.count {
+                out += "  \(escape(file.path)): \(file.stats.skipped - file.problems.count) more not listed\n"
+            }
         }
         return out
     }

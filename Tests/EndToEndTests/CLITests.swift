@@ -43,7 +43,7 @@ struct CLITests {
         #expect(Set(json.keys) == ["files", "spans", "duplicates", "traces"])
         let files = try #require(json["files"] as? [[String: Any]])
         #expect(files.count == 2)
-        for file in files { #expect(Set(file.keys) == ["path", "format", "spans", "nonJSONLines", "skipped"]) }
+        for file in files { #expect(Set(file.keys) == ["path", "format", "spans", "nonJSONLines", "skippedCount", "skipped"]) }
         let skipped = try #require(files[0]["skipped"] as? [[String: Any]])
         #expect(skipped.count == 1)
         #expect(Set(skipped[0].keys) == ["offset", "line", "reason"])

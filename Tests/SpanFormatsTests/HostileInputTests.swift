@@ -177,3 +177,16 @@ struct EndlessValueTests {
         #expect(most <= (1 << 20) + (128 << 10))
     }
 }
+
+@Suite("Many bad values")
+struct ManyBadValuesTests {
+    @Test("the first 10,000 are listed, all are counted, and reading goes on")
+    func listedAndCounted() {
+        let bad = String(repeating: #"{"Name":"x",@@}"# + "\n", count: SpanStreamReader.maxListedProblems + 500)
+        let good = GoSpanJSON(name: "after", spanID: "00000000000000a9").compact + "\n"
+        let result = read(bad + good)
+        #expect(result.problems.count == SpanStreamReader.maxListedProblems)
+        #expect(result.stats.skipped == SpanStreamReader.maxListedProblems + 500)
+        #expect(result.spans.map(\.name) == ["after"])
+    }
+}

@@ -30,7 +30,7 @@ struct SummaryReportTests {
         let path = try temporaryFile(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let report = SummaryReport(try InputLoader.load([path]))
-        let expected = #"{"files":[{"path":"\#(path)","format":"go-stdouttrace","spans":4,"nonJSONLines":1,"skipped":[]}],"spans":3,"duplicates":1,"traces":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spans":3,"depth":2,"errors":1,"durationNs":1000000000,"services":["api","db"],"roots":["root"],"orphans":["lost"]}]}"#
+        let expected = #"{"files":[{"path":"\#(path)","format":"go-stdouttrace","spans":4,"nonJSONLines":1,"skippedCount":0,"skipped":[]}],"spans":3,"duplicates":1,"traces":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spans":3,"depth":2,"errors":1,"durationNs":1000000000,"services":["api","db"],"roots":["root"],"orphans":["lost"]}]}"#
         #expect(report.json == expected)
     }
 
