@@ -174,9 +174,16 @@ public struct JSONScanner {
     @inlinable @inline(__always)
     public mutating func consumeLayout(_ literal: StaticString) throws(ScanError) -> Bool {
         if consume(literal) { return true }
+        try layoutMismatch(literal)
+        return false
+    }
+
+    /// Throws `.incomplete` when the bytes end before `literal` does and match it so far.
+    @inline(never) @usableFromInline
+    func layoutMismatch(_ literal: StaticString) throws(ScanError) {
         let n = literal.utf8CodeUnitCount
-        guard position &+ n > end else { return false }
-        for i in 0..<(end &- position) where base[position &+ i] != literal.utf8Start[i] { return false }
+        guard position &+ n > end else { return }
+        for i in 0..<(end &- position) where base[position &+ i] != literal.utf8Start[i] { return }
         throw .incomplete
     }
 

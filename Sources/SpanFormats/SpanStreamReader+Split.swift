@@ -30,7 +30,7 @@ extension SpanStreamReader {
     func process() -> ReadBatch {
         // A value longer than a chunk that waits for its end keeps its bytes buffered: a
         // split would hand the helper the same middle again with every read, never taken.
-        if case .awaitingEnd(let scan) = state, count - scan.valueStart > chunkSize { return processBuffered() }
+        if case .awaitingEnd(let scan) = state, scan.position - scan.valueStart > chunkSize { return processBuffered() }
         guard let helper, !finished, count - start >= splitThreshold, let (s, t) = splitPoints() else {
             return processBuffered()
         }
