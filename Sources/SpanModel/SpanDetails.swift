@@ -73,11 +73,17 @@ public struct SpanDetails: Sendable {
     public var eventCount: Int { u32(4) }
     public var linkCount: Int { u32(8) }
 
-    /// The byte ranges of the three sections; nil when the header does not fit the bytes.
+    /// Whether the header's section offsets fit the bytes, in order.
+    private var headerFits: Bool {
+        bytes.count >= Self.headerSize && Self.headerSize <= u32(12) && u32(12) <= u32(16) && u32(16) <= bytes.count
+    }
+
+    /// The byte ranges of the three sections, clamped to the bytes there are (so that damaged
+    /// bytes still give what can be read); nil without a whole header.
     private var sections: (attributes: Range<Int>, events: Range<Int>, links: Range<Int>)? {
         guard bytes.count >= Self.headerSize else { return nil }
-        let events = u32(12), links = u32(16)
-        guard Self.headerSize <= events, events <= links, links <= bytes.count else { return nil }
+        let events = min(max(u32(12), Self.headerSize), bytes.count)
+        let links = min(max(u32(16), events), bytes.count)
         return (Self.headerSize..<events, events..<links, links..<bytes.count)
     }
 
@@ -89,7 +95,8 @@ public struct SpanDetails: Sendable {
     /// damage and ends where the next begins. Decoders keep this true for any input (tests
     /// and the fuzzers check it); a false here is a bug, shown as damaged details.
     public var isIntact: Bool {
-        bytes.isEmpty || (readAttributes(exact: true).intact && readEvents(exact: true).intact && readLinks(exact: true).intact)
+        bytes.isEmpty || (headerFits && readAttributes(exact: true).intact && readEvents(exact: true).intact
+                          && readLinks(exact: true).intact)
     }
 
     private func reader(_ section: KeyPath<(attributes: Range<Int>, events: Range<Int>, links: Range<Int>), Range<Int>>) -> PackedReader? {

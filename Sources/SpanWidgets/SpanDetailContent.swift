@@ -217,6 +217,12 @@ public struct SpanDetailContent {
         let dropped = [(s.droppedAttributeCount, "attributes"), (s.droppedEventCount, "events"), (s.droppedLinkCount, "links")]
             .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         if !dropped.isEmpty { field("dropped", dropped.joined(separator: ", "), width, Style(.warning), into: &out) }
+        if !s.details.isIntact {
+            // Decoders keep packed details intact for any input; should that ever fail, what
+            // could be read is shown, and said to be incomplete.
+            field("damaged", "not every attribute, event or link of this span could be read back", width,
+                  Style(.warning), into: &out)
+        }
 
         out.append(.blank)
         section("Attributes", s.attributes, width, into: &out)
