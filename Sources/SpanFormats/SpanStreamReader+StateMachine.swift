@@ -330,41 +330,47 @@ extension SpanStreamReader {
     private func valueLine(after p: Int, before end: Int, column: Int) -> Search {
         let signature = firstKeySearch(at: p, before: count)
         guard let key = signature.range else { return signature.ranOut && !finished ? .undecided : .none }
-        var i = p
+        let open = buffer[p]
         let limit = min(end, count)
         var decodes = 0
-        while i < limit, decodes < Self.maxRestartDecodes, let hit = memchr(buffer + i, 0x0A, limit - i) {
-            var q = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
-            let lineStart = q
-            while q < limit && (buffer[q] == 0x20 || buffer[q] == 0x09) { q += 1 }
-            if q < limit, q - lineStart <= column, buffer[q] == buffer[p] {
-                let other = firstKeySearch(at: q, before: count)
-                if other.ranOut && !finished { return .undecided }
-                guard let range = other.range, range.count == key.count,
-                      memcmp(buffer + range.lowerBound, buffer + key.lowerBound, key.count) == 0
-                else {
-                    i = lineStart
-                    continue
-                }
-                switch looksLikeValue(at: q) {
-                case .some(true):
-                    decodes += 1
-                    var scanner = JSONScanner(base: buffer, count: count, position: q)
-                    var spans: [Span] = []
-                    do {
-                        if try decoder.decodeTopLevel(&scanner, into: &spans) { return .found(q) }
-                    } catch .incomplete where !finished {
-                        return .undecided
-                    } catch {}
-                case .none where !finished:
+        // Each `{` (or `[`) that is the first non-blank byte of its line, within `column`:
+        // found by memchr on the bracket, since most lines of a pretty value do not start
+        // with one (a line-by-line walk cost a third of the time of reading pretty output).
+        func next(from i: Int) -> Int? {
+            guard i < limit else { return nil }
+            return memchr(buffer + i, Int32(open), limit - i).map { buffer.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+        }
+        var i = p + 1
+        while decodes < Self.maxRestartDecodes, let q = next(from: i) {
+            i = q + 1
+            var b = q - 1
+            while b > p && (buffer[b] == 0x20 || buffer[b] == 0x09) { b -= 1 }
+            guard b > p, buffer[b] == 0x0A, q - b - 1 <= column else { continue }
+            let other = firstKeySearch(at: q, before: count)
+            if other.ranOut && !finished { return .undecided }
+            guard let range = other.range, range.count == key.count,
+                  memcmp(buffer + range.lowerBound, buffer + key.lowerBound, key.count) == 0 else { continue }
+            switch looksLikeValue(at: q) {
+            case .some(true):
+                decodes += 1
+                var scanner = JSONScanner(base: buffer, count: count, position: q)
+                var spans: [Span] = []
+                do {
+                    if try decoder.decodeTopLevel(&scanner, into: &spans) { return .found(q) }
+                } catch .incomplete where !finished {
                     return .undecided
-                default:
-                    break
-                }
-            } else if q == count && !finished {
-                return .undecided   // the line's first byte has not come yet
+                } catch {}
+            case .none where !finished:
+                return .undecided
+            default:
+                break
             }
-            i = lineStart
+        }
+        // A last line that is still all blanks may yet start such a value.
+        if limit == count && !finished && decodes < Self.maxRestartDecodes {
+            var b = count - 1
+            while b > p && (buffer[b] == 0x20 || buffer[b] == 0x09) { b -= 1 }
+            if b > p && buffer[b] == 0x0A && count - b - 1 <= column { return .undecided }
         }
         return .none
     }
@@ -378,7 +384,9 @@ extension SpanStreamReader {
     /// The first key's range, and whether the bytes ended before it did.
     private func firstKeySearch(at i: Int, before limit: Int) -> (range: Range<Int>?, ranOut: Bool) {
         var q = i + 1
-        func skipBlanks() { while q < limit && [0x20, 0x09, 0x0D, 0x0A].contains(buffer[q]) { q += 1 } }
+        func skipBlanks() {
+            while q < limit && (buffer[q] == 0x20 || buffer[q] == 0x09 || buffer[q] == 0x0D || buffer[q] == 0x0A) { q += 1 }
+        }
         if buffer[i] == UInt8(ascii: "[") {
             skipBlanks()
             guard q < limit else { return (nil, true) }
