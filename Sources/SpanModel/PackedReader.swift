@@ -151,6 +151,72 @@ struct PackedReader {
         }
     }
 
+    // MARK: - Walking without building values (`SpanDetails.isIntact`)
+
+    /// Read to the end, with no damage.
+    var isWhole: Bool { !damaged && remaining == 0 }
+
+    mutating func skip(_ n: Int) {
+        guard n >= 0, n <= remaining else { fail(); return }
+        position += n
+    }
+
+    mutating func skipSymbol() {
+        let id = varint()
+        guard !damaged, id < UInt64(symbols.count) else { fail(); return }
+    }
+
+    mutating func skipString() {
+        switch PackedBytes.Tag(rawValue: byte()) {
+        case .inlineString: skip(length())
+        case .symbolString: skipSymbol()
+        default: fail()
+        }
+    }
+
+    mutating func skipValue(depth: Int) {
+        guard depth <= PackedBytes.maxDepth else { fail(); return }
+        guard let tag = PackedBytes.Tag(rawValue: byte()), !damaged else { fail(); return }
+        switch tag {
+        case .empty, .boolFalse, .boolTrue: return
+        case .int: _ = varint()
+        case .double: skip(8)
+        case .inlineString, .symbolString:
+            position -= 1
+            skipString()
+        case .stringArray:
+            for _ in 0..<count(entrySize: 2) {
+                if damaged { break }
+                skipString()
+            }
+        case .boolArray: skip(count())
+        case .intArray:
+            for _ in 0..<count() {
+                if damaged { break }
+                _ = varint()
+            }
+        case .doubleArray: skip(8 * count(entrySize: 8))
+        case .bytes: skip(length())
+        case .array:
+            for _ in 0..<count() {
+                if damaged { break }
+                skipValue(depth: depth + 1)
+            }
+        case .map: skipAttributes(count(entrySize: 2), depth: depth + 1)
+        case .unknown:
+            skipString()
+            skipString()
+        }
+    }
+
+    mutating func skipAttributes(_ n: Int, depth: Int = 0) {
+        for _ in 0..<n {
+            if damaged { break }
+            skipSymbol()
+            skipValue(depth: depth)
+        }
+    }
+
     /// An attribute list written with a count slot.
     mutating func countedAttributes() -> [Attribute] {
         attributes(count(entrySize: 2))

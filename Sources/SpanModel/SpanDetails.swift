@@ -87,16 +87,39 @@ public struct SpanDetails: Sendable {
         return (Self.headerSize..<events, events..<links, links..<bytes.count)
     }
 
-    public var attributes: [Attribute] { readAttributes().values }
-    public var events: [SpanEvent] { readEvents().values }
-    public var links: [SpanLink] { readLinks().values }
+    public var attributes: [Attribute] { readAttributes() }
+    public var events: [SpanEvent] { readEvents() }
+    public var links: [SpanLink] { readLinks() }
 
-    /// Whether the bytes hold exactly what the header says: every section decodes without
-    /// damage and ends where the next begins. Decoders keep this true for any input (tests
-    /// and the fuzzers check it); a false here is a bug, shown as damaged details.
+    /// Whether the bytes hold exactly what the header says: every section's entries are
+    /// well formed and end where the next section begins. Decoders keep this true for any
+    /// input (debug builds assert it, the fuzzers check it); a false here is a bug, shown
+    /// as damaged details. Checked by walking the bytes, building no values (so it costs
+    /// little even beside a megabyte attribute).
     public var isIntact: Bool {
-        bytes.isEmpty || (headerFits && readAttributes(exact: true).intact && readEvents(exact: true).intact
-                          && readLinks(exact: true).intact)
+        guard !bytes.isEmpty else { return true }
+        guard headerFits, let sections else { return false }
+        var r = PackedReader(bytes: bytes, position: sections.attributes.lowerBound, end: sections.attributes.upperBound, symbols: symbols)
+        r.skipAttributes(attributeCount)
+        guard r.isWhole else { return false }
+        r = PackedReader(bytes: bytes, position: sections.events.lowerBound, end: sections.events.upperBound, symbols: symbols)
+        for _ in 0..<eventCount {
+            if r.damaged { break }
+            r.skipAttributes(r.count(entrySize: 2))
+            r.skipString()
+            r.skip(8)
+            _ = r.varint()
+        }
+        guard r.isWhole else { return false }
+        r = PackedReader(bytes: bytes, position: sections.links.lowerBound, end: sections.links.upperBound, symbols: symbols)
+        for _ in 0..<linkCount {
+            if r.damaged { break }
+            r.skipAttributes(r.count(entrySize: 2))
+            r.skip(24)
+            r.skipString()
+            _ = r.varint()
+        }
+        return r.isWhole
     }
 
     private func reader(_ section: KeyPath<(attributes: Range<Int>, events: Range<Int>, links: Range<Int>), Range<Int>>) -> PackedReader? {
@@ -104,41 +127,31 @@ public struct SpanDetails: Sendable {
         return PackedReader(bytes: bytes, position: range.lowerBound, end: range.upperBound, symbols: symbols)
     }
 
-    /// What could be read of a section, and whether it was read whole (with `exact`, the
-    /// section must also end right after its last entry).
-    private func finish<T>(_ values: [T], expected: Int, _ r: PackedReader, exact: Bool) -> (values: [T], intact: Bool) {
-        (values, !r.damaged && values.count == expected && (!exact || r.remaining == 0))
-    }
-
-    func readAttributes(exact: Bool = false) -> (values: [Attribute], intact: Bool) {
+    /// The attributes that could be read (all of them unless the bytes are damaged).
+    func readAttributes() -> [Attribute] {
         let n = attributeCount
-        guard n > 0 || exact else { return ([], true) }
-        guard var r = reader(\.attributes) else { return ([], bytes.isEmpty) }
-        let values = r.attributes(min(n, r.remaining / 2))
-        return finish(values, expected: n, r, exact: exact)
+        guard n > 0, var r = reader(\.attributes) else { return [] }
+        return r.attributes(min(n, r.remaining / 2))
     }
 
-    func readEvents(exact: Bool = false) -> (values: [SpanEvent], intact: Bool) {
+    func readEvents() -> [SpanEvent] {
         let n = eventCount
-        guard n > 0 || exact else { return ([], true) }
-        guard var r = reader(\.events) else { return ([], bytes.isEmpty) }
+        guard n > 0, var r = reader(\.events) else { return [] }
         // An entry takes at least 15 bytes: count, name, time, dropped count.
-        let values = r.list(min(n, r.remaining / 15)) { r in
+        return r.list(min(n, r.remaining / 15)) { r in
             let attributes = r.countedAttributes()
             let name = r.string()
             let time = Int64(bitPattern: r.fixed64())
             let dropped = UInt32(clamping: r.varint())
             return SpanEvent(name: name, time: time, attributes: attributes, droppedAttributeCount: dropped)
         }
-        return finish(values, expected: n, r, exact: exact)
     }
 
-    func readLinks(exact: Bool = false) -> (values: [SpanLink], intact: Bool) {
+    func readLinks() -> [SpanLink] {
         let n = linkCount
-        guard n > 0 || exact else { return ([], true) }
-        guard var r = reader(\.links) else { return ([], bytes.isEmpty) }
+        guard n > 0, var r = reader(\.links) else { return [] }
         // An entry takes at least 31 bytes: count, IDs, trace state, dropped count.
-        let values = r.list(min(n, r.remaining / 31)) { r in
+        return r.list(min(n, r.remaining / 31)) { r in
             let attributes = r.countedAttributes()
             let high = r.fixed64(), low = r.fixed64(), span = r.fixed64()
             let traceState = r.string()
@@ -146,6 +159,5 @@ public struct SpanDetails: Sendable {
             return SpanLink(traceID: TraceID(high: high, low: low), spanID: SpanID(span), traceState: traceState,
                             attributes: attributes, droppedAttributeCount: dropped)
         }
-        return finish(values, expected: n, r, exact: exact)
     }
 }
