@@ -70,18 +70,7 @@ struct FrameBench: ParsableCommand {
                    ("resize", .resize(width: width - 40, height: height - 10)), ("resize back", .resize(width: width, height: height)),
                    ("Esc (to list)", .escape), ("s (sort by duration)", .character("s")), ("s", .character("s")),
                    ("G (last trace)", .character("G")), ("? (help)", .character("?")), ("Esc", .escape)]
-        var timings: [(String, Double)] = []
-        var render = app.render()
-        let detail = ProcessInfo.processInfo.environment["SPANVIEW_FRAME_DETAIL"] != nil
-        for (label, key) in script {
-            let t = now()
-            app.handle(key)
-            let handled = now()
-            render = app.render()
-            timings.append((label, now() - t))
-            if detail { print("  \(label): handle \(ms(handled - t)) ms, render \(ms(now() - handled)) ms") }
-        }
-        withExtendedLifetime(render) {}
+        let timings = timeKeys(script, on: &app)
         let typing = timings.filter { $0.0 == "type" }.map(\.1)
         let others = timings.filter { $0.0 != "type" }
         print("typing the trace ID: max \(ms(typing.max() ?? 0)) ms per key")
@@ -128,18 +117,7 @@ extension FrameBench {
         script.append(("resize back", .resize(width: width, height: height)))
         script.append(("k: previous span", .character("k")))
         script.append(("g: first span", .character("g")))
-        var timings: [(String, Double)] = []
-        var render = app.render()
-        let detail = ProcessInfo.processInfo.environment["SPANVIEW_FRAME_DETAIL"] != nil
-        for (label, key) in script {
-            let t = now()
-            app.handle(key)
-            let handled = now()
-            render = app.render()
-            timings.append((label, now() - t))
-            if detail { print("  \(label): handle \(ms(handled - t)) ms, render \(ms(now() - handled)) ms") }
-        }
-        withExtendedLifetime(render) {}
+        let timings = timeKeys(script, on: &app)
         for (label, t) in timings { print(String(format1(t * 1000)).leftPadded(9) + " ms  " + label) }
         let all = timings.map(\.1).sorted()
         print("every key: median \(ms(all[all.count / 2])) ms, max \(ms(all.last ?? 0)) ms (\(all.count) keys)")
@@ -147,6 +125,24 @@ extension FrameBench {
 }
 
 func ms(_ s: Double) -> String { format1(s * 1000) }
+
+/// Seconds each key of `script` took, handled and drawn into the grid (with
+/// SPANVIEW_FRAME_DETAIL set, each split into handling and drawing).
+func timeKeys(_ script: [(String, Key)], on app: inout App) -> [(String, Double)] {
+    var timings: [(String, Double)] = []
+    var render = app.render()
+    let detail = ProcessInfo.processInfo.environment["SPANVIEW_FRAME_DETAIL"] != nil
+    for (label, key) in script {
+        let t = now()
+        app.handle(key)
+        let handled = now()
+        render = app.render()
+        timings.append((label, now() - t))
+        if detail { print("  \(label): handle \(ms(handled - t)) ms, render \(ms(now() - handled)) ms") }
+    }
+    withExtendedLifetime(render) {}
+    return timings
+}
 
 extension String {
     func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
