@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SpanModel", targets: ["SpanModel"]),
         .library(name: "SpanFormats", targets: ["SpanFormats"]),
         .library(name: "SpanStore", targets: ["SpanStore"]),
+        .library(name: "SpanIngest", targets: ["SpanIngest"]),
         .library(name: "CellGrid", targets: ["CellGrid"]),
         .library(name: "SpanWidgets", targets: ["SpanWidgets"]),
         .library(name: "SpanviewKit", targets: ["SpanviewKit"]),
@@ -32,6 +33,11 @@ let package = Package(
         .target(name: "SpanFormats", dependencies: ["SpanModel"], swiftSettings: hotPath),
         // Order-free trace store, tree builder, per-trace figures and flags.
         .target(name: "SpanStore", dependencies: ["SpanModel"], swiftSettings: hotPath),
+        // zlib, for gzip input. Imported only by SpanIngest.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Sources (memory-mapped files, pipes, followed files, gzip) behind one protocol, each
+        // publishing batches into one bounded inbox; the two-thread decoding of big inputs.
+        .target(name: "SpanIngest", dependencies: ["SpanModel", "SpanFormats", "CZlib"]),
         // Pure geometry: tree + collapsed set + time window + width -> rows and bar columns.
         .target(name: "TraceLayout", dependencies: ["SpanModel", "SpanStore"]),
         // Cells, styles, display widths, text and ANSI dumps. Knows nothing about traces.
@@ -70,6 +76,7 @@ let package = Package(
 
         .testTarget(name: "SpanModelTests", dependencies: ["SpanModel"]),
         .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanModel"], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "SpanIngestTests", dependencies: ["SpanIngest", "SpanFormats", "SpanModel"]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
