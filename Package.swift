@@ -44,18 +44,19 @@ let package = Package(
         .target(name: "CellGrid"),
         // Things drawn into a grid: the waterfall, headers, axis.
         .target(name: "SpanWidgets", dependencies: ["SpanModel", "SpanStore", "TraceLayout", "CellGrid"]),
-        // Loading inputs, summaries and the headless commands' logic.
+        // The headless commands' reports: summaries (text and JSON), printed waterfalls.
         .target(name: "SpanviewKit", dependencies: [
-            "SpanModel", "SpanFormats", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets",
+            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets",
         ]),
         // Keys and mouse events as values: what the backend reads and the app acts on.
         .target(name: "TerminalInput"),
-        // The viewer: state, actions, the key table, screens drawn into a grid. No terminal.
+        // The viewer: state, actions, the key table, screens drawn into a grid, and the run loop
+        // (inbox, keys, frames) behind a terminal-device protocol. No terminal code.
         .target(name: "SpanviewApp", dependencies: [
-            "SpanModel", "SpanFormats", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanviewKit", "TerminalInput",
+            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanviewKit", "TerminalInput",
         ]),
         .executableTarget(name: "spanview", dependencies: [
-            "SpanviewKit", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
+            "SpanIngest", "SpanviewKit", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // ncursesw, wrapped for Swift 6 (shim.h). Imported only by TerminalBackend.
@@ -70,19 +71,19 @@ let package = Package(
         // glibc heap figures for the benchmark.
         .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
-            "SpanModel", "SpanFormats", "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput",
+            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SpanModelTests", dependencies: ["SpanModel"]),
-        .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanModel"], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanIngest", "SpanModel"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "SpanIngestTests", dependencies: ["SpanIngest", "SpanFormats", "SpanModel"]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
         .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
-        .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanFormats", "SpanStore", "SpanModel"]),
-        .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
+        .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanIngest", "SpanFormats", "SpanStore", "SpanModel"]),
+        .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanIngest", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
         .testTarget(name: "TerminalRestoreTests", dependencies: ["TerminalBackend", "CTerminalRestore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo"]),
     ]

@@ -10,7 +10,8 @@ import SpanModel
 /// (`InstrumentationScope`, `BYTESLICE`/`SLICE`/`MAP`/`EMPTY`), in any key order.
 /// Attributes, events and links are packed straight from the JSON into `SpanDetails`.
 /// See docs/formats.md.
-public final class GoStdouttraceDecoder {
+public final class GoStdouttraceDecoder: SpanValueDecoder {
+    public static let format = SpanFormat.go
     public let strings: StringTable
     private let resources = RepeatedValues<Resource>()
     private let scopes = RepeatedValues<InstrumentationScope>()

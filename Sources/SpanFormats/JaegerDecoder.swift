@@ -5,12 +5,13 @@ import SpanModel
 /// the first CHILD_OF (else FOLLOWS_FROM) reference in the same trace, other references are
 /// links; the service comes from the span's process; an `error=true` or
 /// `otel.status_code=ERROR` tag makes the span an error; logs become events.
-final class JaegerDecoder {
+public final class JaegerDecoder: SpanValueDecoder {
+    public static let format = SpanFormat.jaeger
     let strings: StringTable
 
-    init(strings: StringTable) { self.strings = strings }
+    public init(strings: StringTable = StringTable()) { self.strings = strings }
 
-    func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
+    public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
         let before = spans.count
         var probe = s
         var isEnvelope = false

@@ -4,15 +4,16 @@ import SpanModel
 /// writes one per line, and Jaeger's api_v3 `{"result": {"resourceSpans": ...}}`), with the
 /// protobuf JSON mapping's leniency: 64-bit integers as strings or numbers, IDs as hex in
 /// either case (empty for none), the legacy `instrumentationLibrarySpans` key.
-final class OTLPJSONDecoder {
+public final class OTLPJSONDecoder: SpanValueDecoder {
+    public static let format = SpanFormat.otlp
     let strings: StringTable
 
-    init(strings: StringTable) {
+    public init(strings: StringTable = StringTable()) {
         self.strings = strings
     }
 
     /// One top-level OTLP object; false when it holds no trace data (logs, metrics).
-    func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
+    public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
         try s.enterNested()   // `result` may hold another top level
         defer { s.leaveNested() }
         let before = spans.count

@@ -3,13 +3,14 @@ import SpanModel
 /// Decodes the Python SDK's `ConsoleSpanExporter` objects (`ReadableSpan.to_json`):
 /// snake_case keys, `0x`-prefixed hex IDs, `SpanKind.SERVER`, ISO times with microseconds,
 /// attributes as a plain JSON object.
-final class PythonConsoleDecoder {
+public final class PythonConsoleDecoder: SpanValueDecoder {
+    public static let format = SpanFormat.python
     let strings: StringTable
     private var resources: [[UInt8]: Resource] = [:]
 
-    init(strings: StringTable) { self.strings = strings }
+    public init(strings: StringTable = StringTable()) { self.strings = strings }
 
-    func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
+    public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
         spans.append(try span(&s))
         return true
     }

@@ -1,15 +1,73 @@
 import SpanModel
 
-/// What one `feed` produced: whole spans and the problems met on the way.
+/// What reading an input produced since the last batch, and where the input stands: the one
+/// shape spans travel in from a decoder, through a source and the inbox, to the viewer.
 public struct ReadBatch: Sendable {
+    /// Whole spans, in input order.
     public var spans: [Span] = []
+    /// Bad values skipped, with their positions.
     public var problems: [ReadProblem] = []
     /// The input's other lines (an application's log output), in order.
     public var logLines: [LogLine] = []
+    /// The input's totals after this batch.
+    public var stats = ReadStats()
+    /// Formats that produced spans so far, in the order first met.
+    public var formats: [SpanFormat] = []
+    /// Bytes read of the input's size, when the size is known (a file; for gzip, compressed bytes).
+    public var progress: ByteProgress?
+    /// Set on an input's last batch.
+    public var end: InputEnd?
+    /// Things to tell the user (a followed file was truncated or replaced).
+    public var notices: [String] = []
 
     public init() {}
 
-    public var isEmpty: Bool { spans.isEmpty && problems.isEmpty && logLines.isEmpty }
+    /// No spans, problems, log lines or notices (totals and progress may still have moved).
+    public var isEmpty: Bool { spans.isEmpty && problems.isEmpty && logLines.isEmpty && notices.isEmpty }
+
+    /// Adds a later batch of the same input: its contents after these, its totals, formats,
+    /// progress and end instead of these.
+    public mutating func absorb(_ later: consuming ReadBatch) {
+        if spans.isEmpty {
+            swap(&spans, &later.spans)   // moved, not copied
+        } else {
+            spans.append(contentsOf: later.spans)
+        }
+        problems.append(contentsOf: later.problems)
+        logLines.append(contentsOf: later.logLines)
+        notices.append(contentsOf: later.notices)
+        stats = later.stats
+        if !later.formats.isEmpty { formats = later.formats }
+        if let p = later.progress { progress = p }
+        if let e = later.end { end = e }
+    }
+}
+
+/// How far through an input reading is, in bytes.
+public struct ByteProgress: Hashable, Sendable {
+    public var done: Int64
+    public var total: Int64
+
+    public init(done: Int64, total: Int64) {
+        self.done = done
+        self.total = total
+    }
+
+    /// 0...1.
+    public var fraction: Double { total > 0 ? min(1, max(0, Double(done) / Double(total))) : 1 }
+}
+
+/// How an input ended.
+public enum InputEnd: Hashable, Sendable {
+    /// Read to its end.
+    case complete
+    /// Reading stopped: the reason, in words.
+    case failed(String)
+
+    public var failure: String? {
+        if case .failed(let reason) = self { return reason }
+        return nil
+    }
 }
 
 /// A line of an input that was not a span: usually the application's own log output.

@@ -3,12 +3,11 @@ import Dispatch
 /// What another reader decoded from a segment of the input (a run of whole lines that starts
 /// between values at a line start), in its own line numbers (from 1). Only segments that end
 /// the same way, with no bad value, become one.
-struct Segment: Sendable {
+package struct Segment: Sendable {
+    /// The spans, problems and log lines, with the segment's own totals and the formats
+    /// the decoding reader had seen by then.
     var batch: ReadBatch
     var newlines: Int
-    var stats: ReadStats
-    /// The formats the decoding reader had seen by then.
-    var formats: [String]
 }
 
 /// A segment being decoded on another thread.

@@ -12,13 +12,10 @@ public final class SpanDecoder {
     let zipkin: ZipkinDecoder
     let python: PythonConsoleDecoder
     let jaeger: JaegerDecoder
-    /// Formats that produced spans so far.
-    public private(set) var formats: [String] = []
+    /// Formats that produced spans so far, in the order first met.
+    public private(set) var formats: [SpanFormat] = []
 
-    /// The formats read, named as reports name them.
-    public enum Format: String, CaseIterable, Sendable {
-        case go = "go-stdouttrace", otlp = "otlp-json", zipkin = "zipkin-v2", python = "python-console", jaeger = "jaeger-json"
-    }
+    public typealias Format = SpanFormat
 
     /// With `only`, every value is read as that format (tests and fuzzers that aim at one
     /// decoder); otherwise each value's format is recognised from its content.
@@ -34,6 +31,7 @@ public final class SpanDecoder {
         jaeger = JaegerDecoder(strings: strings)
     }
 
+    /// Decodes one top-level value with the decoder its content calls for.
     public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
         let format: Format
         if let only { format = only } else { format = try classify(s) }
@@ -45,7 +43,7 @@ public final class SpanDecoder {
         case .python: found = try python.decodeTopLevel(&s, into: &spans)
         case .jaeger: found = try jaeger.decodeTopLevel(&s, into: &spans)
         }
-        if found && !formats.contains(format.rawValue) { formats.append(format.rawValue) }
+        if found && !formats.contains(format) { formats.append(format) }
         return found
     }
 

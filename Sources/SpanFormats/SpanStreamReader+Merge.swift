@@ -5,7 +5,7 @@ extension SpanStreamReader {
     /// them) where this reader is between values at a line start with nothing buffered, so
     /// that a fresh reader starts in exactly this reader's state; otherwise the bytes are
     /// read here. Either way the result is what this reader alone would have produced.
-    func merge(_ bytes: UnsafeRawBufferPointer, decoded: Segment?) -> ReadBatch {
+    package func merge(_ bytes: UnsafeRawBufferPointer, decoded: Segment?) -> ReadBatch {
         guard let decoded, start == count, isCleanLineStart else {
             if decoded != nil { redoneSplits += 1 }
             return feed(bytes)
@@ -17,6 +17,6 @@ extension SpanStreamReader {
         count = 0
         lineStartOffset = baseOffset
         stats.bytes = baseOffset
-        return batch
+        return stamped(batch)
     }
 }

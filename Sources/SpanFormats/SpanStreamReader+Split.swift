@@ -83,17 +83,17 @@ extension SpanStreamReader {
         var batch = segment.batch
         let shift = line - 1
         for i in batch.logLines.indices { batch.logLines[i].line += shift }
-        stats.spans += segment.stats.spans
-        stats.nonJSONLines += segment.stats.nonJSONLines
-        stats.otherValues += segment.stats.otherValues
+        stats.spans += segment.batch.stats.spans
+        stats.nonJSONLines += segment.batch.stats.nonJSONLines
+        stats.otherValues += segment.batch.stats.otherValues
         line += segment.newlines
-        noteFormats(segment.formats)
+        noteFormats(segment.batch.formats)
         return batch
     }
 
     /// Decodes `base[0..<n]` (which ends just after a newline) as a fresh part of an input,
     /// reading it in place. Nil unless it ends cleanly between values with no bad value.
-    func decodeSegment(_ base: UnsafePointer<UInt8>, count n: Int) -> Segment? {
+    package func decodeSegment(_ base: UnsafePointer<UInt8>, count n: Int) -> Segment? {
         let owned = buffer, ownedCapacity = capacity
         buffer = UnsafeMutablePointer(mutating: base)
         capacity = n
@@ -117,11 +117,12 @@ extension SpanStreamReader {
         }
         let batch = processBuffered()
         guard start == n, isCleanLineStart, stats.skipped == 0 else { return nil }
-        return Segment(batch: batch, newlines: line - 1, stats: stats, formats: decoder.formats)
+        return Segment(batch: stamped(batch), newlines: line - 1)
     }
 }
 
 extension ReadBatch {
+    /// Adds another part's spans, problems and log lines (not its totals).
     mutating func append(_ other: ReadBatch) {
         spans.append(contentsOf: other.spans)
         problems.append(contentsOf: other.problems)

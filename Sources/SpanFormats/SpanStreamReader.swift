@@ -30,7 +30,7 @@ public final class SpanStreamReader {
     /// middle did not start or end between values, or it held a bad value).
     public internal(set) var splitChunks = 0
     public internal(set) var redoneSplits = 0
-    private var formatsSeen: [String] = []
+    private var formatsSeen: [SpanFormat] = []
 
     var buffer: UnsafeMutablePointer<UInt8>
     var capacity: Int
@@ -84,13 +84,13 @@ public final class SpanStreamReader {
     deinit { buffer.deallocate() }
 
     /// Formats that produced spans so far, on this thread or in segments decoded elsewhere.
-    public var formats: [String] {
+    public var formats: [SpanFormat] {
         noteFormats(decoder.formats)
         return formatsSeen
     }
 
     /// Adds formats not seen before, keeping the order they were first met in.
-    func noteFormats(_ more: [String]) {
+    func noteFormats(_ more: [SpanFormat]) {
         for format in more where !formatsSeen.contains(format) { formatsSeen.append(format) }
     }
 
@@ -98,46 +98,58 @@ public final class SpanStreamReader {
 
     /// Appends bytes and decodes what they complete.
     public func feed(_ bytes: UnsafeRawBufferPointer) -> ReadBatch {
-        guard bytes.count > 0 else { return ReadBatch() }
+        guard bytes.count > 0 else { return stamped(ReadBatch()) }
         reserve(bytes.count)
         memcpy(buffer + count, bytes.baseAddress!, bytes.count)
         count += bytes.count
-        return process()
+        return stamped(process())
     }
 
     public func feed(_ bytes: [UInt8]) -> ReadBatch {
         bytes.withUnsafeBytes { feed($0) }
     }
 
-    /// Reads up to one chunk from a file descriptor straight into the buffer, then decodes.
-    /// Returns nil at end of input; throws the errno of a failed read.
-    public func read(from fd: Int32) throws(ReadError) -> ReadBatch? {
-        reserve(chunkSize)
-        while true {
-            let n = systemRead(fd, buffer + count, capacity - count)
-            if n > 0 {
-                count += n
-                return process()
-            }
-            if n == 0 { return nil }
-            if errno == EINTR { continue }
-            throw ReadError(errno: errno)
-        }
+    /// Lets `fill` write up to `limit` bytes (a chunk by default) straight into the buffer,
+    /// then decodes what it wrote. `fill` returns how many bytes it wrote: 0 for the end of
+    /// the input (this then returns nil and decodes nothing), or a negative number for an
+    /// error (passed back unchanged in `.failed`). No copy: a `read(2)` can be the `fill`.
+    public func append(upTo limit: Int? = nil, _ fill: (UnsafeMutableRawBufferPointer) -> Int) -> AppendResult {
+        let wanted = max(1, limit ?? chunkSize)
+        reserve(wanted)
+        let n = fill(UnsafeMutableRawBufferPointer(start: buffer + count, count: min(wanted, capacity - count)))
+        if n < 0 { return .failed(n) }
+        if n == 0 { return .end }
+        count += n
+        return .decoded(stamped(process()))
     }
 
-    /// Reads a whole regular file through a memory mapping: no copy into the buffer, and
-    /// pages behind the cursor are dropped as it goes, so resident memory stays one chunk.
-    /// Calls `body` with each chunk's batch (and the final one). Returns false if the file
-    /// cannot be mapped (the caller then reads it with `read(from:)`).
-    public func readMapped(fd: Int32, size: Int, body: (inout ReadBatch) -> Void) -> Bool {
-        guard size > 0, start == 0, count == 0, baseOffset == 0,
-              let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED
-        else { return false }
-        defer { munmap(mapping, size) }
-        _ = madvise(mapping, size, MADV_SEQUENTIAL)
+    /// What `append(upTo:_:)` did.
+    public enum AppendResult {
+        case decoded(ReadBatch)
+        /// `fill` wrote nothing: the input has ended (call `finish()`).
+        case end
+        /// `fill` returned this negative number.
+        case failed(Int)
+    }
+
+    /// Decodes a whole input that is already in memory (a memory-mapped file) where it lies,
+    /// a chunk at a time, then finishes. `body` gets each chunk's batch and how many bytes
+    /// of `bytes` are done with (the caller may let those pages go). The bytes must stay
+    /// readable until this returns; nothing is copied, so values here have no length bound.
+    public func decodeInPlace(_ bytes: UnsafeRawBufferPointer, body: (inout ReadBatch, _ doneBytes: Int) -> Void) {
+        guard let base = bytes.baseAddress, bytes.count > 0, start == count else {
+            // Bytes still held from earlier input: copied in behind them instead.
+            var batch = feed(bytes)
+            batch.absorb(finish())
+            body(&batch, bytes.count)
+            return
+        }
         let owned = buffer, ownedCapacity = capacity, ownedLimit = maxValueBytes
-        buffer = mapping.assumingMemoryBound(to: UInt8.self)
-        capacity = size
+        baseOffset += Int64(start)
+        buffer = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self))
+        capacity = bytes.count
+        count = 0
+        start = 0
         maxValueBytes = .max
         defer {
             buffer = owned
@@ -147,22 +159,23 @@ public final class SpanStreamReader {
             count = 0
             start = 0
         }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        var dropped = 0
-        while count < size {
-            count = min(size, count + chunkSize)
-            var batch = process()
-            body(&batch)
-            // Pages wholly before the cursor are done with; let them go.
-            let done = (start / page) * page
-            if done > dropped {
-                _ = madvise(mapping + dropped, done - dropped, MADV_DONTNEED)
-                dropped = done
-            }
+        while count < bytes.count {
+            count = min(bytes.count, count + chunkSize)
+            var batch = stamped(process())
+            body(&batch, start)
         }
         var last = finish()
-        body(&last)
-        return true
+        body(&last, bytes.count)
+    }
+
+    /// An empty batch with the totals and formats so far.
+    public func snapshot() -> ReadBatch { stamped(ReadBatch()) }
+
+    /// The batch with this reader's totals and formats.
+    func stamped(_ batch: consuming ReadBatch) -> ReadBatch {
+        batch.stats = stats
+        batch.formats = formats
+        return batch
     }
 
     /// The input has ended: a value still open is reported as truncated.
@@ -176,7 +189,9 @@ public final class SpanStreamReader {
         // `line` is one more than the newlines passed; a last line without one counts too.
         stats.lines = line - 1 + (atLineStart ? 0 : 1)
         stats.bytes = baseOffset + Int64(count)
-        return batch
+        var last = stamped(batch)
+        last.end = .complete
+        return last
     }
 
     /// Input bytes held, not yet consumed (a value or line whose end has not come).
@@ -210,17 +225,3 @@ public final class SpanStreamReader {
     }
 }
 
-@inline(__always)
-private func systemRead(_ fd: Int32, _ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.read(fd, p, n)
-    #else
-    Darwin.read(fd, p, n)
-    #endif
-}
-
-/// An I/O error while reading input.
-public struct ReadError: Error, CustomStringConvertible, Sendable {
-    public let errno: Int32
-    public var description: String { String(cString: strerror(errno)) }
-}

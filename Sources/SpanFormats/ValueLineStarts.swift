@@ -6,9 +6,9 @@ import Darwin
 
 /// Where an input may be cut for decoding on another thread: a line start holding `{` or
 /// `[`, which most likely starts a value (the cut is checked afterwards either way).
-enum ValueLineStarts {
+package enum ValueLineStarts {
     /// The last index `j` with `floor < j < end` that follows a newline and holds `{` or `[`.
-    static func last(in buffer: UnsafePointer<UInt8>, before end: Int, after floor: Int) -> Int? {
+    package static func last(in buffer: UnsafePointer<UInt8>, before end: Int, after floor: Int) -> Int? {
         var i = end - 2   // the newline before `j`
         while i >= floor {
             if buffer[i] == 0x0A && (buffer[i + 1] == UInt8(ascii: "{") || buffer[i + 1] == UInt8(ascii: "[")) { return i + 1 }
@@ -19,7 +19,7 @@ enum ValueLineStarts {
 
     /// The first index in `from..<limit` that follows a newline (at or after `from`) and
     /// holds `{` or `[`.
-    static func first(in buffer: UnsafePointer<UInt8>, from: Int, below limit: Int) -> Int? {
+    package static func first(in buffer: UnsafePointer<UInt8>, from: Int, below limit: Int) -> Int? {
         var p = from
         while p < limit {
             guard let hit = memchr(buffer + p, 0x0A, limit - p) else { return nil }

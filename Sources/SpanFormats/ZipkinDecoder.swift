@@ -3,13 +3,14 @@ import SpanModel
 /// Decodes Zipkin API v2 JSON: a list of span objects (or one object), times in microseconds,
 /// IDs as 16 or 32 hex digits, `kind` as a name, the service from `localEndpoint`, `tags` as
 /// string attributes (an `error` tag makes the span an error), `annotations` as events.
-final class ZipkinDecoder {
+public final class ZipkinDecoder: SpanValueDecoder {
+    public static let format = SpanFormat.zipkin
     let strings: StringTable
     private var resources: [String: Resource] = [:]
 
-    init(strings: StringTable) { self.strings = strings }
+    public init(strings: StringTable = StringTable()) { self.strings = strings }
 
-    func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
+    public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
         let before = spans.count
         if try s.peek() == UInt8(ascii: "[") {
             _ = try s.forEachElement { (s) throws(ScanError) in spans.append(try self.span(&s)) }

@@ -2,8 +2,12 @@ import SpanModel
 
 /// All traces read so far, grouped by trace ID, in first-seen order.
 /// Insertion is incremental and order-free; nothing is ever sorted at insert time.
+///
+/// A trace is known by its index in `traces`, which is its arrival number: it never changes,
+/// even when older traces are evicted (`evictOldest` moves `traces.startIndex` on), so views,
+/// caches and selections keyed by it stay valid; `contains(_:)` says whether it is still here.
 public struct TraceStore: Sendable {
-    public private(set) var traces: [TraceRecord] = []
+    public private(set) var traces = TraceRecords()
     private var indexByTraceID: [TraceID: Int] = [:]
     /// Distinct spans stored.
     public private(set) var spanCount = 0
@@ -34,7 +38,7 @@ public struct TraceStore: Sendable {
         if let existing = indexByTraceID[traceID] {
             index = existing
         } else {
-            index = traces.count
+            index = traces.endIndex
             indexByTraceID[traceID] = index
             traces.append(TraceRecord(traceID: traceID, arrival: index))
         }
@@ -70,7 +74,7 @@ public struct TraceStore: Sendable {
                 touched.insert(index)
                 previous = index
             }
-            insert(span, traceIndex: index)
+            _ = insert(span, traceIndex: index)
         }
         return touched
     }
@@ -97,21 +101,25 @@ public struct TraceStore: Sendable {
 
     public func index(of traceID: TraceID) -> Int? { indexByTraceID[traceID] }
 
+    /// Whether the trace with this index is still stored (not evicted).
+    public func contains(_ index: Int) -> Bool { traces.indices.contains(index) }
+
     /// Removes whole traces, oldest first (by when they were first seen), until at most
-    /// `maxSpans` spans remain. Returns how many traces went. Trace indices change.
+    /// `maxSpans` spans remain, always keeping the newest. Returns how many went. The other
+    /// traces keep their indices.
     @discardableResult
     public mutating func evictOldest(keepingAtMost maxSpans: Int) -> (traces: Int, spans: Int) {
         guard spanCount > maxSpans else { return (0, 0) }
         var removeCount = 0, removedSpans = 0
         // Traces are in first-seen order: drop from the front, but always keep the newest.
         while spanCount - removedSpans > maxSpans && removeCount < traces.count - 1 {
-            removedSpans += traces[removeCount].spanCount
+            let record = traces[traces.startIndex + removeCount]
+            removedSpans += record.spanCount
+            indexByTraceID[record.traceID] = nil
             removeCount += 1
         }
         guard removeCount > 0 else { return (0, 0) }
         traces.removeFirst(removeCount)
-        indexByTraceID.removeAll(keepingCapacity: true)
-        for (i, trace) in traces.enumerated() { indexByTraceID[trace.traceID] = i }
         spanCount -= removedSpans
         lastTrace = nil
         return (removeCount, removedSpans)
@@ -124,5 +132,31 @@ public struct TraceStore: Sendable {
     /// Indices of traces whose ID starts with `prefix` (see `TraceIDPrefix`).
     public func traces(matching prefix: TraceIDPrefix) -> [Int] {
         traces.indices.filter { prefix.matches(traces[$0].traceID) }
+    }
+}
+
+/// The stored traces, indexed by arrival number: after an eviction `startIndex` is the
+/// oldest trace still here, and every other trace keeps its index.
+public struct TraceRecords: RandomAccessCollection, Sendable {
+    private var records: [TraceRecord] = []
+    /// Index of `records[0]`: the number of traces evicted so far.
+    public private(set) var startIndex = 0
+
+    public init() {}
+
+    public var endIndex: Int { startIndex + records.count }
+
+    public subscript(index: Int) -> TraceRecord {
+        get { records[index - startIndex] }
+        set { records[index - startIndex] = newValue }
+        _modify { yield &records[index - startIndex] }
+    }
+
+    mutating func append(_ record: TraceRecord) { records.append(record) }
+
+    /// Drops the oldest `k` traces; the rest keep their indices.
+    mutating func removeFirst(_ k: Int) {
+        records.removeFirst(k)
+        startIndex += k
     }
 }

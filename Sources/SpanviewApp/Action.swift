@@ -6,6 +6,7 @@ public enum Action: Hashable, Sendable {
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case open
     case search
+    case saveInput
     case cycleSort
     case toggleCollapse, collapse, expand, collapseAll, expandAll
     case nextTab, selectTab(DetailTab)

@@ -1,5 +1,6 @@
 import CellGrid
 import SpanFormats
+import SpanIngest
 import SpanModel
 import SpanWidgets
 
@@ -44,7 +45,7 @@ extension App {
         guard !lines.isEmpty else { return }
         let following = logSelected >= logs.count - 1
         logs += lines
-        let excess = logs.count - 10_000
+        let excess = logs.count - LogLines.maxKept
         if excess > 0 {
             logs.removeFirst(excess)
             logSelected = max(0, logSelected - excess)

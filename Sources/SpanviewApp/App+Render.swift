@@ -1,4 +1,6 @@
 import CellGrid
+import SpanFormats
+import SpanIngest
 import SpanModel
 import SpanStore
 import SpanWidgets
@@ -36,8 +38,13 @@ extension App {
 
     func drawList(into grid: inout Grid) {
         if list.count == 0 {
-            let waiting = live.map { $0.ended ? "The input ended without a span." : "Waiting for spans on \(inputs.first?.path == "-" ? "standard input" : "the input")…" }
-            grid.put(waiting ?? "No traces.", x: 2, y: 1, style: .muted)
+            var waiting = "No traces."
+            if let reading = inputs.first(where: { $0.end == nil }) {
+                waiting = (reading.isLive ? "Waiting for spans on " : "Reading ") + reading.quotedName + "…"
+            } else if live != nil {
+                waiting = "The input ended without a span."
+            }
+            grid.put(waiting, x: 2, y: 1, style: .muted)
             return
         }
         let widget = TraceListWidget(entries: list.entries, order: list.order, selected: list.selected, top: list.top,
@@ -184,10 +191,10 @@ extension App {
         let bar = Style(.default, background: .selection)
         grid.fill(" ", x: 0, y: y, width: layout.width, style: bar)
         if let prompt {
-            var x = grid.put("/", x: 0, y: y, style: Style(.accent, background: .selection, [.bold]))
-            x += grid.put(prompt, x: x, y: y, style: Style(.default, background: .selection, [.bold]))
+            var x = grid.put(prompt.label, x: 0, y: y, style: Style(.accent, background: .selection, [.bold]))
+            x += grid.put(prompt.text, x: x, y: y, style: Style(.default, background: .selection, [.bold]))
             grid.put(glyphs.isASCII ? "_" : "▏", x: x, y: y, style: Style(.accent, background: .selection))
-            let hint = "trace ID prefix · Enter search · Esc cancel"
+            let hint = prompt.hint
             if x + 4 + DisplayWidth.of(hint) < layout.width {
                 grid.put(hint, x: layout.width - DisplayWidth.of(hint) - 1, y: y, style: Style(.muted, background: .selection))
             }
@@ -198,6 +205,8 @@ extension App {
         if let message {
             grid.put(message.text, x: 1, y: y, style: Style(message.isError ? .error : .default, background: .selection, [.bold]),
                      maxWidth: layout.width - rightWidth - 3)
+        } else if let loading {
+            drawProgress(loading, into: &grid, y: y, width: layout.width - rightWidth - 2)
         } else {
             var x = 1
             for (text, style) in summaryParts() {
@@ -209,12 +218,13 @@ extension App {
 
     func summaryParts() -> [(String, Style)] {
         let bar = Style(.default, background: .selection)
-        let names = inputs.map { $0.path == "-" ? "stdin" : ($0.path.split(separator: "/").last.map(String.init) ?? $0.path) }
+        let names = inputs.map(\.shortName)
         var parts: [(String, Style)] = []
         parts.append((names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) inputs", Style(.default, background: .selection, [.bold])))
         if let live {
             if live.ended {
-                parts.append((" · input ended", Style(.muted, background: .selection, [.bold])))
+                let failed = inputs.contains { $0.end?.failure != nil }
+                parts.append((failed ? " · input failed" : " · input ended", Style(failed ? .error : .muted, background: .selection, [.bold])))
             } else {
                 parts.append((" · ● live \(Int(live.rate.rounded())) spans/s", Style(.ok, background: .selection, [.bold])))
             }
@@ -222,7 +232,9 @@ extension App {
                 parts.append((" · \(live.evictedTraces) old traces evicted", Style(.warning, background: .selection, [.bold])))
             }
         }
-        let formats = Set(inputs.map(\.format)).sorted().joined(separator: "+")
+        var seen: [SpanFormat] = []
+        for format in inputs.flatMap(\.formats) where !seen.contains(format) { seen.append(format) }
+        let formats = SpanFormat.label(seen)
         parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
         let logLines = inputs.reduce(0) { $0 + $1.stats.nonJSONLines }
         if logLines > 0 { parts.append((" · \(logLines) log line" + (logLines == 1 ? "" : "s") + " (L)", bar)) }

@@ -1,4 +1,5 @@
 import SpanFormats
+import SpanIngest
 import SpanModel
 import SpanStore
 import SpanviewKit
@@ -13,7 +14,8 @@ public struct App: Sendable {
     public enum Overlay: Sendable { case help, problems, logs }
 
     public internal(set) var store: TraceStore
-    public internal(set) var inputs: [InputFile]
+    /// Each input's name, formats, totals, problems and progress, by source number.
+    public internal(set) var inputs: [InputStatus]
     /// The inputs' log lines (the last 10,000), and the cursor in the Logs view.
     public internal(set) var logs: [LogLine]
     public internal(set) var logSelected = 0
@@ -42,8 +44,8 @@ public struct App: Sendable {
     /// value is laid out this much at a time as it is scrolled to, so no key waits on a whole
     /// huge value (docs/benchmarks.md).
     public var layoutBudget = App.defaultLayoutBudget
-    /// The search prompt's text while it is open.
-    public internal(set) var prompt: String?
+    /// The prompt at the bottom while it is open: a trace ID to search for, or a file to save to.
+    public internal(set) var prompt: Prompt?
     public internal(set) var message: (text: String, isError: Bool)?
     /// The terminal's size, clamped to `maximumSize` (a grid is drawn for every frame: a
     /// terminal that reports 65535 columns, or a `COLUMNS` that says more, must not cost
@@ -56,22 +58,31 @@ public struct App: Sendable {
     public internal(set) var wantsQuit = false
     /// Set while reading input that is still being written.
     public internal(set) var live: LiveState?
+    /// Set while files are still being read (the progress bar).
+    public internal(set) var loading: LoadProgress?
+    /// The user has moved the list's cursor (until then it stays on the first row while
+    /// traces are read in; after, on the trace it is on).
+    var listMoved = false
+    /// `q` was pressed while live input was still arriving; the next `q` quits.
+    var quitArmed = false
+    /// Saves live input received so far to a path (`w`): the bytes saved, or why not.
+    public var saveInput: (@Sendable (String) -> Result<Int64, InputError>)?
     /// Spans kept while input is live; the oldest whole traces go beyond it (`--max-spans`).
     public var maxSpans = 1_000_000
     public let glyphs: Glyphs
-    public let useColor: Bool
+    public internal(set) var useColor: Bool
 
     public init(inputs: LoadedInputs, width: Int, height: Int, glyphs: Glyphs = .unicode, useColor: Bool = true) {
         store = inputs.store
-        self.inputs = inputs.files
-        logs = inputs.logLines
+        self.inputs = inputs.inputs
+        logs = inputs.logs.lines
         list = TraceList(store: inputs.store)
         size = Self.clamped(width: width, height: height)
         self.glyphs = glyphs
         self.useColor = useColor
         let big = store.traces.indices.filter { store.traces[$0].spanCount >= Self.prepareAtStart }
         for index in big.prefix(64) { viewCache[index] = TraceView(record: store.traces[index], traceIndex: index) }
-        if store.traceCount == 1 { open(trace: 0) }
+        if store.traceCount == 1 { open(trace: store.traces.startIndex) }
         refreshDetail()
     }
 
@@ -104,6 +115,7 @@ public struct App: Sendable {
         }
         message = nil
         guard let action = Keymap.action(for: key, in: context) else {
+            quitArmed = false
             if key != .escape { message = ("\(key.displayName) does nothing here; ? lists the keys", false) }
             return
         }
@@ -119,15 +131,29 @@ public struct App: Sendable {
 
     public mutating func perform(_ action: Action) {
         defer { refreshDetail() }
+        if action != .quit { quitArmed = false }
         switch action {
-        case .quit: wantsQuit = true
+        case .quit:
+            if ephemeralInputArriving && !quitArmed {
+                quitArmed = true
+                let names = inputs.filter { $0.isEphemeral && $0.end == nil }.map(\.shortName).joined(separator: ", ")
+                message = ("input is still arriving on \(names): w saves it to a file · q again quits", true)
+            } else {
+                wantsQuit = true
+            }
+        case .saveInput:
+            if saveInput == nil {
+                message = ("w saves live input (a pipe, a followed file); these inputs are files already", false)
+            } else {
+                prompt = Prompt(kind: .save, text: defaultSaveName)
+            }
         case .help: overlay = .help; overlayScroll = 0
         case .showProblems: overlay = .problems; overlayScroll = 0
         case .showLogs:
             overlay = .logs
             logSelected = max(0, logs.count - 1)
             overlayScroll = max(0, logs.count - layout.overlayRows)
-        case .search: prompt = ""
+        case .search: prompt = Prompt(kind: .search, text: "")
         default:
             if overlay != nil { performOverlay(action) } else if screen == .list { performList(action) } else { performTrace(action) }
         }
@@ -154,6 +180,7 @@ public struct App: Sendable {
 
     mutating func performList(_ action: Action) {
         let page = layout.listRows
+        if [.moveDown, .moveUp, .pageDown, .pageUp, .top, .bottom, .cycleSort].contains(action) { listMoved = true }
         switch action {
         case .moveDown: list.selected += 1
         case .moveUp: list.selected -= 1
@@ -199,14 +226,17 @@ public struct App: Sendable {
     // MARK: - Search
 
     mutating func handlePrompt(_ key: Key) {
-        guard var text = prompt else { return }
+        guard let kind = prompt?.kind, var text = prompt?.text else { return }
         switch key {
         case .escape, .control("c"), .control("g"):
             prompt = nil
             return
         case .enter:
             prompt = nil
-            search(text)
+            switch kind {
+            case .search: search(text)
+            case .save: save(to: text)
+            }
             return
         case .backspace:
             if text.isEmpty { prompt = nil; return }
@@ -214,11 +244,11 @@ public struct App: Sendable {
         case .control("u"):
             text = ""
         case .character(let c):
-            if text.count < 64 { text.append(c) }
+            if text.count < (kind == .search ? 64 : 1024) { text.append(c) }
         default:
             break
         }
-        prompt = text
+        prompt?.text = text
     }
 
     /// Opens the one trace whose ID starts with `text`, lists several, or says none does.

@@ -32,7 +32,10 @@ public enum TraceSort: CaseIterable, Sendable {
 
 /// The trace list's rows, order and cursor.
 public struct TraceList: Sendable {
+    /// One row per stored trace: `entries[i]` is trace `firstTrace + i`.
     public private(set) var entries: [TraceListEntry] = []
+    /// The trace index of `entries[0]` (traces before it were evicted).
+    public private(set) var firstTrace = 0
     /// Indices into `entries`, sorted, and filtered by a search when `filter` is set.
     public private(set) var order: [Int] = []
     public private(set) var sort = TraceSort.start
@@ -42,6 +45,7 @@ public struct TraceList: Sendable {
     public var top = 0
 
     public init(store: TraceStore) {
+        firstTrace = store.traces.startIndex
         entries = store.traces.indices.map { Self.entry(store, $0) }
         reorder()
     }
@@ -57,13 +61,22 @@ public struct TraceList: Sendable {
 
     public var count: Int { order.count }
 
-    /// Updates the rows of traces that changed or are new, and re-sorts.
+    /// Updates the rows of traces that changed or are new, drops the rows of evicted ones,
+    /// and re-sorts.
     public mutating func refresh(store: TraceStore, changed: Set<Int>) {
-        for index in changed.sorted() {
-            if index < entries.count {
-                entries[index] = Self.entry(store, index)
+        let gone = min(entries.count, store.traces.startIndex - firstTrace)
+        if gone > 0 {
+            entries.removeFirst(gone)
+            firstTrace += gone
+            if let filter { self.filter = filter.filter(store.contains) }
+        }
+        firstTrace = store.traces.startIndex
+        for index in changed.sorted() where store.contains(index) {
+            let i = index - firstTrace
+            if i < entries.count {
+                entries[i] = Self.entry(store, index)
             } else {
-                while entries.count < index { entries.append(Self.entry(store, entries.count)) }
+                while entries.count < i { entries.append(Self.entry(store, firstTrace + entries.count)) }
                 entries.append(Self.entry(store, index))
             }
         }

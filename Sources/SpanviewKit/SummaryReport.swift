@@ -1,5 +1,6 @@
 import CellGrid
 import SpanFormats
+import SpanIngest
 import SpanModel
 import SpanStore
 import SpanWidgets
@@ -7,14 +8,14 @@ import SpanWidgets
 /// `spanview summary`: per input its format and counts, per trace its figures, then
 /// every problem skipped. As text for people, or as JSON (docs/summary-json.md).
 public struct SummaryReport: Sendable {
-    public let files: [InputFile]
+    public let files: [InputStatus]
     public let spanCount: Int
     public let duplicateCount: Int
     /// Traces by start time (unknown times last, then by arrival).
     public let traces: [TraceSummary]
 
     public init(_ inputs: LoadedInputs) {
-        files = inputs.files
+        files = inputs.inputs
         spanCount = inputs.store.spanCount
         duplicateCount = inputs.store.duplicateCount
         traces = inputs.store.traces.map { TraceSummary(TraceTree($0)) }.sorted(by: SummaryReport.byStart)
@@ -31,8 +32,8 @@ public struct SummaryReport: Sendable {
     public var json: String {
         let files = self.files.map { file in
             JSONText.object([
-                ("path", JSONText.quoted(file.path)),
-                ("format", JSONText.quoted(file.format)),
+                ("path", JSONText.quoted(file.name)),
+                ("format", JSONText.quoted(file.formatLabel)),
                 ("spans", String(file.stats.spans)),
                 ("nonJSONLines", String(file.stats.nonJSONLines)),
                 ("skippedCount", String(file.stats.skipped)),
@@ -70,7 +71,7 @@ public struct SummaryReport: Sendable {
     public func text(escape: (String) -> String = TerminalText.escaped) -> String {
         var out = ""
         for file in files {
-            out += "\(escape(file.path)): \(file.format), \(plural(file.stats.spans, "span")), "
+            out += "\(escape(file.name)): \(file.formatLabel), \(plural(file.stats.spans, "span")), "
                 + "\(plural(file.stats.nonJSONLines, "non-JSON line")), \(file.stats.skipped) skipped\n"
         }
         out += "\(plural(traces.count, "trace")), \(plural(spanCount, "distinct span"))"
@@ -96,7 +97,7 @@ public struct SummaryReport: Sendable {
             out += "\nSkipped:\n"
             for p in problems { out += "  " + escape(p.message) + "\n" }
             for file in files where file.stats.skipped > file.problems.count {
-                out += "  \(escape(file.path)): \(file.stats.skipped - file.problems.count) more not listed\n"
+                out += "  \(escape(file.name)): \(file.stats.skipped - file.problems.count) more not listed\n"
             }
         }
         return out

@@ -4,6 +4,7 @@ import CMallocInfo
 import Glibc
 #endif
 import SpanFormats
+import SpanIngest
 import SpanModel
 import SpanStore
 
@@ -71,30 +72,41 @@ struct ParseBench: ParsableCommand {
         if baseline { try tokenizeBaseline(path) }
 
         let heapBefore = heapInUse()
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ValidationError("cannot read \(path)") }
 
-        // Parse and insert.
+        // Parse and insert, through the source the viewer and `summary` use for files, or
+        // read(2) into one reader as pipes were read before `PipeDecoder`.
         let t0 = now()
         var store = TraceStore()
-        let reader = SpanStreamReader(source: path, chunkSize: chunkKiB << 10, threads: threads)
         var problems = 0
-        var info = stat()
-        fstat(fd, &info)
-        let mapped = !useRead && reader.readMapped(fd: fd, size: Int(info.st_size)) { batch in
-            store.insert(moving: &batch.spans)
-            problems += batch.problems.count
-        }
-        if !mapped {
-            while var batch = try reader.read(from: fd) {
+        var stats = ReadStats()
+        let mapped = !useRead
+        if mapped {
+            let source = try InputSource(path: path, chunkSize: chunkKiB << 10, threads: threads)
+            source.read { batch in
+                var batch = batch
                 store.insert(moving: &batch.spans)
                 problems += batch.problems.count
+                stats = batch.stats
+                return true
+            }
+        } else {
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { throw ValidationError("cannot read \(path)") }
+            let reader = SpanStreamReader(source: path, chunkSize: chunkKiB << 10, threads: threads)
+            reading: while true {
+                switch reader.read(from: fd) {
+                case .decoded(var batch):
+                    store.insert(moving: &batch.spans)
+                    problems += batch.problems.count
+                case .end, .failed: break reading
+                }
             }
             var last = reader.finish()
             store.insert(moving: &last.spans)
             problems += last.problems.count
+            stats = last.stats
+            close(fd)
         }
-        close(fd)
         let parseTime = now() - t0
 
         // Trees and per-trace figures for every trace.
@@ -107,14 +119,14 @@ struct ParseBench: ParsableCommand {
         let treeTime = now() - t1
 
         let retained = heapInUse() - heapBefore
-        let bytes = reader.stats.bytes
+        let bytes = stats.bytes
         let total = parseTime + treeTime
         print("""
         reading        \(mapped ? "memory-mapped (as spanview reads files)" : "read(2) in \(chunkKiB) KiB chunks (as spanview reads pipes)")
-        input          \(mb(Int(bytes))) MB, \(reader.stats.spans) spans, \(store.traceCount) traces, \(problems) problems
-        parse+insert   \(seconds(parseTime)) s  \(Int(Double(bytes) / 1e6 / parseTime)) MB/s  \(Int(Double(reader.stats.spans) / parseTime)) spans/s
+        input          \(mb(Int(bytes))) MB, \(stats.spans) spans, \(store.traceCount) traces, \(problems) problems
+        parse+insert   \(seconds(parseTime)) s  \(Int(Double(bytes) / 1e6 / parseTime)) MB/s  \(Int(Double(stats.spans) / parseTime)) spans/s
         trees          \(seconds(treeTime)) s  (\(store.traceCount) trees, mean depth \(String(format1(Double(depthSum) / Double(max(1, store.traceCount))))))
-        total          \(seconds(total)) s  \(Int(Double(bytes) / 1e6 / total)) MB/s  \(Int(Double(reader.stats.spans) / total)) spans/s
+        total          \(seconds(total)) s  \(Int(Double(bytes) / 1e6 / total)) MB/s  \(Int(Double(stats.spans) / total)) spans/s
         retained       \(retained / max(1, store.spanCount)) bytes/span  (\(mb(retained)) MB heap for \(store.spanCount) spans)
         peak RSS       \(mb(peakRSS())) MB
         """)

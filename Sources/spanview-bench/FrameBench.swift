@@ -2,6 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+import SpanIngest
 import SpanModel
 import SpanStore
 import SpanviewApp

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import SpanFormats
+import SpanIngest
 import SpanviewApp
 import SpanviewKit
 import Synchronization
@@ -30,9 +31,6 @@ struct LiveBench: ParsableCommand {
 
     @Option(help: "Bytes per write call, rounded up to whole lines (1: one write per span, as Go's stdouttrace writes).")
     var writeBytes = 64 << 10
-
-    @Flag(help: "Read with the earlier design: each chunk split between two threads, both waited for.")
-    var splitChunks = false
 
     @Option(help: "Write this file (whole lines of span JSON) instead of generated spans.")
     var input: String?
@@ -98,9 +96,11 @@ struct LiveBench: ParsableCommand {
         let cpu0 = cpuSeconds()
         let t0 = now()
         writer.start()
-        let feed = LiveFeed(fd: readEnd, source: "-", chunkSize: splitChunks ? 1 << 20 : 1 << 19, pipelined: !splitChunks)
-        var app = App(liveSource: "-", width: dims.first ?? 200, height: dims.last ?? 60)
-        var poller = [pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)]
+        // The viewer's source for a pipe, publishing into an inbox, as `go run . | spanview` is read.
+        let inbox = Inbox()
+        inbox.start(try InputSource(path: "/dev/fd/\(readEnd)"))
+        var app = App(reading: [InputStatus(name: "-", isLive: true)], width: dims.first ?? 200, height: dims.last ?? 60)
+        var poller = [pollfd(fd: inbox.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)]
         var latencies: [Double] = []
         var accounted = 0
         var frames = 0
@@ -115,7 +115,7 @@ struct LiveBench: ParsableCommand {
             let due = lastIngest + ingestEvery - now()
             if due > 0 { usleep(UInt32(due * 1e6)) }
             let f0 = now()
-            app.ingest(feed.drain(), now: f0)
+            app.ingest(inbox.drain(), now: f0)
             lastIngest = f0
             if f0 - lastFrame < 0.016 && app.live?.ended != true { continue }
             withExtendedLifetime(app.render()) {}

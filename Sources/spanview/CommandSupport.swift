@@ -1,17 +1,24 @@
 import ArgumentParser
 import CellGrid
+import SpanIngest
+import SpanviewApp
 import SpanviewKit
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// What the commands share: loading with clear errors, and how they end.
+/// What the commands share: loading with clear errors and progress, and how they end.
 enum CommandSupport {
-    /// Loads inputs; an unusable path ends the program with one line naming it.
+    /// Loads inputs; an unusable path ends the program with one line naming it. While it
+    /// takes more than half a second and standard error is a terminal, a progress line is
+    /// kept up to date there (and erased at the end); pipes and CI logs get none.
     static func load(_ paths: [String]) throws -> LoadedInputs {
+        let progress = isatty(2) != 0 ? ProgressLine() : nil
+        defer { progress?.finish() }
         do {
-            return try InputLoader.load(paths)
+            return try InputLoader.load(paths, progress: progress.map { line in { line.update($0) } })
         } catch {
+            progress?.finish()
             fail(error.description)
         }
     }
@@ -26,10 +33,8 @@ enum CommandSupport {
     }
 
     /// Inputs holding no span at all end the program non-zero, each named.
-    static func exitForEmptyInputs(_ inputs: LoadedInputs) {
-        let empty = inputs.files.compactMap { file in
-            InputLoader.emptinessReason(file).map { (file.path == "-" ? "standard input" : "'\(file.path)'") + " " + $0 }
-        }
+    static func exitForEmptyInputs(_ inputs: [InputStatus]) {
+        let empty = inputs.compactMap { input in input.emptinessReason.map { input.quotedName + " " + $0 } }
         guard !empty.isEmpty else { return }
         let err = StandardError()
         for line in empty { err.write("spanview: \(TerminalText.escaped(line))\n") }
@@ -39,5 +44,36 @@ enum CommandSupport {
     static func fail(_ message: String) -> Never {
         StandardError().write("spanview: \(TerminalText.escaped(message))\n")
         exit(1)
+    }
+}
+
+/// `reading trace.jsonl  45% · 830 MB of 1.85 GB · 412,000 spans · 3 s left` on standard
+/// error, rewritten in place at most ten times a second, from half a second on.
+final class ProgressLine {
+    private let started = monotonicSeconds()
+    private var lastDrawn = 0.0
+    private var shown = false
+
+    func update(_ loaded: LoadedInputs) {
+        let now = monotonicSeconds()
+        guard now - started >= 0.5, now - lastDrawn >= 0.1, let current = loaded.inputs.last else { return }
+        lastDrawn = now
+        var text = "reading \(current.shortName)"
+        if let p = current.progress, p.total > 0 {
+            text += "  \(Int(p.fraction * 100))% · \(App.byteText(p.done)) of \(App.byteText(p.total))"
+            let rate = Double(p.done) / (now - started)
+            if rate > 0 && p.done < p.total { text += " · \(Int((Double(p.total - p.done) / rate).rounded())) s left" }
+        } else {
+            text += "  \(App.byteText(current.stats.bytes))"
+        }
+        text += " · \(App.countText(loaded.store.spanCount)) spans"
+        StandardError().write("\r" + TerminalText.escaped(text) + "\u{1B}[K")
+        shown = true
+    }
+
+    /// Erases the line.
+    func finish() {
+        if shown { StandardError().write("\r\u{1B}[K") }
+        shown = false
     }
 }

@@ -1,3 +1,4 @@
+import SpanIngest
 import ArgumentParser
 import SpanStore
 import SpanviewKit
@@ -52,7 +53,7 @@ struct PrintCommand: ParsableCommand {
         printer.print(inputs.store, traces: indices) { out.write($0) }
         out.flush()
         CommandSupport.reportProblems(inputs)
-        CommandSupport.exitForEmptyInputs(inputs)
+        CommandSupport.exitForEmptyInputs(inputs.inputs)
     }
 }
 

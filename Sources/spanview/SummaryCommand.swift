@@ -1,3 +1,4 @@
+import SpanIngest
 import ArgumentParser
 import SpanviewKit
 
@@ -23,6 +24,6 @@ struct SummaryCommand: ParsableCommand {
             out.write(report.text())
         }
         out.flush()
-        CommandSupport.exitForEmptyInputs(inputs)
+        CommandSupport.exitForEmptyInputs(inputs.inputs)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CellGrid
+import SpanIngest
 import SpanviewApp
 import SpanviewKit
 import SpanWidgets
@@ -45,14 +46,44 @@ struct ViewCommand: ParsableCommand {
             }
             paths = ["-"]
         }
-        // A pipe on standard input is read live, while the viewer is open.
-        let liveInput = follow || (paths == ["-"] && isatty(0) == 0 && !isRegularFile(0))
-        if follow {
-            // Fail now, with the usual message, rather than inside the viewer.
-            if access(paths[0], R_OK) != 0 { CommandSupport.fail("'\(paths[0])': \(String(cString: strerror(errno)))") }
+        // Every input is a source publishing into one inbox; the viewer reads the inbox.
+        // Paths that cannot be opened fail now, with the usual message.
+        var sources: [any SpanSource] = []
+        var spools: [Spool] = []
+        do throws(InputError) {
+            if follow {
+                sources.append(try FollowSource(path: paths[0]))   // the file keeps what was read
+            } else {
+                for path in paths {
+                    let source = try InputSource(path: path)
+                    if source.isEphemeral, let spool = Spool() {
+                        source.spool = spool
+                        spools.append(spool)
+                    }
+                    sources.append(source)
+                }
+            }
+        } catch {
+            CommandSupport.fail(error.description)
         }
-        let inputs = liveInput ? LoadedInputs() : try CommandSupport.load(paths)
-        if !liveInput { CommandSupport.exitForEmptyInputs(inputs) }
+        let inbox = Inbox()
+        for source in sources { inbox.start(source) }
+
+        // Small files are read in the first few milliseconds: they are taken before the
+        // terminal opens, so an input that holds no span, or cannot be read, is said on the
+        // normal screen as `summary` says it. Bigger ones are read with the viewer open.
+        var app = App(reading: sources.map { InputStatus(name: $0.name, isLive: $0.isLive, isEphemeral: $0.isEphemeral) }, width: 80, height: 24,
+                      glyphs: ascii ? .ascii : .unicode)
+        let openBy = monotonicSeconds() + 0.04
+        while app.inputs.contains(where: { !$0.isLive && $0.end == nil }) && monotonicSeconds() < openBy {
+            if inbox.waitForPending(seconds: max(0, openBy - monotonicSeconds())) { app.ingest(inbox.drain(), now: monotonicSeconds()) }
+        }
+        if !app.inputs.contains(where: { $0.isLive || $0.end == nil }) {
+            if let failed = app.inputs.first(where: { $0.end?.failure != nil }) {
+                CommandSupport.fail("\(failed.quotedName): \(failed.end?.failure ?? "")")
+            }
+            CommandSupport.exitForEmptyInputs(app.inputs)
+        }
 
         let depth: Palette.Depth? = switch color {
         case .never: Palette.Depth.none
@@ -69,89 +100,20 @@ struct ViewCommand: ParsableCommand {
         defer { terminal.restore() }
 
         let size = terminal.size
-        let glyphs: Glyphs = ascii ? .ascii : .unicode
-        let useColor = terminal.palette.depth != .none
-        var app = liveInput
-            ? App(liveSource: follow ? paths[0] : "-", width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
-            : App(inputs: inputs, width: size.width, height: size.height, glyphs: glyphs, useColor: useColor)
+        app = app.reopened(width: size.width, height: size.height, useColor: terminal.palette.depth != .none)
         app.maxSpans = maxSpans
-        let feed = follow ? LiveFeed(following: paths[0]) : liveInput ? LiveFeed(fd: 0, source: "-") : nil
-        var fds = [pollfd(fd: terminal.ttyFileDescriptor, events: Int16(POLLIN), revents: 0)]
-        if let feed { fds.append(pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }
-        var lastFrame = 0.0, lastIngest = 0.0
-        var dirty = true
-        var inputWaiting = false   // the reader woke us; taken at most every 4 ms
-        var hookChecked = false
-        while !app.wantsQuit {
-            // Draw after keys at once; after input at most every 16 ms (a fast writer would
-            // otherwise spend the UI thread on frames nobody can see). Input is taken at
-            // most every 4 ms: a fast writer's reader wakes this thread thousands of times a
-            // second, and inserting a few milliseconds' worth at once costs less (measured in
-            // `spanview-bench live`) for a millisecond or two of latency.
-            let now = monotonicSeconds()
-            if let feed, inputWaiting && now - lastIngest >= 0.004 {
-                app.ingest(feed.drain(), now: now)
-                lastIngest = now
-                inputWaiting = false
-                dirty = true
-            }
-            if dirty && now - lastFrame >= 0.016 {
-                terminal.draw(app.render())
-                lastFrame = now
-                dirty = false
-                if !hookChecked {
-                    hookChecked = true
-                    TestCrashHook.fireIfAsked()  // the end-to-end tests' deliberate crashes
-                }
-            }
-            // Keys are always waited for; input only when none is waiting to be taken; and
-            // whichever of the two timers is due. EINTR on SIGWINCH is fine: the resize
-            // arrives as a key. While input is live, wake twice a second anyway so the rate
-            // in the status line keeps up.
-            var deadline = Double.infinity
-            if inputWaiting { deadline = lastIngest + 0.004 }
-            if dirty { deadline = min(deadline, lastFrame + 0.016) }
-            let timeout: Int32 = deadline.isFinite ? max(1, Int32(((deadline - monotonicSeconds()) * 1000).rounded(.up)))
-                : app.live.map { $0.ended ? -1 : 500 } ?? -1
-            let feedSlot = fds.count - 1
-            fds[feedSlot].revents = 0
-            let ready = poll(&fds, nfds_t(inputWaiting ? 1 : fds.count), timeout)
-            if feed != nil && !inputWaiting {
-                if fds[feedSlot].revents != 0 {
-                    inputWaiting = true
-                } else if ready == 0 && !deadline.isFinite {
-                    dirty = true   // the status line's rate is due
-                }
-            }
-            var typed = false
-            while let key = terminal.readKey() {
-                app.handle(key)
-                typed = true
-                if app.wantsQuit { break }
-            }
-            if typed {
-                if let feed, inputWaiting {
-                    lastIngest = monotonicSeconds()
-                    app.ingest(feed.drain(), now: lastIngest)
-                    inputWaiting = false
-                }
-                terminal.draw(app.render())
-                lastFrame = monotonicSeconds()
-                dirty = false
-            }
+        if !spools.isEmpty {
+            let spool = spools[0]
+            app.saveInput = { path in Result { () throws(InputError) in try spool.save(to: path) } }
         }
+        var loop = ViewerLoop()
+        loop.afterFirstFrame = { TestCrashHook.fireIfAsked() }   // the end-to-end tests' deliberate crashes
+        loop.run(&app, terminal: terminal, inbox: inbox)
     }
 }
 
-func isRegularFile(_ fd: Int32) -> Bool {
-    var info = stat()
-    return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+extension Terminal: TerminalDevice {
+    public var inputFileDescriptor: Int32 { ttyFileDescriptor }
 }
 
 /// ncurses takes the screen size from `COLUMNS` and `LINES` when they are set. A value that

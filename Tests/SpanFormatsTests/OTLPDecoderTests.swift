@@ -51,7 +51,7 @@ struct OTLPDecoderTests {
         let text = Self.line + "\n" + GoSpanJSON().compact + "\n" + #"{"resourceLogs":[]}"# + "\n"
         let spans = reader.feed(Array(text.utf8)).spans + reader.finish().spans
         #expect(spans.map(\.name) == ["GET /cart", "op"])
-        #expect(reader.decoder.formats == ["otlp-json", "go-stdouttrace"])
+        #expect(reader.decoder.formats == [.otlp, .go])
         #expect(reader.stats.otherValues == 1)
     }
 

@@ -9,7 +9,7 @@ struct OtherFormatsTests {
         let text = #"[{"traceId":"a03ee8fff1dcd9b9","parentId":"f5f268651b2a2b34","id":"15fc03927f0f68df","kind":"CLIENT","name":"post","timestamp":1571896375322000,"duration":14000,"localEndpoint":{"serviceName":"mobile_api"},"remoteEndpoint":{"serviceName":"blt","port":31882},"tags":{"http.uri":"/visits","error":"timeout"},"annotations":[{"timestamp":1571896375323000,"value":"ws"}]},{"id":"f5f268651b2a2b34","traceId":"a03ee8fff1dcd9b9","name":"root","timestamp":1571896375320000,"duration":20000}]"#
         let reader = SpanStreamReader(source: "z")
         let spans = reader.feed(Array(text.utf8)).spans + reader.finish().spans
-        #expect(reader.decoder.formats == ["zipkin-v2"])
+        #expect(reader.decoder.formats == [.zipkin])
         let post = try #require(spans.first)
         #expect(post.traceID.hex == "0000000000000000a03ee8fff1dcd9b9")
         #expect(post.parentSpanID.hex == "f5f268651b2a2b34")
@@ -89,7 +89,7 @@ struct JaegerTests {
     func fields() throws {
         let reader = SpanStreamReader(source: "j")
         let spans = reader.feed(Array(Self.trace.utf8)).spans + reader.finish().spans
-        #expect(reader.decoder.formats == ["jaeger-json"])
+        #expect(reader.decoder.formats == [.jaeger])
         #expect(spans.count == 2)
         let child = try #require(spans.first)
         #expect(child.traceID.hex == "00000000000000000000000000000001")

@@ -1,3 +1,4 @@
+import SpanIngest
 import Foundation
 import SpanFormats
 import SpanModel
@@ -37,7 +38,7 @@ struct PipeDecoderTests {
             close(writeEnd)
         }
         let collected = Mutex(Outcome())
-        let decoder = PipeDecoder(source: "in.json", chunkSize: chunkSize) { batch, _, _ in
+        let decoder = PipeDecoder(source: "in.json", chunkSize: chunkSize) { batch in
             collected.withLock { outcome in
                 outcome.spans += batch.spans.map { "\($0.traceID.hex)/\($0.spanID.hex)/\($0.name)" }
                 outcome.problems += batch.problems
@@ -48,12 +49,12 @@ struct PipeDecoderTests {
         let end = decoder.run(fd: readEnd)
         close(readEnd)
         var outcome = collected.withLock { $0 }
-        outcome.spans += end.batch.spans.map { "\($0.traceID.hex)/\($0.spanID.hex)/\($0.name)" }
-        outcome.problems += end.batch.problems
-        outcome.logs += end.batch.logLines
+        outcome.spans += end.spans.map { "\($0.traceID.hex)/\($0.spanID.hex)/\($0.name)" }
+        outcome.problems += end.problems
+        outcome.logs += end.logLines
         outcome.stats = end.stats
         outcome.formats = end.formats
-        #expect(end.error == nil)
+        #expect(end.end == .complete)
         return (outcome, decoder)
     }
 
@@ -124,7 +125,7 @@ struct PipeDecoderTests {
         #expect(pipe(&fds) == 0)
         let readEnd = fds[0]
         let names = Mutex<[String]>([])
-        let decoder = PipeDecoder(source: "-", chunkSize: 16 << 10) { batch, _, _ in
+        let decoder = PipeDecoder(source: "-", chunkSize: 16 << 10) { batch in
             names.withLock { $0 += batch.spans.map(\.name) }
         }
         let finished = DispatchSemaphore(value: 0)

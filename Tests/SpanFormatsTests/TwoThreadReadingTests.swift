@@ -14,7 +14,7 @@ struct TwoThreadReadingTests {
         var problems: [ReadProblem] = []
         var logs: [LogLine] = []
         var stats = ReadStats()
-        var formats: [String] = []
+        var formats: [SpanFormat] = []
 
         /// The first thing `other` has differently, or nil (short, unlike a dump of both).
         func difference(from other: Outcome) -> String? {

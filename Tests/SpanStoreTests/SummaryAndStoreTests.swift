@@ -366,14 +366,19 @@ struct EvictionTests {
         #expect(gone.traces == 6 && gone.spans == 60)
         #expect(store.spanCount == 40)
         #expect(store.traces.map(\.traceID.low) == [7, 8, 9, 10])
-        #expect(store.index(of: TraceID(high: 0, low: 7)) == 0)
+        // Indices are arrival numbers and do not shift: trace 7 stays 6, the gone ones are gone.
+        #expect(store.index(of: TraceID(high: 0, low: 7)) == 6)
+        #expect(store.traces.startIndex == 6 && store.contains(6) && !store.contains(5))
         #expect(store.index(of: TraceID(high: 0, low: 3)) == nil)
         store.insert(Span(traceID: TraceID(high: 0, low: 7), spanID: SpanID(99), name: "late", startTime: 1, endTime: 2))
-        #expect(store.traces[0].spanCount == 11)
+        #expect(store.traces[6].spanCount == 11)
+        // A trace seen again after its eviction comes back as a new one, with a new index.
+        store.insert(Span(traceID: TraceID(high: 0, low: 3), spanID: SpanID(1), name: "again", startTime: 1, endTime: 2))
+        #expect(store.index(of: TraceID(high: 0, low: 3)) == 10)
         #expect(store.evictOldest(keepingAtMost: 1000).traces == 0)
         // The newest trace always stays, even alone over the limit.
-        #expect(store.evictOldest(keepingAtMost: 1).traces == 3)
-        #expect(store.traces.map(\.traceID.low) == [10])
+        #expect(store.evictOldest(keepingAtMost: 1).traces == 4)
+        #expect(store.traces.map(\.traceID.low) == [3])
     }
 }
 

@@ -1,5 +1,8 @@
+import SpanIngest
 import CellGrid
 import Foundation
+import SpanFormats
+import SpanModel
 import SpanviewApp
 import SpanviewKit
 import SpanWidgets
@@ -43,4 +46,14 @@ struct AppSession {
         }
         return nil
     }
+}
+
+/// What a live source delivers, as the inbox hands it to the app: `spans`, the input's totals
+/// so far, and its end.
+func liveUpdate(spans: [Span] = [], stats: ReadStats = ReadStats(), ended: Bool = false, source: Int = 0) -> [Inbox.Delivery] {
+    var batch = ReadBatch()
+    batch.spans = spans
+    batch.stats = stats
+    if ended { batch.end = .complete }
+    return [Inbox.Delivery(source: source, batch: batch)]
 }

@@ -1,3 +1,4 @@
+import SpanIngest
 import CellGrid
 import Foundation
 import SpanModel
@@ -374,20 +375,21 @@ struct LiveAppTests {
     func ingest() throws {
         let all = try spans("interleaved.jsonl")
         var s = AppSession(inputs: LoadedInputs())
-        s.app = App(liveSource: "-", width: 120, height: 30, glyphs: .unicode, useColor: false)
+        s.app = App(reading: [InputStatus(name: "-", isLive: true)], width: 120, height: 30, glyphs: .unicode, useColor: false)
         #expect(s.screen.contains("Waiting for spans on standard input"))
         #expect(s.statusLine.contains("● live"))
 
         var stats = ReadStats()
         stats.spans = 300
-        s.app.ingest(LiveFeed.Update(spans: Array(all[0..<300]), stats: stats), now: 0)
+        s.app.ingest(liveUpdate(spans: Array(all[0..<300]), stats: stats), now: 0)
         let traces = s.app.store.traceCount
         #expect(traces > 10)
-        s.type("jjj")
+        #expect(s.app.list.selected == traces - 1)   // on the newest, following (tail -f)
+        s.type("gjjj")
         let selected = s.app.list.selectedTrace
         let selectedLine = s.selectedLine
         stats.spans = 1937
-        s.app.ingest(LiveFeed.Update(spans: Array(all[300...]), stats: stats), now: 1)
+        s.app.ingest(liveUpdate(spans: Array(all[300...]), stats: stats), now: 1)
         #expect(s.app.store.traceCount == 150)
         #expect(s.app.list.selectedTrace == selected)
         #expect(s.statusLine.contains("150 traces · 1937 spans"))
@@ -399,8 +401,8 @@ struct LiveAppTests {
         let ofTrace = all.filter { $0.traceID == traceID }
         let root = try #require(ofTrace.first { $0.isRoot })
         var t = AppSession(inputs: LoadedInputs())
-        t.app = App(liveSource: "-", width: 120, height: 30, glyphs: .unicode, useColor: false)
-        t.app.ingest(LiveFeed.Update(spans: ofTrace.filter { !$0.isRoot }), now: 0)
+        t.app = App(reading: [InputStatus(name: "-", isLive: true)], width: 120, height: 30, glyphs: .unicode, useColor: false)
+        t.app.ingest(liveUpdate(spans: ofTrace.filter { !$0.isRoot }), now: 0)
         t.press(.enter)
         #expect(t.screen.contains("⋯ waiting for parent"))
         #expect(!t.screen.contains("[no parent"))
@@ -412,7 +414,7 @@ struct LiveAppTests {
             return view.tree.spans[i].spanID
         }
         let cursorSpan = cursor(t.app)
-        t.app.ingest(LiveFeed.Update(spans: [root], ended: true), now: 1)
+        t.app.ingest(liveUpdate(spans: [root], ended: true), now: 1)
         #expect(t.app.trace?.rows.count == ofTrace.count)   // the placeholder gave way to the root
         #expect(!t.screen.contains("waiting for parent"))
         #expect(!t.screen.contains("[no parent"))
@@ -452,12 +454,12 @@ struct MaxSpansTests {
     func evicts() throws {
         let all = try InputLoader.load([AppSession.samples.appendingPathComponent("interleaved.jsonl").path]).store.traces.flatMap(\.spans)
         var s = AppSession(inputs: LoadedInputs())
-        s.app = App(liveSource: "-", width: 120, height: 30, glyphs: .unicode, useColor: false)
+        s.app = App(reading: [InputStatus(name: "-", isLive: true)], width: 120, height: 30, glyphs: .unicode, useColor: false)
         s.app.maxSpans = 500
-        s.app.ingest(LiveFeed.Update(spans: Array(all[0..<400])), now: 0)
-        s.type("G")
+        s.app.ingest(liveUpdate(spans: Array(all[0..<400])), now: 0)
+        s.type("Gk")
         let selected = try #require(s.app.list.selectedTrace.map { s.app.store.traces[$0].traceID })
-        s.app.ingest(LiveFeed.Update(spans: Array(all[400..<700])), now: 1)
+        s.app.ingest(liveUpdate(spans: Array(all[400..<700])), now: 1)
         #expect(s.app.store.spanCount <= 500)
         #expect(s.statusLine.contains("old traces evicted"))
         #expect(s.app.list.selectedTrace.map { s.app.store.traces[$0].traceID } == selected)

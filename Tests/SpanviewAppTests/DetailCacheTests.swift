@@ -1,3 +1,4 @@
+import SpanIngest
 import Foundation
 import SpanFormats
 import SpanModel
@@ -34,8 +35,8 @@ struct DetailCacheTests {
         let root = try Self.decode([Self.span("00000000000000a1", parent: nil, name: "root",
                                               start: "2024-05-01T12:00:01Z", attribute: "root")])
         var s = AppSession(inputs: LoadedInputs())
-        s.app = App(liveSource: "-", width: 120, height: 40, glyphs: .unicode, useColor: false)
-        s.app.ingest(LiveFeed.Update(spans: child), now: 0)
+        s.app = App(reading: [InputStatus(name: "-", isLive: true)], width: 120, height: 40, glyphs: .unicode, useColor: false)
+        s.app.ingest(liveUpdate(spans: child), now: 0)
         s.press(.enter)
         s.type("j")   // the child, below its "waiting for parent" placeholder
         #expect(s.screen.contains("name       child"), "\(s.screen)")
@@ -44,12 +45,12 @@ struct DetailCacheTests {
         let layouts = s.app.detailLayouts
 
         // A sibling: the trace changes, the child's content does not.
-        s.app.ingest(LiveFeed.Update(spans: sibling), now: 1)
+        s.app.ingest(liveUpdate(spans: sibling), now: 1)
         #expect(s.screen.contains("name       child"))
         #expect(s.app.detailLayouts == layouts)
 
         // The root: the child is no longer an orphan, and its start offset is from the root's.
-        s.app.ingest(LiveFeed.Update(spans: root), now: 2)
+        s.app.ingest(liveUpdate(spans: root), now: 2)
         let screen = s.screen
         #expect(screen.contains("name       child"), "\(screen)")
         #expect(!screen.contains("(orphan)"))

@@ -1,3 +1,4 @@
+import SpanIngest
 import CellGrid
 import Foundation
 import SpanviewKit

@@ -1,3 +1,4 @@
+import SpanIngest
 import Foundation
 import SpanFormats
 import SpanModel
@@ -63,7 +64,7 @@ struct SummaryReportTests {
         let bad = try temporaryFile("{\"x\": nope}\n")
         defer { for p in [empty, logs, bad] { try? FileManager.default.removeItem(atPath: p) } }
         let loaded = try InputLoader.load([empty, logs, bad])
-        #expect(loaded.files.map { InputLoader.emptinessReason($0) } == ["is empty", "holds no spans (2 lines of other text)", "holds no spans (1 bad value)"])
+        #expect(loaded.inputs.map(\.emptinessReason) == ["is empty", "holds no spans (2 lines of other text)", "holds no spans (1 bad value)"])
     }
 
     @Test("reading in small chunks gives the same store as one big read")

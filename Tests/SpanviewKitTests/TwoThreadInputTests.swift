@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import SpanIngest
 import Glibc
 #endif
 import Foundation
@@ -49,7 +50,7 @@ struct TwoThreadInputTests {
         #expect(one.problems.count == 6)
         #expect(SummaryReport(two).json == SummaryReport(one).json)
         #expect(two.problems == one.problems)
-        #expect(two.logLines == one.logLines)
+        #expect(two.logs.lines == one.logs.lines)
     }
 
     @Test("a pipe: every span written arrives once, with the same counts as from the file")
@@ -63,22 +64,24 @@ struct TwoThreadInputTests {
             close(writeEnd)
         }
         writer.start()
-        let feed = LiveFeed(fd: fds[0], source: "-", chunkSize: 1 << 16)
+        let inbox = Inbox(capacity: 500)   // small: the source waits for the drains
+        inbox.start(try InputSource(path: "/dev/fd/\(fds[0])", chunkSize: 1 << 16))
         var spans = 0, problems = 0
-        var update = LiveFeed.Update()
+        var last = ReadBatch()
         let deadline = Date().addingTimeInterval(30)
-        while !update.ended && Date() < deadline {
-            var poller = pollfd(fd: feed.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)
-            _ = poll(&poller, 1, 100)
-            update = feed.drain()
-            spans += update.spans.count
-            problems += update.problems.count
+        while last.end == nil && Date() < deadline {
+            _ = inbox.waitForPending(seconds: 0.1)
+            for delivery in inbox.drain() {
+                spans += delivery.batch.spans.count
+                problems += delivery.batch.problems.count
+                last = delivery.batch
+            }
         }
-        #expect(update.ended)
+        #expect(last.end == .complete)
         #expect(spans == 6_000)
         #expect(problems == 6)
-        #expect(update.stats.spans == 6_000)
-        #expect(update.stats.bytes == Int64(bytes.count))
+        #expect(last.stats.spans == 6_000)
+        #expect(last.stats.bytes == Int64(bytes.count))
         close(fds[0])
     }
 
@@ -107,7 +110,7 @@ struct TwoThreadInputTests {
         #expect(piped.problems.count == 6)
         #expect(piped.problems.map(\.line) == mapped.problems.map(\.line))
         #expect(piped.problems.map(\.offset) == mapped.problems.map(\.offset))
-        #expect(piped.logLines.map(\.text) == mapped.logLines.map(\.text))
-        #expect(piped.files.first?.stats == mapped.files.first?.stats)
+        #expect(piped.logs.lines.map(\.text) == mapped.logs.lines.map(\.text))
+        #expect(piped.inputs.first?.stats == mapped.inputs.first?.stats)
     }
 }

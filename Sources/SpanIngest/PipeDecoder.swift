@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import SpanFormats
 import Synchronization
 
 /// Reads a pipe that is still being written (`go run . | spanview`) and decodes it on two
@@ -21,18 +22,9 @@ import Synchronization
 /// one reader would have read, in order, while the reading and decoding overlap: nothing
 /// waits for the slower half of a chunk, and the pipe is drained while segments decode.
 public final class PipeDecoder: @unchecked Sendable {
-    /// What arrived in one merge: spans, problems and log lines in input order, the main
-    /// reader's totals and the formats seen so far.
-    public typealias Publish = (_ batch: ReadBatch, _ stats: ReadStats, _ formats: [String]) -> Void
-
-    /// The end of the input: the last batch (a value still open is reported as truncated),
-    /// the totals, and the error that ended reading, if one did.
-    public struct End {
-        public var batch: ReadBatch
-        public var stats: ReadStats
-        public var formats: [String]
-        public var error: ReadError?
-    }
+    /// What arrived in one merge: spans, problems and log lines in input order, with the
+    /// main reader's totals and the formats seen so far.
+    public typealias Publish = (_ batch: ReadBatch) -> Void
 
     /// A run of whole lines of one chunk buffer.
     private final class Piece: @unchecked Sendable {
@@ -82,6 +74,7 @@ public final class PipeDecoder: @unchecked Sendable {
     /// Signalled once per piece queued, and once more to stop the helper.
     private let work = DispatchSemaphore(value: 0)
     private let stopping = Atomic(false)
+    private let cancelled = Atomic(false)
     // Each used only on its own thread: the caller's, the helper queue's, and (under
     // `mergeLock`) whichever thread merges.
     private let ownReader: SpanStreamReader
@@ -112,8 +105,15 @@ public final class PipeDecoder: @unchecked Sendable {
         for buffer in allBuffers { buffer.deallocate() }
     }
 
-    /// Reads `fd` to its end on the calling thread, publishing as it goes.
-    public func run(fd: Int32) -> End {
+    /// Called on the reading thread with the bytes of every read, as they arrived (to keep
+    /// a copy of live input).
+    public var onRead: ((UnsafeRawBufferPointer) -> Void)?
+
+    /// Reads `fd` to its end on the calling thread, publishing as it goes. Returns the last
+    /// batch (a value still open is reported as truncated), its `end` saying why reading stopped.
+    ///
+    /// `prefix`: bytes already read from `fd` (to recognise its format), decoded first.
+    public func run(fd: Int32, prefix: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) -> ReadBatch {
         // The helper: one long-lived thread (its caches stay warm), woken per queued piece.
         let helperDone = DispatchSemaphore(value: 0)
         DispatchQueue(label: "spanview.pipe-decoder").async { [self] in
@@ -132,13 +132,26 @@ public final class PipeDecoder: @unchecked Sendable {
         var buffer = takeBuffer()
         var filled = 0      // bytes in `buffer`, from its start
         var failure: ReadError?
-        reading: while true {
+        if let base = prefix.baseAddress, prefix.count > 0 {
+            // More than a buffer holds goes through a buffer of its own.
+            var rest = prefix.count
+            while rest > bufferCapacity {
+                let piece = takeBuffer()
+                memcpy(piece, base + (prefix.count - rest), bufferCapacity)
+                push(Piece(base: piece, count: bufferCapacity, releases: piece, decoded: true))
+                rest -= bufferCapacity
+            }
+            filled = rest
+            memcpy(buffer, base + (prefix.count - rest), rest)
+        }
+        reading: while !cancelled.load(ordering: .relaxed) {
             // Read up to a chunk, topping up while the pipe has more right now.
             var fresh = 0
             var waits = 0
             while fresh < chunkSize && filled < bufferCapacity {
                 let n = read(fd, buffer + filled, min(chunkSize - fresh, bufferCapacity - filled))
                 if n > 0 {
+                    onRead?(UnsafeRawBufferPointer(start: buffer + filled, count: n))
                     filled += n
                     fresh += n
                     // Less than half a chunk: unless the pipe holds a backlog, let the writer
@@ -198,8 +211,15 @@ public final class PipeDecoder: @unchecked Sendable {
             if let piece = takeWaiting() { decode(piece, with: ownReader) } else { progress.wait() }
         }
         return mergeLock.withLock { _ in
-            End(batch: main.finish(), stats: main.stats, formats: main.formats, error: failure)
+            var last = main.finish()
+            if let failure { last.end = .failed("read failed: \(failure)") }
+            return last
         }
+    }
+
+    /// Makes `run` stop reading at its next read (what was read is still decoded).
+    public func cancel() {
+        cancelled.store(true, ordering: .relaxed)
     }
 
     // MARK: - Cutting
@@ -289,7 +309,7 @@ public final class PipeDecoder: @unchecked Sendable {
                 let batch = main.merge(UnsafeRawBufferPointer(start: piece.base, count: piece.count), decoded: piece.result)
                 piece.result = nil
                 if let buffer = piece.releases { queue.withLock { $0.freeBuffers.append(ChunkBuffer(base: buffer)) } }
-                publish(batch, main.stats, main.formats)
+                publish(batch)
             }
         }
         progress.signal()

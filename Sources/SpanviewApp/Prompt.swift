@@ -1,0 +1,43 @@
+import Foundation
+import SpanIngest
+
+/// The line of text typed at the bottom of the screen: a trace ID to search for (`/`), or
+/// the file to save live input to (`w`).
+public struct Prompt: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case search, save }
+    public var kind: Kind
+    public var text: String
+
+    var label: String { kind == .search ? "/" : "save to: " }
+    var hint: String { kind == .search ? "trace ID prefix · Enter search · Esc cancel" : "Enter save · Esc cancel" }
+}
+
+extension App {
+    /// `spanview-live-20261207-013000.jsonl`, in the current directory.
+    var defaultSaveName: String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "spanview-live-\(formatter.string(from: Date())).jsonl"
+    }
+
+    /// Saves live input received so far (`w`, then Enter).
+    mutating func save(to path: String) {
+        guard let saveInput else {
+            message = ("there is no live input to save: files are already saved", false)
+            return
+        }
+        let name = path.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else {
+            message = ("no file named; nothing saved", true)
+            return
+        }
+        switch saveInput(name) {
+        case .success(let bytes):
+            quitArmed = false
+            message = ("saved \(bytes) bytes of input to \(name)" + (liveInputArriving ? " · more is arriving" : ""), false)
+        case .failure(let error):
+            message = ("could not save: \(error)", true)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CellGrid
+import SpanIngest
+import TerminalInput
+
+/// The viewer's run loop: waits on the terminal and the inbox together, hands keys and input
+/// to the app, and draws frames, until the app wants to quit.
+///
+/// Timing: keys are handled at once and drawn at once. Input is taken at most every 4 ms: a
+/// fast writer's source wakes this thread thousands of times a second, and inserting a few
+/// milliseconds' worth at once costs less (measured in `spanview-bench live`) for a
+/// millisecond or two of latency. Frames after input are drawn at most every 16 ms. While
+/// input is live or files are loading, the loop also wakes twice a second so the rate, the
+/// progress bar and the time left keep moving when nothing arrives.
+public struct ViewerLoop {
+    public var ingestInterval = 0.004
+    public var frameInterval = 0.016
+    public var tickInterval = 0.5
+    /// Called once after the first frame is drawn (the end-to-end tests' crash hook, timing).
+    public var afterFirstFrame: (() -> Void)?
+
+    public init() {}
+
+    /// Runs until `app.wantsQuit`; closes the inbox then, so sources stop reading.
+    public func run(_ app: inout App, terminal: some TerminalDevice, inbox: Inbox?, clock: () -> Double = monotonicSeconds) {
+        defer { inbox?.close() }
+        var fds = [pollfd(fd: terminal.inputFileDescriptor, events: Int16(POLLIN), revents: 0)]
+        if let inbox { fds.append(pollfd(fd: inbox.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }
+        var lastFrame = -Double.infinity, lastIngest = -Double.infinity, lastTick = clock()
+        var dirty = true
+        var inputWaiting = inbox?.hasPending ?? false
+        var firstFrame = true
+        func draw(_ now: Double) {
+            terminal.draw(app.render())
+            lastFrame = now
+            dirty = false
+            if firstFrame {
+                firstFrame = false
+                afterFirstFrame?()
+            }
+        }
+        while !app.wantsQuit {
+            var now = clock()
+            if let inbox, inputWaiting && now - lastIngest >= ingestInterval {
+                app.ingest(inbox.drain(), now: now)
+                lastIngest = now
+                inputWaiting = false
+                dirty = true
+            }
+            if app.wantsTicks && now - lastTick >= tickInterval {
+                app.tick(now: now)
+                lastTick = now
+                dirty = true
+            }
+            if dirty && now - lastFrame >= frameInterval { draw(now) }
+            // Keys are always waited for; input only when none is waiting to be taken; and
+            // whichever timer is due. EINTR on SIGWINCH is fine: the resize arrives as a key.
+            var deadline = Double.infinity
+            if inputWaiting { deadline = lastIngest + ingestInterval }
+            if dirty { deadline = min(deadline, lastFrame + frameInterval) }
+            if app.wantsTicks { deadline = min(deadline, lastTick + tickInterval) }
+            now = clock()
+            let timeout: Int32 = deadline.isFinite ? max(1, Int32(((deadline - now) * 1000).rounded(.up))) : -1
+            for i in fds.indices { fds[i].revents = 0 }
+            _ = poll(&fds, nfds_t(inputWaiting ? 1 : fds.count), timeout)
+            if inbox != nil && !inputWaiting && fds[1].revents != 0 { inputWaiting = true }
+            var typed = false
+            while let key = terminal.readKey() {
+                app.handle(key)
+                typed = true
+                if app.wantsQuit { break }
+            }
+            if typed && !app.wantsQuit {
+                if let inbox, inputWaiting {
+                    lastIngest = clock()
+                    app.ingest(inbox.drain(), now: lastIngest)
+                    inputWaiting = false
+                }
+                draw(clock())
+            }
+        }
+    }
+}
+
+extension App {
+    /// Time matters to the screen: live input's rate, or the progress bar's rate and time left.
+    var wantsTicks: Bool { loading != nil || (live.map { !$0.ended } ?? false) }
+}
+
+/// Seconds on a clock that only goes forward.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
