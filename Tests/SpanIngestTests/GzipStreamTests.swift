@@ -174,10 +174,10 @@ struct GzipStreamTests {
         #expect(outcome.compressedBytes == Int64(data.count))
     }
 
-    @Test("gzip -c a b, the real tool's members with file names, reads as both files")
+    @Test("gzip -c a b, the real tool's members with file names, reads as both files",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/gzip"), "needs /usr/bin/gzip"))
     func realGzipTool() throws {
         let tool = URL(fileURLWithPath: "/usr/bin/gzip")
-        try #require(FileManager.default.isExecutableFile(atPath: tool.path), "no /usr/bin/gzip")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gzip-test-\(getpid())-\(UInt32.random(in: 0 ... .max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
