@@ -16,6 +16,7 @@ let harnesses: [(name: String, job: String)] = [
     ("fuzz-packed", "packed span details: model values round trip, any bytes decode without trapping"),
     ("fuzz-render", "the viewer's screens (list, waterfall, every detail tab), print and summary of any loaded span"),
     ("fuzz-time-id", "RFC 3339 times, trace and span IDs, trace ID prefixes"),
+    ("fuzz-gzip", "gzip decompression of any bytes, whole and in two pieces"),
 ]
 
 let package = Package(
@@ -27,6 +28,7 @@ let package = Package(
             .product(name: "SpanModel", package: "spanview"),
             .product(name: "SpanFormats", package: "spanview"),
             .product(name: "SpanStore", package: "spanview"),
+            .product(name: "SpanIngest", package: "spanview"),
             .product(name: "CellGrid", package: "spanview"),
             .product(name: "SpanWidgets", package: "spanview"),
             .product(name: "SpanviewKit", package: "spanview"),

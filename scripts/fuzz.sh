@@ -13,7 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
-harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-packed fuzz-render fuzz-time-id)
+harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-packed fuzz-render fuzz-time-id fuzz-gzip)
 
 # Optimised code, as users run it, with libFuzzer's coverage (the -Xswiftc form instruments
 # every module, the package's own included; SwiftPM's form links libFuzzer's main) and
@@ -44,6 +44,20 @@ case "$target" in
     fuzz-time-id) printf '%s' "2024-05-01T12:00:00.123456789Z" > "$seeds/t1"; printf '%s' "2024-05-01T12:00:00+02:00" > "$seeds/t2"
                   printf '%s' "0af7651916cd43dd8448eb211c80319c" > "$seeds/i1"; printf '%s' "b7ad6b7169203331" > "$seeds/i2" ;;
     fuzz-packed) head -c 512 /dev/urandom > "$seeds/r1" ;;
+    fuzz-gzip)
+        # Sample files gzipped (their first 4 KiB, and 32 KiB at -9: under 4 KiB either way), two members
+        # back to back, a member with tar-style zero padding, an empty member, one with a name.
+        n=0
+        for f in "$root"/samples/*.json* "$root"/samples/*.txt; do
+            [ -f "$f" ] || continue
+            n=$((n + 1))
+            head -c 4096 "$f" | gzip -c -n > "$seeds/gz$n"
+            head -c 32768 "$f" | gzip -c -n -9 > "$seeds/gz${n}_long"
+        done
+        cat "$seeds/gz1" "$seeds/gz2" > "$seeds/members"
+        { cat "$seeds/gz1"; head -c 512 /dev/zero; } > "$seeds/padded"
+        printf '' | gzip -c -n > "$seeds/empty"
+        gzip -c "$root/samples/payment-timeout.json" > "$seeds/named" ;;
     *)
         n=0
         for f in "$root"/samples/*.json* "$root"/samples/*.txt $(find "$root/../shared/conformance/external" -type f \( -name '*.json' -o -name '*.jsonl' -o -name '*.txt' \) 2>/dev/null); do
@@ -56,7 +70,7 @@ case "$target" in
 esac
 
 dict=()
-case "$target" in fuzz-time-id|fuzz-packed) ;; *) dict=(-dict="$fuzz/dictionaries/spans.dict") ;; esac
+case "$target" in fuzz-time-id|fuzz-packed|fuzz-gzip) ;; *) dict=(-dict="$fuzz/dictionaries/spans.dict") ;; esac
 cd "$fuzz"
 # libFuzzer reports crashes itself (with the input); the runtime's backtracer would only slow
 # that down and print over it.
