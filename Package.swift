@@ -77,7 +77,7 @@ let package = Package(
 
         .testTarget(name: "SpanModelTests", dependencies: ["SpanModel"]),
         .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanIngest", "SpanModel"], exclude: ["FuzzRegressions"]),
-        .testTarget(name: "SpanIngestTests", dependencies: ["SpanIngest", "SpanFormats", "SpanModel"]),
+        .testTarget(name: "SpanIngestTests", dependencies: ["SpanIngest", "SpanFormats", "SpanModel", "CZlib"]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),

@@ -29,6 +29,11 @@ public final class InputSource: SpanSource, @unchecked Sendable {
     /// Threads that decode a big input: two where there are two cores to run them (the
     /// result is the same as one thread's; see `SpanStreamReader`).
     public static let decodingThreads = ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1
+    /// Threads that decode a file while the viewer is open: the viewer's thread inserts and
+    /// draws at the same time, so with two cores one thread decodes and the other core is
+    /// the viewer's (docs/benchmarks.md: two decoding threads and the viewer's on two cores
+    /// finish later than one and the viewer's).
+    public static let viewerThreads = ProcessInfo.processInfo.activeProcessorCount > 2 ? 2 : 1
 
     /// Opens `path` now, so that a path that cannot be read fails before anything starts.
     public init(path: String, chunkSize: Int = 1 << 20, threads: Int = InputSource.decodingThreads) throws(InputError) {

@@ -22,6 +22,8 @@ public struct ViewerLoop {
     public var tickInterval = 0.5
     /// Called once after the first frame is drawn (the end-to-end tests' crash hook, timing).
     public var afterFirstFrame: (() -> Void)?
+    /// Ends the loop when it returns true, checked every time round (tests and benchmarks).
+    public var stopWhen: ((App) -> Bool)?
 
     public init() {}
 
@@ -44,6 +46,7 @@ public struct ViewerLoop {
             }
         }
         while !app.wantsQuit {
+            if let stopWhen, stopWhen(app) { break }
             var now = clock()
             if let inbox, inputWaiting && now - lastIngest >= ingestInterval {
                 app.ingest(inbox.drain(), now: now)
@@ -63,6 +66,10 @@ public struct ViewerLoop {
             if inputWaiting { deadline = lastIngest + ingestInterval }
             if dirty { deadline = min(deadline, lastFrame + frameInterval) }
             if app.wantsTicks { deadline = min(deadline, lastTick + tickInterval) }
+            if let stopWhen {
+                if stopWhen(app) { break }
+                deadline = min(deadline, now + 0.1)   // a stop that depends on time is noticed
+            }
             now = clock()
             let timeout: Int32 = deadline.isFinite ? max(1, Int32(((deadline - now) * 1000).rounded(.up))) : -1
             for i in fds.indices { fds[i].revents = 0 }
