@@ -81,6 +81,16 @@ enum CLI {
     }
 
     /// A temporary file with `contents`, removed by the caller.
+    /// Runs a shell command line; returns its exit status.
+    static func shell(_ command: String) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     static func temporaryFile(_ contents: Data, suffix: String = ".json") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-test-\(UUID().uuidString)\(suffix)")
         try contents.write(to: url)
