@@ -1,10 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The hot path (parsing, packing, storing) runs without dynamic exclusivity checks in release
-// builds: they cost ~3% there, and the compiler's static checks still apply.
-let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-
 // Layers, lowest first; imports only point down this list (docs/architecture.md).
 let package = Package(
     name: "spanview",
@@ -28,16 +24,16 @@ let package = Package(
     ],
     targets: [
         // The span model: IDs as fixed-size integers, times as Int64 nanoseconds. Depends on nothing.
-        .target(name: "SpanModel", swiftSettings: hotPath),
+        .target(name: "SpanModel"),
         // Streaming JSON value splitter, byte scanner, one decoder per format, problem reports.
-        .target(name: "SpanFormats", dependencies: ["SpanModel"], swiftSettings: hotPath),
+        .target(name: "SpanFormats", dependencies: ["SpanModel"]),
         // Order-free trace store, tree builder, per-trace figures and flags.
-        .target(name: "SpanStore", dependencies: ["SpanModel"], swiftSettings: hotPath),
+        .target(name: "SpanStore", dependencies: ["SpanModel"]),
         // zlib, for gzip input. Imported only by SpanIngest.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Sources (memory-mapped files, pipes, followed files, gzip) behind one protocol, each
         // publishing batches into one bounded inbox; the two-thread decoding of big inputs.
-        .target(name: "SpanIngest", dependencies: ["SpanModel", "SpanFormats", "CZlib"]),
+        .target(name: "SpanIngest", dependencies: ["SpanModel", "SpanFormats", "SpanStore", "CZlib"]),
         // Pure geometry: tree + collapsed set + time window + width -> rows and bar columns.
         .target(name: "TraceLayout", dependencies: ["SpanModel", "SpanStore"]),
         // Cells, styles, display widths, text and ANSI dumps. Knows nothing about traces.

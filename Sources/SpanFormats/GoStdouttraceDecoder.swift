@@ -16,10 +16,14 @@ public final class GoStdouttraceDecoder: SpanValueDecoder {
     private let resources = RepeatedValues<Resource>()
     private let scopes = RepeatedValues<InstrumentationScope>()
     let keys = KeyCache()
+    @exclusivity(unchecked)
     private var times = TimeCache()
     // Reused section buffers (swapped out while a span is decoded).
+    @exclusivity(unchecked)
     private var attributeScratch: [UInt8] = []
+    @exclusivity(unchecked)
     private var eventScratch: [UInt8] = []
+    @exclusivity(unchecked)
     private var linkScratch: [UInt8] = []
 
     public init(strings: StringTable = StringTable()) {

@@ -18,6 +18,7 @@ final class KeyCache {
         var offset = 0   // of the full key in `bytes`
     }
     private let slots: UnsafeMutablePointer<Slot>
+    @exclusivity(unchecked)
     private var bytes: [UInt8] = []
     static let maxLength = 64
 

@@ -6,6 +6,7 @@ import SpanModel
 public final class PythonConsoleDecoder: SpanValueDecoder {
     public static let format = SpanFormat.python
     let strings: StringTable
+    @exclusivity(unchecked)
     private var resources: [[UInt8]: Resource] = [:]
 
     public init(strings: StringTable = StringTable()) { self.strings = strings }

@@ -30,9 +30,12 @@ final class RepeatedValues<Value> {
             bytes.count == other.count && bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, other.baseAddress!, other.count) == 0 }
         }
     }
+    @exclusivity(unchecked)
     private var recent: [Entry] = []
     private let recentLimit = 8
+    @exclusivity(unchecked)
     private var byHash: [UInt64: [Entry]] = [:]
+    @exclusivity(unchecked)
     private var total = 0
     let limit: Int
 

@@ -13,6 +13,7 @@ public final class SpanDecoder {
     let python: PythonConsoleDecoder
     let jaeger: JaegerDecoder
     /// Formats that produced spans so far, in the order first met.
+    @exclusivity(unchecked)
     public private(set) var formats: [SpanFormat] = []
 
     public typealias Format = SpanFormat

@@ -22,45 +22,65 @@ import SpanModel
 public final class SpanStreamReader {
     public let source: String
     public let decoder: SpanDecoder
+    @exclusivity(unchecked)
     public internal(set) var stats = ReadStats()
     public let chunkSize: Int
     /// A second thread's reader for the middle of big chunks (nil: one thread).
     let helper: SegmentHelper?
     /// Chunks decoded on two threads, and those whose split had to be redone on one (the
     /// middle did not start or end between values, or it held a bad value).
+    @exclusivity(unchecked)
     public internal(set) var splitChunks = 0
+    @exclusivity(unchecked)
     public internal(set) var redoneSplits = 0
+    @exclusivity(unchecked)
     private var formatsSeen: [SpanFormat] = []
 
+    @exclusivity(unchecked)
     var buffer: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked)
     var capacity: Int
     /// Unconsumed bytes are `buffer[start..<count]`.
+    @exclusivity(unchecked)
     var start = 0
+    @exclusivity(unchecked)
     var count = 0
     /// Absolute input offset of `buffer[0]`.
+    @exclusivity(unchecked)
     var baseOffset: Int64 = 0
     /// 1-based line number at `start`.
+    @exclusivity(unchecked)
     var line = 1
     /// Absolute offset where the current line began.
+    @exclusivity(unchecked)
     var lineStartOffset: Int64 = 0
+    @exclusivity(unchecked)
     var lineHasText = false
     /// A value may begin here: at a line's first non-blank byte, or right after a value.
+    @exclusivity(unchecked)
     var valueMayStart = true
+    @exclusivity(unchecked)
     var finished = false
+    @exclusivity(unchecked)
     var state = State.between
     /// The log line being read (text between values), and the line it started on.
+    @exclusivity(unchecked)
     var pendingLog: [UInt8] = []
+    @exclusivity(unchecked)
     var logLine = 0
     /// Log lines finished since the last batch.
+    @exclusivity(unchecked)
     var logs: [LogLine] = []
     /// Longest log line kept, in bytes; longer ones are cut (and say so).
     public static let maxLogLineBytes = 4_096
     /// Most bad values listed with their reasons; more are only counted (`stats.skipped`).
     public static let maxListedProblems = 10_000
+    @exclusivity(unchecked)
     var listedProblems = 0
     /// Longest value held in memory while its end has not come (a pipe, a followed file):
     /// a longer one is reported and skipped, so one value that never ends cannot take all
     /// memory. A memory-mapped file is not copied, so its values have no such bound.
+    @exclusivity(unchecked)
     public var maxValueBytes = 128 << 20
 
     enum State {

@@ -6,6 +6,7 @@ import SpanModel
 public final class ZipkinDecoder: SpanValueDecoder {
     public static let format = SpanFormat.zipkin
     let strings: StringTable
+    @exclusivity(unchecked)
     private var resources: [String: Resource] = [:]
 
     public init(strings: StringTable = StringTable()) { self.strings = strings }

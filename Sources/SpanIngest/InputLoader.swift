@@ -33,11 +33,15 @@ public struct InputStatus: Sendable {
     /// The name in a sentence: `standard input`, or the path in quotes.
     public var quotedName: String { name == "-" ? "standard input" : "'\(name)'" }
 
+    /// Most problems listed per input; more are only counted (`stats.skipped`), so a followed
+    /// file rotated again and again cannot grow the list without bound.
+    public static let maxListedProblems = SpanStreamReader.maxListedProblems
+
     /// Takes a batch's totals, formats, problems, progress and end (not its spans or log lines).
     public mutating func take(_ batch: borrowing ReadBatch) {
         stats = batch.stats
         if !batch.formats.isEmpty { formats = batch.formats }
-        problems += batch.problems
+        problems += batch.problems.prefix(max(0, Self.maxListedProblems - problems.count))
         if let p = batch.progress { progress = p }
         if let e = batch.end { end = e }
     }

@@ -110,8 +110,11 @@ public struct TraceTree: Sendable {
             children[Int(fill[Int(p)])] = Int32(i)
             fill[Int(p)] += 1
         }
+        // A constant copy: a `var` captured by the comparison would be boxed and checked for
+        // exclusive access on every comparison.
+        let startTimes = starts
         func byStart(_ a: Int32, _ b: Int32) -> Bool {
-            let sa = starts[Int(a)], sb = starts[Int(b)]
+            let sa = startTimes[Int(a)], sb = startTimes[Int(b)]
             return sa != sb ? sa < sb : a < b
         }
         for i in 0..<n where counts[i + 1] - counts[i] > 1 {
