@@ -105,12 +105,14 @@ extension App {
 
     mutating func refreshList(_ changed: Set<Int>) {
         let keep = list.selectedTrace
-        let atNewest = live != nil && list.filter == nil && list.sort == .start
+        // Following the newest (tail -f) only while the list is what is on screen: under an
+        // open trace, the list keeps the trace it was left on.
+        let atNewest = live != nil && screen == .list && overlay == nil && list.filter == nil && list.sort == .start
             && (list.count == 0 || list.selected == list.count - 1)
         list.refresh(store: store, changed: changed)
         if atNewest {
             list.selected = max(0, list.count - 1)
-        } else if listMoved {
+        } else if listMoved || screen != .list {
             list.select(trace: keep)
         }
         keepListSelectionVisible()

@@ -71,7 +71,10 @@ extension App {
             let base = selected ? Style(.default, background: .selection, [.bold]) : Style.plain
             if selected { grid.fill(" ", x: 0, y: y, width: area.width, style: base) }
             let linked = log.traceID.map { store.index(of: $0) != nil } ?? false
-            var x = grid.put(String(log.line).leftPadded(6) + " ", x: 0, y: y, style: Style(.muted, background: base.background))
+            // With several inputs, each line says which it came from.
+            let source = log.source == "-" ? "stdin" : (log.source.split(separator: "/").last.map(String.init) ?? log.source)
+            let place = inputs.count > 1 ? "\(source):\(log.line)" : String(log.line)
+            var x = grid.put(place.leftPadded(6) + " ", x: 0, y: y, style: Style(.muted, background: base.background))
             if linked { x += grid.put(glyphs.isASCII ? ">" : "→", x: x, y: y, style: Style(.accent, background: base.background, [.bold])) } else { x += 1 }
             grid.put(" " + log.text, x: x, y: y, style: base, maxWidth: area.width - x)
         }

@@ -162,8 +162,9 @@ extension App {
         case .logs: return []
         case .problems:
             let problems = self.problems
-            if problems.isEmpty { return [StyledLine("Nothing was skipped: every value read was a good span or other text.", .muted)] }
-            var lines = [StyledLine("\(problems.count) value\(problems.count == 1 ? " was" : "s were") skipped; the spans around them were kept.", .bold), .blank]
+            var lines = inputLines() + [.blank]
+            if problems.isEmpty { return lines + [StyledLine("Nothing was skipped: every value read was a good span or other text.", .muted)] }
+            lines += [StyledLine("\(problems.count) value\(problems.count == 1 ? " was" : "s were") skipped; the spans around them were kept.", .bold), .blank]
             for p in problems {
                 lines.append(StyledLine([.init("\(p.source):\(p.line)", Style(.accent)), .init("  byte \(p.offset)", .muted)]))
                 lines += TextWrap.lines(p.reason, width: max(1, layout.width - 6)).map { StyledLine("    " + $0) }
@@ -173,9 +174,23 @@ extension App {
         }
     }
 
+    /// One line per input: its name, format, counts and state.
+    func inputLines() -> [StyledLine] {
+        let width = min(40, inputs.map { DisplayWidth.of($0.shortName) }.max() ?? 0)
+        return inputs.map { input in
+            var state = input.isLive ? "live" : "reading"
+            if let p = input.progress, input.end == nil, !input.isLive { state = "reading, \(Int(p.fraction * 100))%" }
+            if let end = input.end { state = end.failure.map { "failed: \($0)" } ?? (input.isLive ? "ended" : "read") }
+            let name = input.shortName + String(repeating: " ", count: max(0, width - DisplayWidth.of(input.shortName)))
+            let counts = "\(input.formatLabel) · \(input.stats.spans) spans · \(input.stats.nonJSONLines) log lines · \(input.stats.skipped) skipped · "
+            return StyledLine([.init(name, Style(.accent, [.bold])), .init("  " + counts, .plain),
+                               .init(state, input.end?.failure != nil ? Style(.error) : .muted)])
+        }
+    }
+
     func drawOverlay(into grid: inout Grid) {
         let area = layout.overlay
-        let title = overlay == .help ? "Keys" : "Skipped values"
+        let title = overlay == .help ? "Keys" : "Inputs and skipped values"
         grid.put(title, x: 1, y: area.y, style: Style(.accent, [.bold]))
         grid.put("Esc closes", x: max(0, area.width - 11), y: area.y, style: .muted)
         let lines = overlayLines()

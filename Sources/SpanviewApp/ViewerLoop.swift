@@ -20,6 +20,8 @@ public struct ViewerLoop {
     public var ingestInterval = 0.004
     public var frameInterval = 0.016
     public var tickInterval = 0.5
+    /// Longest wait with nothing to do (see the resize note in `run`).
+    public var idleInterval = 0.25
     /// Called once after the first frame is drawn (the end-to-end tests' crash hook, timing).
     public var afterFirstFrame: (() -> Void)?
     /// Ends the loop when it returns true, checked every time round (tests and benchmarks).
@@ -66,6 +68,9 @@ public struct ViewerLoop {
             if inputWaiting { deadline = lastIngest + ingestInterval }
             if dirty { deadline = min(deadline, lastFrame + frameInterval) }
             if app.wantsTicks { deadline = min(deadline, lastTick + tickInterval) }
+            // A resize signal that lands while this thread is not in poll interrupts nothing;
+            // ncurses hands it over as a key at the next read, so idle waits are capped.
+            deadline = min(deadline, now + idleInterval)
             if let stopWhen {
                 if stopWhen(app) { break }
                 deadline = min(deadline, now + 0.1)   // a stop that depends on time is noticed

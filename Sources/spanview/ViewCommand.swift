@@ -74,7 +74,7 @@ struct ViewCommand: ParsableCommand {
         // normal screen as `summary` says it. Bigger ones are read with the viewer open.
         var app = App(reading: sources.map { InputStatus(name: $0.name, isLive: $0.isLive, isEphemeral: $0.isEphemeral) }, width: 80, height: 24,
                       glyphs: ascii ? .ascii : .unicode)
-        let openBy = monotonicSeconds() + 0.04
+        let openBy = monotonicSeconds() + 0.025
         while app.inputs.contains(where: { !$0.isLive && $0.end == nil }) && monotonicSeconds() < openBy {
             if inbox.waitForPending(seconds: max(0, openBy - monotonicSeconds())) { app.ingest(inbox.drain(), now: monotonicSeconds()) }
         }

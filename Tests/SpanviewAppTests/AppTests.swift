@@ -465,4 +465,29 @@ struct MaxSpansTests {
         #expect(s.app.list.selectedTrace.map { s.app.store.traces[$0].traceID } == selected)
         #expect(s.app.list.count == s.app.store.traceCount)
     }
+
+    @Test("eviction keeps trace identity: the open trace stays open with its cursor, and the rest of the state keeps its traces")
+    func stableIdentity() throws {
+        let all = try InputLoader.load([AppSession.samples.appendingPathComponent("interleaved.jsonl").path]).store.traces.flatMap(\.spans)
+        var s = AppSession(inputs: LoadedInputs())
+        s.app = App(reading: [InputStatus(name: "-", isLive: true)], width: 120, height: 30, glyphs: .unicode, useColor: false)
+        s.app.maxSpans = 900
+        s.app.ingest(liveUpdate(spans: Array(all[0..<800])), now: 0)
+        s.type("G")
+        s.press(.enter)   // the newest trace
+        s.type("jj")
+        let open = try #require(s.app.trace)
+        let openID = s.app.store.traces[open.traceIndex].traceID
+        let row = open.selectedRow
+        s.app.ingest(liveUpdate(spans: Array(all[800..<1400])), now: 1)
+        #expect(s.app.store.traces.startIndex > 0)            // old traces went
+        #expect(s.app.store.spanCount <= 900)
+        let still = try #require(s.app.trace)
+        #expect(still.traceIndex == open.traceIndex)        // the same index, the same trace
+        #expect(s.app.store.traces[still.traceIndex].traceID == openID)
+        #expect(still.selectedRow == row)
+        #expect(s.app.list.entries.first?.traceIndex == s.app.store.traces.startIndex)
+        s.press(.escape)
+        #expect(s.app.list.selectedTrace == open.traceIndex)
+    }
 }
