@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spanview-bench",
         abstract: "Benchmarks on synthetic stdouttrace output (docs/benchmarks.md).",
-        subcommands: [ParseBench.self, FrameBench.self, LiveBench.self],
+        subcommands: [ParseBench.self, FrameBench.self, LiveBench.self, EndlessBench.self],
         defaultSubcommand: ParseBench.self
     )
 }
