@@ -54,7 +54,7 @@ while :; do
     (( now > END )) && break
     [[ -r /proc/$PID/status ]] || { echo "spanview exited" >&2; break; }
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")
-    status=$(tmux capture-pane -p -t "$SESSION" | grep -v '^[[:space:]]*$' | tail -n 1 | sed 's/[[:space:]]\+/ /g' | cut -c1-110)
+    status=$(tmux capture-pane -p -t "$SESSION" | grep -v '^[[:space:]]*$' | tail -n 1 | sed -e 's/[[:space:]]\+/ /g' -e 's/^.*● //' -e 's/ · ? keys.*$//' -e 's/ · go-stdouttrace//')
     t=$((now - START))
     SAMPLES+=("$t $rss")
     printf '%4d:%02d  %8.1f  %s\n' $((t / 60)) $((t % 60)) "$(echo "$rss / 1024" | bc -l)" "$status"

@@ -35,6 +35,7 @@ public final class SpanDecoder {
     }
 
     public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
+        strings.valueBoundary()
         let format: Format
         if let only { format = only } else { format = try classify(s) }
         let found: Bool

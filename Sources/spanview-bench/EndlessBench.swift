@@ -40,10 +40,13 @@ struct EndlessBench: ParsableCommand {
     @Option(help: "One span in this many has a unique ID in its name (0: none).")
     var idNameEvery = 8
 
+    @Flag(inversion: .prefixedNo, help: "Give each trace a UUID on two of its spans (http.request_id).")
+    var requestIDs = true
+
     func run() throws {
         signal(SIGPIPE, SIG_IGN)   // a closed reader ends the writer quietly (write fails)
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
-        var writer = EndlessTraces(seed: seed, uniqueKeyEvery: uniqueKeyEvery, idNameEvery: idNameEvery)
+        var writer = EndlessTraces(seed: seed, uniqueKeyEvery: uniqueKeyEvery, idNameEvery: idNameEvery, requestIDs: requestIDs)
         let start = now()
         var emitted = 0
         var out: [UInt8] = []
@@ -93,11 +96,13 @@ struct EndlessTraces {
     var rng: SplitMix64
     let uniqueKeyEvery: Int
     let idNameEvery: Int
+    let requestIDs: Bool
     private var inFlight: [[String]] = []
     private var spanNumber = 0
 
-    init(seed: UInt64, uniqueKeyEvery: Int, idNameEvery: Int) {
+    init(seed: UInt64, uniqueKeyEvery: Int, idNameEvery: Int, requestIDs: Bool = true) {
         rng = SplitMix64(seed: seed)
+        self.requestIDs = requestIDs
         self.uniqueKeyEvery = uniqueKeyEvery
         self.idNameEvery = idNameEvery
     }
@@ -181,7 +186,7 @@ struct EndlessTraces {
                 attributes.append(SyntheticTraces.kvString("db.system", "postgresql"))
                 attributes.append(SyntheticTraces.kvString("db.statement", Self.statements[Int(rng.next() % UInt64(Self.statements.count))]))
             }
-            if i == 0 || i == requestIDSpan {
+            if requestIDs && (i == 0 || i == requestIDSpan) {
                 attributes.append(SyntheticTraces.kvString("http.request_id", requestID))
             }
             if uniqueKeyEvery > 0 && spanNumber % uniqueKeyEvery == 0 {
