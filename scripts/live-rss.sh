@@ -11,7 +11,9 @@
 # first minute against the first minute's, and kills the session.
 #
 # Environment: RATE (spans/s, default 20000), INTERVAL (seconds, default 10), NO_BUILD=1 to use
-# the binaries already built, BIN (default .build/release), COLUMNS_ROWS (default 160x45).
+# the binaries already built, BIN (default .build/release), COLUMNS_ROWS (default 160x45),
+# ENDLESS_ARGS (more options for the writer, e.g. "--no-request-ids --unique-key-every 0
+# --id-name-every 0" for input without churn).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ RATE=${RATE:-20000}
 INTERVAL=${INTERVAL:-10}
 BIN=${BIN:-.build/release}
 SIZE=${COLUMNS_ROWS:-160x45}
+ENDLESS_ARGS=${ENDLESS_ARGS:-}
 SESSION="spanview-rss-$$"
 
 if [[ -z "${NO_BUILD:-}" ]]; then
@@ -29,12 +32,13 @@ if [[ -z "${NO_BUILD:-}" ]]; then
 fi
 BIN=$(cd "$BIN" && pwd)
 
-tmux new-session -d -s "$SESSION" -x "${SIZE%x*}" -y "${SIZE#*x}" \
-    "'$BIN/spanview-bench' endless --rate $RATE | '$BIN/spanview' --max-spans $MAX_SPANS"
-trap 'tmux kill-session -t "$SESSION" 2>/dev/null || true' EXIT
+# A tmux server of its own (-L), so nothing else's sessions are touched.
+tmux -L "$SESSION" new-session -d -s "$SESSION" -x "${SIZE%x*}" -y "${SIZE#*x}" \
+    "'$BIN/spanview-bench' endless --rate $RATE $ENDLESS_ARGS | '$BIN/spanview' --max-spans $MAX_SPANS"
+trap 'tmux -L "$SESSION" kill-server 2>/dev/null || true' EXIT
 
 # The viewer: a child of the pane's shell named spanview.
-PANE_PID=$(tmux display-message -p -t "$SESSION" '#{pane_pid}')
+PANE_PID=$(tmux -L "$SESSION" display-message -p -t "$SESSION" '#{pane_pid}')
 PID=""
 for _ in $(seq 50); do
     PID=$(pgrep -P "$PANE_PID" -x spanview || true)
@@ -43,7 +47,7 @@ for _ in $(seq 50); do
 done
 [[ -n "$PID" ]] || { echo "spanview did not start" >&2; exit 1; }
 
-echo "# spanview-bench endless --rate $RATE | spanview --max-spans $MAX_SPANS  (pid $PID, ${MINUTES} min, every ${INTERVAL} s)"
+echo "# spanview-bench endless --rate $RATE${ENDLESS_ARGS:+ $ENDLESS_ARGS} | spanview --max-spans $MAX_SPANS  (pid $PID, ${MINUTES} min, every ${INTERVAL} s)"
 printf '%6s  %8s  %s\n' "time" "RSS MB" "status line"
 START=$(date +%s)
 END=$((START + MINUTES * 60))
@@ -54,7 +58,8 @@ while :; do
     (( now > END )) && break
     [[ -r /proc/$PID/status ]] || { echo "spanview exited" >&2; break; }
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")
-    status=$(tmux capture-pane -p -t "$SESSION" | grep -v '^[[:space:]]*$' | tail -n 1 | sed -e 's/[[:space:]]\+/ /g' -e 's/^.*● //' -e 's/ · ? keys.*$//' -e 's/ · go-stdouttrace//')
+    status=$( (tmux -L "$SESSION" capture-pane -p -t "$SESSION" || true) | (grep -v '^[[:space:]]*$' || true) | tail -n 1 \
+        | sed -e 's/[[:space:]]\+/ /g' -e 's/^.*● //' -e 's/ · ? keys.*$//' -e 's/ · go-stdouttrace//')
     t=$((now - START))
     SAMPLES+=("$t $rss")
     printf '%4d:%02d  %8.1f  %s\n' $((t / 60)) $((t % 60)) "$(echo "$rss / 1024" | bc -l)" "$status"
