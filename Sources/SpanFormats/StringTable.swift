@@ -118,10 +118,12 @@ public final class StringTable {
         for i in 0..<capacity where entries[i].hash != 0 { entries[i].symbol = Entry.unasked }
     }
 
-    /// `symbols.id(for:)`, noting a refusal.
+    /// `symbols.id(for:)`, noting a refusal (unless the text would not fit an empty table
+    /// either: a key of megabytes is written in place without starting generation after
+    /// generation).
     private func newID(_ text: String) -> UInt32? {
         if let id = symbols.id(for: text) { return id }
-        symbolsFull = true
+        if text.utf8.count <= symbols.maxBytes { symbolsFull = true }
         return nil
     }
 

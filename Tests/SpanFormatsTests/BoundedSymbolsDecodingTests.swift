@@ -127,6 +127,23 @@ struct BoundedSymbolsDecodingTests {
         #expect(spans.count == 2)
     }
 
+    @Test("a key too big for any table is written in place without new generations")
+    func hugeKey() {
+        let strings = StringTable(symbols: Symbols(maxBytes: 16))
+        let reader = SpanStreamReader(source: "test", decoder: SpanDecoder(strings: strings), chunkSize: 4096)
+        var text = ""
+        for i in 0..<5 {
+            var span = GoSpanJSON()
+            span.spanID = "b7ad6b716920336\(i)"
+            span.attributes = "[" + kv("a.key.longer.than.sixteen.bytes", "INT64", "\(i)") + "]"
+            text += span.compact + "\n"
+        }
+        let spans = reader.feed(Array(text.utf8)).spans + reader.finish().spans
+        #expect(spans.count == 5)
+        #expect(strings.generation == 0)
+        #expect(spans.allSatisfy { $0.details.isIntact && $0.attributes.first?.key == "a.key.longer.than.sixteen.bytes" })
+    }
+
     @Test("a StringTable's own memory is bounded: unique names are not kept, and at most maxEntries texts")
     func tableBounded() {
         let strings = StringTable(symbols: Symbols(), maxEntries: 64)
