@@ -31,7 +31,7 @@ extension JSONScanner {
             if try beginObject() {
                 repeat {
                     let key = try readKey()
-                    PackedBytes.varint(&buffer, UInt64(try strings.symbol(key, offset: position)))
+                    try strings.writeKey(key, into: &buffer, offset: position)
                     try writeGenericValue(strings, into: &buffer)
                     n += 1
                 } while try nextMember()

@@ -26,7 +26,7 @@ extension GoStdouttraceDecoder {
             if try s.consumeLayout(#","Value":{"Type":"#) {
                 let type = try s.readRawString()
                 if try s.consumeLayout(#","Value":"#) {
-                    PackedBytes.varint(&out, UInt64(try keys.symbol(key, offset: s.position, table: strings)))
+                    try strings.writeKey(key, symbol: try keys.symbol(key, offset: s.position, table: strings), into: &out, offset: s.position)
                     try writeValue(&s, type: type, into: &out)
                     if try s.consumeLayout("}}") { return }
                 }
@@ -37,16 +37,16 @@ extension GoStdouttraceDecoder {
         }
         guard try s.beginObject() else { throw s.fail("an attribute without Key and Value") }
         // Go writes Key first, so the value usually goes straight into `out`.
-        var key: UInt32?
+        var key: (symbol: UInt32, raw: RawBytes)?
         var pendingValue: JSONScanner?   // a Value before its Key: come back to it
         var wroteValue = false
         repeat {
             let k = try s.readKey()
             if k.equals("Key") {
                 let raw = try s.readRawString()
-                key = try keys.symbol(raw, offset: s.position, table: strings)
+                key = (try keys.symbol(raw, offset: s.position, table: strings), raw)
             } else if k.equals("Value"), let key, !wroteValue {
-                PackedBytes.varint(&out, UInt64(key))
+                try strings.writeKey(key.raw, symbol: key.symbol, into: &out, offset: s.position)
                 try writeTypedValue(&s, into: &out)
                 wroteValue = true
             } else if k.equals("Value") {
@@ -57,7 +57,7 @@ extension GoStdouttraceDecoder {
         } while try s.nextMember()
         guard let key else { throw s.fail("an attribute without a Key") }
         if !wroteValue {
-            PackedBytes.varint(&out, UInt64(key))
+            try strings.writeKey(key.raw, symbol: key.symbol, into: &out, offset: s.position)
             if var value = pendingValue {
                 try writeTypedValue(&value, into: &out)
             } else {

@@ -179,7 +179,7 @@ public final class JaegerDecoder: SpanValueDecoder {
                 } while try s.nextMember()
             }
             guard let key else { throw s.fail("a tag without a key") }
-            PackedBytes.varint(&out, UInt64(try self.strings.symbol(key, offset: s.position)))
+            try self.strings.writeKey(key, into: &out, offset: s.position)
             guard var v = value else { PackedBytes.tag(&out, .empty); return }
             let isString = try v.peek() == UInt8(ascii: "\"")
             if type?.equals("binary") == true, isString {

@@ -20,6 +20,8 @@ final class KeyCache {
     private let slots: UnsafeMutablePointer<Slot>
     @exclusivity(unchecked)
     private var bytes: [UInt8] = []
+    /// The table's `generation` the numbers are from.
+    private var generation = 0
     static let maxLength = 64
 
     init() {
@@ -49,6 +51,12 @@ final class KeyCache {
     func symbol(_ raw: RawBytes, offset: Int, table: StringTable) throws(ScanError) -> UInt32 {
         let n = raw.count
         guard !raw.hasEscapes, n > 0, n <= Self.maxLength else { return try table.symbol(raw, offset: offset) }
+        if generation != table.generation {
+            // The table moved to a new `Symbols`: these numbers are of the old one.
+            generation = table.generation
+            bytes.removeAll(keepingCapacity: true)
+            slots.update(repeating: Slot(), count: 256)
+        }
         var prefix: UInt64 = 0
         if n >= 8 {
             prefix = UnsafeRawPointer(raw.start).loadUnaligned(as: UInt64.self)

@@ -243,19 +243,20 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
 
     func writeAttributes(_ s: inout JSONScanner, into out: inout [UInt8]) throws(ScanError) -> Int {
         try s.forEachElement { (s) throws(ScanError) in
-            var key: UInt32?
+            var key: (symbol: UInt32, raw: RawBytes)?
             var value: JSONScanner?   // a value before its key: come back to it
             var wrote = false
             guard try s.beginObject() else { throw s.fail("an attribute without key and value") }
             repeat {
                 let k = try s.readKey()
                 if k.equals("key"), key == nil {
-                    key = try self.strings.symbol(try s.readRawString(), offset: s.position)
+                    let raw = try s.readRawString()
+                    key = (try self.strings.symbol(raw, offset: s.position), raw)
                 } else if k.equals("value"), !wrote, value == nil {
                     if let key {
                         // The usual order: the value goes straight in (marking and coming
                         // back would read nested values once per level).
-                        PackedBytes.varint(&out, UInt64(key))
+                        try self.strings.writeKey(key.raw, symbol: key.symbol, into: &out, offset: s.position)
                         try self.writeAnyValue(&s, into: &out)
                         wrote = true
                     } else {
@@ -267,7 +268,7 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
             } while try s.nextMember()
             if wrote { return }
             guard let key else { throw s.fail("an attribute without a key") }
-            PackedBytes.varint(&out, UInt64(key))
+            try self.strings.writeKey(key.raw, symbol: key.symbol, into: &out, offset: s.position)
             if var v = value { try self.writeAnyValue(&v, into: &out) } else { PackedBytes.tag(&out, .empty) }
         }
     }

@@ -106,7 +106,7 @@ public final class PythonConsoleDecoder: SpanValueDecoder {
         if try s.beginObject() {
             repeat {
                 let key = try s.readKey()
-                PackedBytes.varint(&out, UInt64(try strings.symbol(key, offset: s.position)))
+                try strings.writeKey(key, into: &out, offset: s.position)
                 try s.writeGenericValue(strings, into: &out)
                 n += 1
             } while try s.nextMember()

@@ -34,6 +34,7 @@ public final class SpanDecoder {
 
     /// Decodes one top-level value with the decoder its content calls for.
     public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
+        strings.valueBoundary()
         let format: Format
         if let only { format = only } else { format = try classify(s) }
         let found: Bool

@@ -73,7 +73,7 @@ public final class ZipkinDecoder: SpanValueDecoder {
                     repeat {
                         let k = try s.readKey()
                         if k.equals("error") { isError = true }
-                        PackedBytes.varint(&attributes, UInt64(try strings.symbol(k, offset: s.position)))
+                        try strings.writeKey(k, into: &attributes, offset: s.position)
                         if try s.peek() == UInt8(ascii: "\"") {
                             let raw = try s.readRawString()
                             if k.equals("error") { errorText = try strings.string(raw, offset: s.position) }

@@ -67,6 +67,37 @@ public enum PackedBytes {
         varint(&buffer, UInt64(id))
     }
 
+    // MARK: - Keys
+
+    /// An attribute key is the varint of its `Symbols` number, or, when the table was full
+    /// (`Symbols.id(for:)` gave nil), this number (which no symbol has: `Symbols.maxCount` is
+    /// below it) followed by the key stored in place: length, UTF-8 bytes.
+    public static let inlineKey = UInt32.max
+
+    /// A key that is a symbol.
+    @inlinable @inline(__always)
+    public static func symbolKey(_ buffer: inout [UInt8], _ id: UInt32) {
+        varint(&buffer, UInt64(id))
+    }
+
+    /// A key stored in place (see `inlineKey`).
+    @inlinable
+    public static func inlineKey(_ buffer: inout [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) {
+        varint(&buffer, UInt64(inlineKey))
+        varint(&buffer, UInt64(bytes.count))
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// A key: its symbol, or in place if the table is full.
+    public static func key(_ buffer: inout [UInt8], _ key: String, symbols: Symbols) {
+        if let id = symbols.id(for: key) {
+            symbolKey(&buffer, id)
+        } else {
+            var key = key
+            key.withUTF8 { inlineKey(&buffer, $0) }
+        }
+    }
+
     /// Reserves a four-byte count slot; returns where it is.
     @inlinable @inline(__always)
     public static func countSlot(_ buffer: inout [UInt8]) -> Int {
@@ -157,7 +188,7 @@ public enum PackedBytes {
     }
 
     public static func attribute(_ buffer: inout [UInt8], _ a: Attribute, symbols: Symbols) {
-        varint(&buffer, UInt64(symbols.id(for: a.key)))
+        key(&buffer, a.key, symbols: symbols)
         value(&buffer, a.value, symbols: symbols)
     }
 }

@@ -83,6 +83,19 @@ struct PackedReader {
         return text
     }
 
+    /// An attribute key: a symbol, or in place (`PackedBytes.inlineKey`).
+    mutating func key() -> String {
+        let id = varint()
+        guard !damaged else { return "" }
+        if id == UInt64(PackedBytes.inlineKey) {
+            let n = length()
+            defer { position += n }
+            return String(decoding: bytes[position..<position + n], as: UTF8.self)
+        }
+        guard id < UInt64(PackedBytes.inlineKey), let text = symbols.text(UInt32(id)) else { fail(); return "" }
+        return text
+    }
+
     mutating func string() -> String {
         let tag = PackedBytes.Tag(rawValue: byte())
         switch tag {
@@ -146,7 +159,7 @@ struct PackedReader {
 
     mutating func attributes(_ n: Int, depth: Int = 0) -> [Attribute] {
         list(n) { r in
-            let key = r.symbol()
+            let key = r.key()
             return Attribute(key, r.value(depth: depth))
         }
     }
@@ -164,6 +177,16 @@ struct PackedReader {
     mutating func skipSymbol() {
         let id = varint()
         guard !damaged, id < UInt64(symbols.count) else { fail(); return }
+    }
+
+    mutating func skipKey() {
+        let id = varint()
+        guard !damaged else { return }
+        if id == UInt64(PackedBytes.inlineKey) {
+            skip(length())
+        } else if id >= UInt64(symbols.count) {
+            fail()
+        }
     }
 
     mutating func skipString() {
@@ -212,7 +235,7 @@ struct PackedReader {
     mutating func skipAttributes(_ n: Int, depth: Int = 0) {
         for _ in 0..<n {
             if damaged { break }
-            skipSymbol()
+            skipKey()
             skipValue(depth: depth)
         }
     }

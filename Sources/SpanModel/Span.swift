@@ -80,6 +80,6 @@ public struct Span: Sendable {
             && name == other.name && startTime == other.startTime && endTime == other.endTime
             && kind == other.kind && status == other.status
             && details.eventCount == other.details.eventCount && details.linkCount == other.details.linkCount
-            && (details.bytes == other.details.bytes || attributes == other.attributes)
+            && ((details.bytes == other.details.bytes && details.symbols === other.details.symbols) || attributes == other.attributes)
     }
 }

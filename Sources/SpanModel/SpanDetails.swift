@@ -3,7 +3,8 @@
 /// Most of a span's memory is here, and it is read only when someone looks at the span.
 /// Packing removes the per-array headers, per-element padding and per-string allocations
 /// of `[Attribute]` (40 bytes an attribute before its strings): keys and repeated values
-/// are `Symbols` numbers, other strings their UTF-8 bytes. Decoding is on access.
+/// are `Symbols` numbers, other strings their UTF-8 bytes (and keys and values too once the
+/// bounded `Symbols` table is full: `PackedBytes.inlineKey`). Decoding is on access.
 ///
 /// Layout: u32 attribute count, u32 event count, u32 link count, u32 offset of the events,
 /// u32 offset of the links, then the three sections. An event is its attributes (u32 count,

@@ -26,7 +26,7 @@ struct SymbolsTests {
     func roundTrip() {
         let symbols = Symbols()
         let texts = (0..<1_000).map { "key-\($0)-\(String(repeating: "é", count: $0 % 5))" }
-        let ids = texts.map { symbols.id(for: $0) }
+        let ids = texts.map { symbols.id(for: $0)! }
         for (text, id) in zip(texts, ids) {
             #expect(symbols.string(id) == text)
         }
@@ -48,7 +48,7 @@ struct SymbolsTests {
         let symbols = Symbols()
         let ids = await withTaskGroup(of: [UInt32].self) { group in
             for _ in 0..<8 {
-                group.addTask { (0..<200).map { symbols.id(for: "t\($0)") } }
+                group.addTask { (0..<200).map { symbols.id(for: "t\($0)")! } }
             }
             var all: [[UInt32]] = []
             for await ids in group { all.append(ids) }
