@@ -10,26 +10,34 @@ import SpanFormats
 /// wake-up descriptor.
 ///
 /// Sources publish from their own threads; the viewer polls `wakeFileDescriptor` beside
-/// the terminal and takes everything with `drain()`, one merged batch per source. The queue
+/// the terminal and takes everything with `drain()`, one delivery per source. The queue
 /// is bounded in spans: when the viewer falls behind, `publish` waits, so a source stops
 /// reading (a pipe's writer then blocks, as it would on any slow reader) and nothing is
 /// dropped or held without bound.
 public final class Inbox: @unchecked Sendable {
-    /// One source's batches since the last drain, merged (`ReadBatch.absorb`).
+    /// One source's batches since the last drain, in order. They are kept apart, not merged:
+    /// merging would copy every span (six reference counts each) on the way.
     public struct Delivery: Sendable {
         /// The number `start(_:)` gave the source.
         public let source: Int
-        public var batch: ReadBatch
+        public var batches: [ReadBatch]
 
-        public init(source: Int, batch: ReadBatch) {
+        public init(source: Int, batches: [ReadBatch]) {
             self.source = source
-            self.batch = batch
+            self.batches = batches
+        }
+
+        /// The batches as one (`ReadBatch.absorb`): their spans copied into one array.
+        public var batch: ReadBatch {
+            var all = ReadBatch()
+            for b in batches { all.absorb(b) }
+            return all
         }
     }
 
     // Guarded by `condition`.
     private let condition = NSCondition()
-    private var pending: [Int: ReadBatch] = [:]
+    private var pending: [Int: [ReadBatch]] = [:]
     private var pendingSpans = 0
     private var closed = false
     private var sources: [any SpanSource] = []
@@ -93,11 +101,7 @@ public final class Inbox: @unchecked Sendable {
             while !closed && pendingSpans >= capacity { condition.wait() }
             guard !closed else { return nil }
             let wasEmpty = pending.isEmpty
-            if pending[source] == nil {
-                pending[source] = batch
-            } else {
-                pending[source]!.absorb(batch)
-            }
+            pending[source, default: []].append(batch)
             pendingSpans += spans
             return wasEmpty
         }
@@ -109,18 +113,18 @@ public final class Inbox: @unchecked Sendable {
         return true
     }
 
-    /// Takes everything waiting: one merged batch per source that published, in source order.
+    /// Takes everything waiting: one delivery per source that published, in source order.
     public func drain() -> [Delivery] {
         var sink = [UInt8](repeating: 0, count: 64)
         while read(wakeRead, &sink, sink.count) > 0 {}
-        let taken: [Int: ReadBatch] = condition.withLock {
+        let taken: [Int: [ReadBatch]] = condition.withLock {
             let taken = pending
             pending = [:]
             pendingSpans = 0
             condition.broadcast()
             return taken
         }
-        return taken.keys.sorted().map { Delivery(source: $0, batch: taken[$0]!) }
+        return taken.keys.sorted().map { Delivery(source: $0, batches: taken[$0]!) }
     }
 
     /// Whether a batch is waiting.

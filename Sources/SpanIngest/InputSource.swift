@@ -9,8 +9,9 @@ import SpanModel
 
 /// A path given on the command line (`-` for standard input), read the way its kind calls for:
 ///
-/// - a regular file is memory-mapped and decoded where it lies, a chunk at a time, on two
-///   threads where there are two cores (`SpanStreamReader`), with progress in bytes;
+/// - a regular file is read on two threads that never wait for each other where there are
+///   two cores (`PipeDecoder`), else memory-mapped and decoded where it lies; with progress
+///   in bytes;
 /// - a pipe, FIFO or terminal is read as it comes, reading and decoding overlapping on two
 ///   threads (`PipeDecoder`); it is live: more may come;
 /// - gzip data, recognised by its first bytes (not its name) in either, is decompressed as it
@@ -29,11 +30,6 @@ public final class InputSource: SpanSource, @unchecked Sendable {
     /// Threads that decode a big input: two where there are two cores to run them (the
     /// result is the same as one thread's; see `SpanStreamReader`).
     public static let decodingThreads = ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1
-    /// Threads that decode a file while the viewer is open: the viewer's thread inserts and
-    /// draws at the same time, so with two cores one thread decodes and the other core is
-    /// the viewer's (docs/benchmarks.md: two decoding threads and the viewer's on two cores
-    /// finish later than one and the viewer's).
-    public static let viewerThreads = ProcessInfo.processInfo.activeProcessorCount > 2 ? 2 : 1
 
     /// Opens `path` now, so that a path that cannot be read fails before anything starts.
     public init(path: String, chunkSize: Int = 1 << 20, threads: Int = InputSource.decodingThreads) throws(InputError) {
@@ -64,6 +60,19 @@ public final class InputSource: SpanSource, @unchecked Sendable {
             let n = pread(fd, &magic, 2, 0)
             if n == 2, magic.withUnsafeBytes(GzipStream.isGzip) {
                 readGzip(prefix: [], total: size, deliver: deliver)
+                return
+            }
+            if threads > 1 && chunkSize >= 1 << 16 {
+                // Two threads that never wait for each other (`PipeDecoder`) beat the
+                // memory-mapped split, which waits for both halves of every chunk: 1.0–1.2 s
+                // against 1.4–1.9 s to read 1M spans here, and more so beside the viewer's
+                // thread (docs/benchmarks.md). A file ends, so its values need no length bound.
+                _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+                readPipelined(prefix: [], unboundedValues: true) { batch in
+                    var batch = batch
+                    batch.progress = ByteProgress(done: batch.end == nil ? batch.stats.bytes : size, total: size)
+                    return deliver(batch)
+                }
                 return
             }
             if size > 0 && chunkSize >= 1 << 16, readMapped(size: size, deliver: deliver) { return }
@@ -122,8 +131,8 @@ public final class InputSource: SpanSource, @unchecked Sendable {
         return true
     }
 
-    /// A pipe on two threads (`PipeDecoder`).
-    private func readPipelined(prefix: [UInt8], deliver: (ReadBatch) -> Bool) {
+    /// A pipe (or a file) on two threads (`PipeDecoder`).
+    private func readPipelined(prefix: [UInt8], unboundedValues: Bool = false, deliver: (ReadBatch) -> Bool) {
         withoutActuallyEscaping(deliver) { deliver in
             // The decoder (and its helper's last block) may outlive `run`: it reaches `deliver`
             // only through the box, which lets go of it before this block ends.
@@ -132,6 +141,7 @@ public final class InputSource: SpanSource, @unchecked Sendable {
                 if box.deliver?(batch) == false { box.decoder?.cancel() }
             }
             box.decoder = decoder
+            if unboundedValues { decoder.maxValueBytes = .max }
             if let spool { decoder.onRead = { spool.append($0) } }
             let last = prefix.withUnsafeBytes { decoder.run(fd: fd, prefix: $0) }
             box.deliver = nil

@@ -105,6 +105,13 @@ public final class PipeDecoder: @unchecked Sendable {
         for buffer in allBuffers { buffer.deallocate() }
     }
 
+    /// Longest value held while its end has not come (`SpanStreamReader.maxValueBytes`):
+    /// 128 MiB for a pipe; a file, which ends, needs no bound. Set before `run`.
+    public var maxValueBytes: Int {
+        get { main.maxValueBytes }
+        set { main.maxValueBytes = newValue }
+    }
+
     /// Called on the reading thread with the bytes of every read, as they arrived (to keep
     /// a copy of live input).
     public var onRead: ((UnsafeRawBufferPointer) -> Void)?

@@ -71,16 +71,17 @@ extension App {
         defer { refreshDetail() }
         var changed = Set<Int>()
         for delivery in deliveries where inputs.indices.contains(delivery.source) {
-            var batch = delivery.batch
-            if !batch.spans.isEmpty {
-                if loading != nil && loading?.started == nil { loading?.started = now }
-                changed.formUnion(store.insert(moving: &batch.spans))
+            for var batch in delivery.batches {
+                if !batch.spans.isEmpty {
+                    if loading != nil && loading?.started == nil { loading?.started = now }
+                    changed.formUnion(store.insert(moving: &batch.spans))
+                }
+                let wasOpen = inputs[delivery.source].end == nil
+                inputs[delivery.source].take(batch)
+                appendLogs(batch.logLines)
+                if let notice = batch.notices.last { message = (notice, false) }
+                if wasOpen, let end = batch.end { inputEnded(delivery.source, end) }
             }
-            let wasOpen = inputs[delivery.source].end == nil
-            inputs[delivery.source].take(batch)
-            appendLogs(batch.logLines)
-            if let notice = batch.notices.last { message = (notice, false) }
-            if wasOpen, let end = batch.end { inputEnded(delivery.source, end) }
         }
         loading?.now = now
         if !changed.isEmpty { refreshList(changed) }

@@ -26,6 +26,13 @@ public struct ViewerLoop {
     public var afterFirstFrame: (() -> Void)?
     /// Ends the loop when it returns true, checked every time round (tests and benchmarks).
     public var stopWhen: ((App) -> Bool)?
+    /// Where the loop's time went, for benchmarks: seconds taking input and drawing frames.
+    public final class Timing: @unchecked Sendable {
+        public var ingest = 0.0, render = 0.0
+        public var ingests = 0, frames = 0
+        public init() {}
+    }
+    public var timing: Timing?
 
     public init() {}
 
@@ -38,8 +45,20 @@ public struct ViewerLoop {
         var dirty = true
         var inputWaiting = inbox?.hasPending ?? false
         var firstFrame = true
+        func take(_ inbox: Inbox, _ now: Double) {
+            app.ingest(inbox.drain(), now: now)
+            if let timing {
+                timing.ingest += clock() - now
+                timing.ingests += 1
+            }
+        }
         func draw(_ now: Double) {
-            terminal.draw(app.render())
+            let grid = app.render()
+            if let timing {
+                timing.render += clock() - now
+                timing.frames += 1
+            }
+            terminal.draw(grid)
             lastFrame = now
             dirty = false
             if firstFrame {
@@ -51,7 +70,7 @@ public struct ViewerLoop {
             if let stopWhen, stopWhen(app) { break }
             var now = clock()
             if let inbox, inputWaiting && now - lastIngest >= ingestInterval {
-                app.ingest(inbox.drain(), now: now)
+                take(inbox, now)
                 lastIngest = now
                 inputWaiting = false
                 dirty = true
@@ -89,7 +108,7 @@ public struct ViewerLoop {
             if typed && !app.wantsQuit {
                 if let inbox, inputWaiting {
                     lastIngest = clock()
-                    app.ingest(inbox.drain(), now: lastIngest)
+                    take(inbox, lastIngest)
                     inputWaiting = false
                 }
                 draw(clock())

@@ -59,12 +59,12 @@ enum Inputs {
 
 @Suite("Sources")
 struct InputSourceTests {
-    @Test("a file: memory-mapped, progress in bytes up to its size, then its end")
-    func file() throws {
+    @Test("a file, memory-mapped on one thread or read on two: progress in bytes up to its size, then its end", arguments: [1, 2])
+    func file(threads: Int) throws {
         let bytes = Array(Inputs.goSpans(3_000).utf8)
         let path = try Inputs.file(bytes)
         defer { unlink(path) }
-        let source = try InputSource(path: path, chunkSize: 1 << 16)
+        let source = try InputSource(path: path, chunkSize: 1 << 16, threads: threads)
         #expect(!source.isLive && !source.isEphemeral && source.size == Int64(bytes.count))
         let (batches, all) = Inputs.read(source)
         #expect(batches.count > 10)

@@ -55,5 +55,5 @@ func liveUpdate(spans: [Span] = [], stats: ReadStats = ReadStats(), ended: Bool 
     batch.spans = spans
     batch.stats = stats
     if ended { batch.end = .complete }
-    return [Inbox.Delivery(source: source, batch: batch)]
+    return [Inbox.Delivery(source: source, batches: [batch])]
 }
