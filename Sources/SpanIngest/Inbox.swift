@@ -77,12 +77,22 @@ public final class Inbox: @unchecked Sendable {
             return sources.count - 1
         }
         let thread = Thread { [self] in
+            Self.yieldToTheViewer()
             source.read { batch in publish(batch, from: id) }
         }
         thread.name = "spanview-source-\(id)"
         thread.stackSize = 1 << 20
         thread.start()
         return id
+    }
+
+    /// Reading is background work: a source's thread (and the decoding threads it starts)
+    /// runs at a lower priority than the viewer's, so that on a machine whose cores are all
+    /// decoding, keys and frames still come first (Linux: a thread's own nice value).
+    static func yieldToTheViewer() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+        #endif
     }
 
     /// The sources started, by number.

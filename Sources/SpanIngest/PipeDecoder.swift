@@ -121,9 +121,20 @@ public final class PipeDecoder: @unchecked Sendable {
     ///
     /// `prefix`: bytes already read from `fd` (to recognise its format), decoded first.
     public func run(fd: Int32, prefix: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) -> ReadBatch {
+        #if os(Linux)
+        let niceness = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        #endif
         // The helper: one long-lived thread (its caches stay warm), woken per queued piece.
         let helperDone = DispatchSemaphore(value: 0)
         DispatchQueue(label: "spanview.pipe-decoder").async { [self] in
+            #if os(Linux)
+            // As low a priority as the thread that runs the decoder (a source's: see
+            // `Inbox.yieldToTheViewer`), given back when the decoder is done with this thread.
+            let tid: id_t = 0   // on Linux, 0 is the calling thread (nice is per thread)
+            let own = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, niceness)
+            defer { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, own) }
+            #endif
             while true {
                 work.wait()
                 if stopping.load(ordering: .acquiring) { break }
