@@ -27,20 +27,20 @@ struct ViewCommand: ParsableCommand {
     @Option(name: .long, help: "Colour: auto (the terminal's, none with NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
-    @Flag(name: .long, help: "Follow a file that grows, like tail -f (survives truncation and replacement).")
-    var follow = false
+    @Option(name: .long, help: ArgumentHelp("Follow a file that grows, like tail -f (survives truncation and replacement); may be given more than once, beside other inputs.", valueName: "file"))
+    var follow: [String] = []
 
     @Option(name: .long, help: "While reading live input, keep at most this many spans; the oldest whole traces go first.")
     var maxSpans = 1_000_000
 
     func validate() throws {
         if maxSpans < 1 { throw ValidationError("--max-spans must be at least 1") }
-        if follow && (files.count != 1 || files == ["-"]) { throw ValidationError("--follow takes exactly one file") }
+        if follow.contains("-") { throw ValidationError("--follow takes a file; standard input is read live anyway") }
     }
 
     func run() throws {
         var paths = files
-        if paths.isEmpty {
+        if paths.isEmpty && follow.isEmpty {
             guard isatty(0) == 0 else {
                 CommandSupport.fail("no input: name a trace file, or pipe spans in (go run . | spanview)")
             }
@@ -51,17 +51,16 @@ struct ViewCommand: ParsableCommand {
         var sources: [any SpanSource] = []
         var spools: [Spool] = []
         do throws(InputError) {
-            if follow {
-                sources.append(try FollowSource(path: paths[0]))   // the file keeps what was read
-            } else {
-                for path in paths {
-                    let source = try InputSource(path: path)
-                    if source.isEphemeral, let spool = Spool() {
-                        source.spool = spool
-                        spools.append(spool)
-                    }
-                    sources.append(source)
+            for path in paths {
+                let source = try InputSource(path: path)
+                if source.isEphemeral, let spool = Spool() {
+                    source.spool = spool
+                    spools.append(spool)
                 }
+                sources.append(source)
+            }
+            for path in follow {
+                sources.append(try FollowSource(path: path))   // the file keeps what was read
             }
         } catch {
             CommandSupport.fail(error.description)
@@ -95,7 +94,7 @@ struct ViewCommand: ParsableCommand {
         do {
             terminal = try Terminal(colorDepth: depth)
         } catch {
-            CommandSupport.fail("\(error); to print traces as text, use: spanview print \(paths.joined(separator: " "))")
+            CommandSupport.fail("\(error); to print traces as text, use: spanview print \((paths + follow).joined(separator: " "))")
         }
         defer { terminal.restore() }
 
@@ -103,8 +102,16 @@ struct ViewCommand: ParsableCommand {
         app = app.reopened(width: size.width, height: size.height, useColor: terminal.palette.depth != .none)
         app.maxSpans = maxSpans
         if !spools.isEmpty {
-            let spool = spools[0]
-            app.saveInput = { path in Result { () throws(InputError) in try spool.save(to: path) } }
+            // Each piped input's bytes as they arrived: the first to the file named, any
+            // others beside it (name.2, name.3, ...).
+            let kept = spools
+            app.saveInput = { path in
+                Result { () throws(InputError) -> Int64 in
+                    var total: Int64 = 0
+                    for (i, spool) in kept.enumerated() { total += try spool.save(to: i == 0 ? path : "\(path).\(i + 1)") }
+                    return total
+                }
+            }
         }
         var loop = ViewerLoop()
         loop.afterFirstFrame = { TestCrashHook.fireIfAsked() }   // the end-to-end tests' deliberate crashes

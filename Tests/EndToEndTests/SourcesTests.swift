@@ -138,4 +138,25 @@ struct SourcesTests {
         session.send(keys: "q")
         #expect(session.waitForExit() == 0)
     }
+
+    @Test("a file, a pipe and a followed file at once: one list, each input named", .enabled(if: tmuxAvailable))
+    func filePipeAndFollow() throws {
+        let growing = try CLI.temporaryFile(Data(), suffix: ".jsonl")
+        defer { try? FileManager.default.removeItem(at: growing) }
+        let sample = CLI.sample("order-inventory.jsonl")
+        let session = try start("cat \(TmuxSession.quote(CLI.sample("payment-timeout.json"))) | \(try binary) \(TmuxSession.quote(sample)) - --follow \(TmuxSession.quote(growing.path))")
+        #expect(session.waitFor(text: "3 inputs · ● live"), "\(session.capture())")
+        #expect(session.waitFor(text: "4 traces · 22 spans"), "\(session.capture())")
+        // Spans appended to the followed file join the same list.
+        let more = try Data(contentsOf: URL(fileURLWithPath: CLI.sample("interleaved.jsonl")))
+        let handle = try FileHandle(forWritingTo: growing)
+        handle.write(more)
+        try handle.close()
+        #expect(session.waitFor(text: "154 traces · 1959 spans"), "\(session.capture())")
+        session.send(keys: "p")
+        #expect(session.waitUntil { $0.contains("order-inventory.jsonl") && $0.contains("stdin") && $0.contains(growing.lastPathComponent) },
+                "\(session.capture())")
+        session.send(keys: "Escape", "q")
+        #expect(session.waitForExit() == 0)
+    }
 }
