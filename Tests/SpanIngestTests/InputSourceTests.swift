@@ -5,6 +5,7 @@ import CZlib
 import Foundation
 import SpanFormats
 import SpanModel
+import Synchronization
 import Testing
 @testable import SpanIngest
 
@@ -148,6 +149,55 @@ struct InputSourceTests {
         defer { unlink(saved) }
         #expect(try spool.save(to: saved) == Int64(bytes.count))
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: saved))) == bytes)
+    }
+
+    @Test("back-pressure: while the inbox is full the pipe is not read, so the writer waits; nothing is dropped")
+    func writerWaits() throws {
+        let bytes = Array(Inputs.goSpans(6_000).utf8)   // 5 MB: more than the pipe and every buffer hold
+        var fds: [Int32] = [0, 0]
+        #expect(Glibc.pipe(&fds) == 0)
+        let writeEnd = fds[1]
+        let written = Atomic(0)
+        let writer = Thread {
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes.withUnsafeBytes { write(writeEnd, $0.baseAddress! + sent, min(4_096, bytes.count - sent)) }
+                if n <= 0 { break }
+                sent += n
+                written.store(sent, ordering: .relaxed)
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        let inbox = Inbox(capacity: 200)
+        inbox.start(try InputSource(path: "/dev/fd/\(fds[0])", chunkSize: 1 << 16))
+        // Nobody drains: the source fills the inbox and stops reading; the writer stops.
+        var before = -1, after = 0
+        let deadline = Date().addingTimeInterval(10)
+        while before != after && Date() < deadline {
+            before = written.load(ordering: .relaxed)
+            usleep(300_000)
+            after = written.load(ordering: .relaxed)
+        }
+        #expect(after == before)
+        #expect(after < bytes.count, "the writer finished: nothing held it back")
+        // The viewer takes what waits: the writer goes on, and every span arrives once.
+        var names = Set<String>(), count = 0
+        var ended = false
+        while !ended && Date() < deadline.addingTimeInterval(20) {
+            _ = inbox.waitForPending(seconds: 0.1)
+            for d in inbox.drain() {
+                for b in d.batches {
+                    count += b.spans.count
+                    for span in b.spans { names.insert(span.name) }
+                    if b.end != nil { ended = true }
+                }
+            }
+        }
+        close(fds[0])
+        #expect(ended)
+        #expect(written.load(ordering: .relaxed) == bytes.count)
+        #expect(count == 6_000 && names.count == 6_000)
     }
 
     @Test("paths that cannot be read fail before anything starts, saying why")
