@@ -17,6 +17,7 @@ let harnesses: [(name: String, job: String)] = [
     ("fuzz-render", "the viewer's screens (list, waterfall, every detail tab), print and summary of any loaded span"),
     ("fuzz-time-id", "RFC 3339 times, trace and span IDs, trace ID prefixes"),
     ("fuzz-gzip", "gzip decompression of any bytes, whole and in two pieces"),
+    ("fuzz-source", "a file through InputSource, memory-mapped on one thread and piped on two, against one reader"),
 ]
 
 let package = Package(

@@ -6,6 +6,7 @@ import Darwin
 import CellGrid
 import Foundation
 import SpanFormats
+import SpanIngest
 import SpanModel
 import SpanStore
 import SpanviewApp
@@ -146,7 +147,7 @@ public enum FuzzChecks {
             let lock = NSLock()
         }
         let box = Box()
-        let decoder = PipeDecoder(source: "fuzz", decoder: SpanDecoder(strings: StringTable(symbols: Symbols())), chunkSize: 512) { batch, _, _ in
+        let decoder = PipeDecoder(source: "fuzz", decoder: SpanDecoder(strings: StringTable(symbols: Symbols())), chunkSize: 512) { batch in
             box.lock.lock()
             box.outcome.take(batch)
             box.lock.unlock()
@@ -155,9 +156,54 @@ public enum FuzzChecks {
         let end = decoder.run(fd: fds[0])
         close(fds[0])
         var piped = box.outcome
-        piped.take(end.batch)
+        piped.take(end)
         piped.stats = end.stats
         require(one == piped, "one reader and the pipe decoder differ: \(one.difference(from: piped))")
+    }
+
+    // MARK: - Sources
+
+    /// The input as a file through `InputSource`: memory-mapped on one thread, and read on
+    /// two by the pipe decoder, each against one reader; the last batch says the input ended
+    /// and the progress reached the file's size.
+    public static func source(_ data: UnsafeBufferPointer<UInt8>) {
+        let one = read(data, format: nil, pieces: nil)
+        let path = "/tmp/spanview-fuzz-source-\(getpid()).json"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        require(fd >= 0, "cannot write \(path)")
+        var written = 0
+        while written < data.count {
+            let n = write(fd, data.baseAddress! + written, data.count - written)
+            require(n > 0, "write failed")
+            written += n
+        }
+        close(fd)
+        defer { unlink(path) }
+        for threads in [1, 2] {
+            let source: InputSource
+            do {
+                source = try InputSource(path: path, chunkSize: 1 << 16, threads: threads)
+            } catch {
+                require(false, "the file could not be opened: \(error)")
+                return
+            }
+            var outcome = Outcome()
+            var last = ReadBatch()
+            source.read { batch in
+                outcome.take(batch)
+                last = batch
+                return true
+            }
+            outcome.problems = outcome.problems.map { var p = $0; p.source = "fuzz"; return p }
+            outcome.logs = outcome.logs.map { var l = $0; l.source = "fuzz"; return l }
+            outcome.stats = last.stats
+            require(one == outcome, "one reader and the file source on \(threads) thread(s) differ: \(one.difference(from: outcome))")
+            require(last.end == .complete, "the file source's last batch did not end the input")
+            if data.count > 0 {
+                require(last.progress == ByteProgress(done: Int64(data.count), total: Int64(data.count)),
+                        "progress ended at \(String(describing: last.progress)) of \(data.count) bytes")
+            }
+        }
     }
 
     // MARK: - Packed details
@@ -237,7 +283,7 @@ public enum FuzzChecks {
         guard !outcome.decoded.isEmpty else { return }
         var inputs = LoadedInputs()
         inputs.store.insert(contentsOf: outcome.decoded)
-        inputs.files = [InputFile(path: "fuzz", format: "fuzz", stats: outcome.stats, problems: outcome.problems)]
+        inputs.inputs = [InputStatus(name: "fuzz", stats: outcome.stats, problems: outcome.problems)]
         var app = App(inputs: inputs, width: 100, height: 30, glyphs: .unicode, useColor: true)
         checkGrid(app.render())
         for trace in 0..<min(inputs.store.traces.count, 6) {
