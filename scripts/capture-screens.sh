@@ -8,12 +8,17 @@ bin=${SPANVIEW:-.build/debug/spanview}
 out=docs/screens.md
 n=0
 
-shot() {   # shot TITLE WIDTH HEIGHT FILE KEYS...
+shot() {   # shot TITLE WIDTH HEIGHT ARGUMENTS KEYS...
     local title=$1 w=$2 h=$3 file=$4; shift 4
+    shotcmd "$title" "$w" "$h" "$bin $file" "$@"
+}
+
+shotcmd() {   # shotcmd TITLE WIDTH HEIGHT COMMAND KEYS...  (COMMAND: a shell command line)
+    local title=$1 w=$2 h=$3 command=$4; shift 4
     n=$((n + 1))
     local sock=spanview-screens-$$-$n
     tmux -L $sock -f /dev/null new-session -d -x "$w" -y "$h" -s s \
-        "env TERM=xterm-256color LANG=C.UTF-8 $bin $file; sleep 60"
+        "export TERM=xterm-256color LANG=C.UTF-8; $command; sleep 60"
     tmux -L $sock set -g status off >/dev/null
     sleep 0.8
     for k in "$@"; do
@@ -54,6 +59,13 @@ shot "Collapsed subtree (Space on POST fraud-check)" 120 20 samples/payment-time
 shot "Zoomed in around a span (j j +)" 120 20 samples/payment-timeout.json j j + +
 shot "Search prompt (/ then a prefix)" 120 12 samples/interleaved.jsonl / text:0x7
 shot "Log lines (L) of samples/with-logs.txt; the arrows mark lines that name a loaded trace" 110 24 samples/with-logs.txt L g
-shot "Keys (?)" 100 56 samples/interleaved.jsonl '?'
+shot "Keys (?)" 100 58 samples/interleaved.jsonl '?'
+shot "Inputs and skipped values (p): two inputs, one with log lines" 120 16 "samples/with-logs.txt samples/order-inventory.jsonl" p
+big=$(mktemp /tmp/spanview-screens-XXXXXX.jsonl)
+for i in $(seq 60); do cat samples/interleaved.jsonl; done > "$big"
+shot "A big file opening: the list fills in under a progress bar (a 220 MB file, 0.8 s after start)" 120 12 "$big"
+rm -f "$big"
+shotcmd "Piped input still arriving: q asks first, w saves what arrived" 120 12 \
+    "{ cat samples/order-inventory.jsonl; sleep 60; } | $bin" q
 shot "Too small (resized to 36x8)" 60 16 samples/interleaved.jsonl resize:36x8
 echo "wrote $out"

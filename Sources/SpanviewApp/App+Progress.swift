@@ -20,7 +20,8 @@ extension App {
         let bytes = loadedBytes
         let fraction = bytes.total > 0 ? min(1, Double(bytes.done) / Double(bytes.total)) : 0
         let reading = inputs.filter { !$0.isLive && $0.end == nil }
-        let name = reading.count == 1 ? reading[0].shortName : "\(reading.count) files"
+        var name = reading.count == 1 ? reading[0].shortName : "\(reading.count) files"
+        if DisplayWidth.of(name) > 28 { name = String(name.prefix(27)) + "…" }
         let strong = Style(.default, background: .selection, [.bold])
         let plain = Style(.default, background: .selection)
         var x = 1
@@ -32,15 +33,19 @@ extension App {
             x += grid.put(String(repeating: full, count: filled), x: x, y: y, style: Style(.accent, background: .selection))
             x += grid.put(String(repeating: empty, count: barWidth - filled), x: x, y: y, style: Style(.muted, background: .selection))
         }
-        var text = " \(Int((fraction * 100).rounded(.down)))% · \(Self.byteText(bytes.done)) of \(Self.byteText(bytes.total))"
-        text += " · \(Self.countText(store.spanCount)) spans · \(Self.countText(store.traceCount)) traces"
+        // Most wanted first; a part that does not fit whole is left out, and so are the rest.
+        var parts = [" \(Int((fraction * 100).rounded(.down)))%", " · \(Self.byteText(bytes.done)) of \(Self.byteText(bytes.total))",
+                     " · \(Self.countText(store.spanCount)) spans", " · \(Self.countText(store.traceCount)) traces"]
         let rate = loading.rate(done: bytes.done)
         if rate > 0 {
-            text += " · \(Self.byteText(Int64(rate)))/s"
             let left = Double(bytes.total - bytes.done) / rate
-            if left >= 1 { text += " · \(Int(left.rounded())) s left" }
+            if left >= 1 { parts.append(" · \(Int(left.rounded())) s left") }
+            parts.append(" · \(Self.byteText(Int64(rate)))/s")
         }
-        grid.put(text, x: x, y: y, style: plain, maxWidth: max(0, width - x))
+        for part in parts {
+            guard x + DisplayWidth.of(part) <= width else { break }
+            x += grid.put(part, x: x, y: y, style: plain)
+        }
     }
 
     /// `830 MB`, `1.85 GB`, `512 KB`, `12 B` (decimal units, as `ls -h --si` and disks).

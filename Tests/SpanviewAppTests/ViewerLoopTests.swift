@@ -199,3 +199,35 @@ struct ViewerLoopTests {
         #expect(status.contains("600 spans"))
     }
 }
+
+@Suite("The progress bar")
+struct ProgressBarTests {
+    func loading(width: Int) throws -> String {
+        let spans = try ViewerLoopTests.sampleSpans("order-inventory.jsonl")
+        var app = App(reading: [InputStatus(name: "/data/a-rather-long-file-name-from-production.jsonl", isLive: false)],
+                      width: width, height: 12, glyphs: .unicode, useColor: false)
+        var batch = ReadBatch()
+        batch.spans = spans
+        batch.stats.spans = spans.count
+        batch.progress = ByteProgress(done: 500_000_000, total: 2_000_000_000)
+        app.ingest([Inbox.Delivery(source: 0, batches: [batch])], now: 10)
+        app.tick(now: 12)   // 500 MB in 2 s: 250 MB/s, 6 s left
+        return app.render().text.components(separatedBy: "\n").last ?? ""
+    }
+
+    @Test("bytes and percent, spans and traces, time left and rate; a long name is shortened")
+    func wide() throws {
+        let status = try loading(width: 200)
+        #expect(status.contains("Reading a-rather-long-file-name-fro… "), "\(status)")
+        #expect(status.contains(" 25% · 500 MB of 2.00 GB · 15 spans · 3 traces · 6 s left · 250 MB/s"), "\(status)")
+        #expect(status.contains("██████░░░░"))
+    }
+
+    @Test("on a narrow terminal the parts that do not fit are left out whole, least wanted first")
+    func narrow() throws {
+        let status = try loading(width: 100)
+        #expect(status.contains("25% · 500 MB of 2.00 GB"), "\(status)")
+        #expect(!status.contains("MB/s"))
+        #expect(!status.contains(" tra ") && !status.hasSuffix("tra"))
+    }
+}
