@@ -18,9 +18,11 @@ let package = Package(
         .library(name: "SpanviewKit", targets: ["SpanviewKit"]),
         .library(name: "TerminalInput", targets: ["TerminalInput"]),
         .library(name: "SpanviewApp", targets: ["SpanviewApp"]),
+        .library(name: "SpanviewTracing", targets: ["SpanviewTracing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // The span model: IDs as fixed-size integers, times as Int64 nanoseconds. Depends on nothing.
@@ -34,6 +36,12 @@ let package = Package(
         // Sources (memory-mapped files, pipes, followed files, gzip) behind one protocol, each
         // publishing batches into one bounded inbox; the two-thread decoding of big inputs.
         .target(name: "SpanIngest", dependencies: ["SpanModel", "SpanFormats", "SpanStore", "CZlib"]),
+        // A tracing SDK on swift-distributed-tracing's API: a Tracer whose finished spans are
+        // spanview's own model spans, samplers, processors (simple, batch) and exporters.
+        .target(name: "SpanviewTracing", dependencies: [
+            "SpanModel", "SpanFormats",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+        ]),
         // Pure geometry: tree + collapsed set + time window + width -> rows and bar columns.
         .target(name: "TraceLayout", dependencies: ["SpanModel", "SpanStore"]),
         // Cells, styles, display widths, text and ANSI dumps. Knows nothing about traces.
@@ -74,6 +82,10 @@ let package = Package(
         .testTarget(name: "SpanModelTests", dependencies: ["SpanModel"]),
         .testTarget(name: "SpanFormatsTests", dependencies: ["SpanFormats", "SpanIngest", "SpanModel"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "SpanIngestTests", dependencies: ["SpanIngest", "SpanFormats", "SpanModel", "CZlib"]),
+        .testTarget(name: "SpanviewTracingTests", dependencies: [
+            "SpanviewTracing", "SpanModel", "SpanFormats",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+        ]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
