@@ -245,3 +245,40 @@ struct BatchProcessorTests {
         #expect(exporter.spans.count == 10)
     }
 }
+
+@Suite("Configuration from the environment")
+struct ConfigurationTests {
+    @Test("the standard OTEL_* variables")
+    func variables() {
+        let c = TracingConfiguration.fromEnvironment([
+            "OTEL_RESOURCE_ATTRIBUTES": "service.name=from-attrs,deployment.environment=prod,team=a%2Cb",
+            "OTEL_SERVICE_NAME": "checkout",
+            "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25",
+            "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_BSP_MAX_QUEUE_SIZE": "100", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "50",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318/", "OTEL_EXPORTER_OTLP_HEADERS": "api-key=secret, x-team = a",
+        ], serviceName: "default")
+        #expect(c.serviceName == "checkout")
+        #expect(c.resourceAttributes == [Attribute("deployment.environment", .string("prod")), Attribute("team", .string("a,b"))])
+        #expect(c.sampler.description == "parentbased(traceidratio(0.25))")
+        #expect(c.batch.scheduledDelay == 0.2 && c.batch.maxQueueSize == 100 && c.batch.maxExportBatchSize == 50)
+        #expect(c.otlpEndpoint == "http://127.0.0.1:4318/v1/traces")
+        #expect(c.otlpHeaders.map { "\($0.0)=\($0.1)" } == ["api-key=secret", "x-team=a"])
+        #expect(c.warnings.isEmpty)
+        #expect(!c.disabled)
+    }
+
+    @Test("bad values are reported as warnings and defaults kept; OTEL_SDK_DISABLED makes no tracer")
+    func badValues() {
+        let c = TracingConfiguration.fromEnvironment([
+            "OTEL_TRACES_SAMPLER": "sometimes", "OTEL_BSP_MAX_QUEUE_SIZE": "-3", "OTEL_RESOURCE_ATTRIBUTES": "novalue",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/custom", "OTEL_SDK_DISABLED": "TRUE",
+        ], serviceName: "default")
+        #expect(c.serviceName == "default")
+        #expect(c.sampler.description == "parentbased(always_on)")
+        #expect(c.batch.maxQueueSize == 2048)
+        #expect(c.otlpEndpoint == "http://collector:4318/custom")
+        #expect(c.warnings.count == 3)
+        #expect(c.disabled)
+        #expect(c.makeTracer(processor: SimpleSpanProcessor(exporter: InMemorySpanExporter())) == nil)
+    }
+}
