@@ -66,7 +66,8 @@ public struct RawBytes {
                 value = value * 10 + Int64(c - 48)
                 i += 1
             }
-            return Double(negative ? -value : value)
+            // -Double, not Double(-value): `-0` keeps its sign (Go writes a negative zero so).
+            return negative ? -Double(value) : Double(value)
         }
         return slowParseDouble()
     }

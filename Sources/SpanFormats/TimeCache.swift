@@ -80,15 +80,20 @@ struct TimeCache {
         for k in 0..<zoneLength { zone |= UInt64(p[i + k]) << (8 * UInt64(k)) }
         let within = ((m1 * 10 + m2) * 60 + s1 * 10 + s2) * 1_000_000_000 + nanos
         if h0 == head0 && h1 == head1 && zone == self.zone && zoneLength == self.zoneLength {
-            return hourStart + within
+            // In the hour that holds the Int64 range's end, a time past it does not fit.
+            let (time, overflow) = hourStart.addingReportingOverflow(within)
+            if !overflow && time != Timestamp.unknown { return time }
+            return RFC3339.parse(p, count: n)
         }
         guard let full = RFC3339.parse(p, count: n) else { return nil }
-        if full != Timestamp.unknown && m1 * 10 + m2 < 60 && s1 * 10 + s2 < 60 {
+        // The hour that holds the Int64 range's start begins before it: not cached.
+        if full != Timestamp.unknown && m1 * 10 + m2 < 60 && s1 * 10 + s2 < 60,
+           case (let start, false) = full.subtractingReportingOverflow(within), start != Timestamp.unknown {
             head0 = h0
             head1 = h1
             self.zone = zone
             self.zoneLength = zoneLength
-            hourStart = full - within
+            hourStart = start
         }
         return full
     }
