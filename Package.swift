@@ -35,7 +35,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Sources (memory-mapped files, pipes, followed files, gzip) behind one protocol, each
         // publishing batches into one bounded inbox; the two-thread decoding of big inputs.
-        .target(name: "SpanIngest", dependencies: ["SpanModel", "SpanFormats", "SpanStore", "CZlib"]),
+        .target(name: "SpanIngest", dependencies: [
+            "SpanModel", "SpanFormats", "SpanStore", "CZlib",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+        ]),
         // A tracing SDK on swift-distributed-tracing's API: a Tracer whose finished spans are
         // spanview's own model spans, samplers, processors (simple, batch) and exporters.
         .target(name: "SpanviewTracing", dependencies: [
@@ -58,9 +61,11 @@ let package = Package(
         // (inbox, keys, frames) behind a terminal-device protocol. No terminal code.
         .target(name: "SpanviewApp", dependencies: [
             "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanviewKit", "TerminalInput",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "spanview", dependencies: [
-            "SpanIngest", "SpanviewKit", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
+            "SpanIngest", "SpanviewKit", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // ncursesw, wrapped for Swift 6 (shim.h). Imported only by TerminalBackend.

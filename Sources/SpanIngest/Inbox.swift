@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import SpanFormats
+import Tracing
 
 /// Where every source's batches meet on their way to the viewer: a bounded queue with a
 /// wake-up descriptor.
@@ -76,9 +77,16 @@ public final class Inbox: @unchecked Sendable {
             sources.append(source)
             return sources.count - 1
         }
+        // The context does not follow the thread by itself: it is handed over (self-tracing).
+        let parent = InstrumentationContext.current ?? .topLevel
         let thread = Thread { [self] in
             Self.yieldToTheViewer()
-            source.read { batch in publish(batch, from: id) }
+            var spans = SourceSpans(source, parent: parent)
+            source.read { batch in
+                spans.took(batch)
+                return publish(batch, from: id)
+            }
+            spans.end()
         }
         thread.name = "spanview-source-\(id)"
         thread.stackSize = 1 << 20

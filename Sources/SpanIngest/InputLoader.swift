@@ -1,6 +1,7 @@
 import SpanFormats
 import SpanModel
 import SpanStore
+import Tracing
 
 /// Where one input stands: what has been read from it so far and whether it has ended.
 /// Built up from its batches (`take(_:)`), the same way by the headless commands and the viewer.
@@ -115,13 +116,19 @@ public enum InputLoader {
     /// Reads sources one after another.
     public static func load(_ sources: [any SpanSource], progress: ((LoadedInputs) -> Void)? = nil) throws(InputError) -> LoadedInputs {
         var loaded = LoadedInputs()
+        let parent = InstrumentationContext.current ?? .topLevel
+        let reading = InstrumentationSystem.tracer.startSpan("read inputs", context: parent, ofKind: .internal)
+        defer { reading.end() }
         for (index, source) in sources.enumerated() {
             loaded.inputs.append(InputStatus(name: source.name, isLive: source.isLive, isEphemeral: source.isEphemeral))
+            var spans = SourceSpans(source, parent: reading.context)
             source.read { batch in
+                spans.took(batch)
                 loaded.take(batch, input: index)
                 progress?(loaded)
                 return true
             }
+            spans.end()
             if let failure = loaded.inputs[index].end?.failure { throw InputError(path: source.name, reason: failure) }
         }
         return loaded

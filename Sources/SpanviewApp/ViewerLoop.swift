@@ -6,6 +6,7 @@ import Darwin
 import CellGrid
 import SpanIngest
 import TerminalInput
+import Tracing
 
 /// The viewer's run loop: waits on the terminal and the inbox together, hands keys and input
 /// to the app, and draws frames, until the app wants to quit.
@@ -45,14 +46,33 @@ public struct ViewerLoop {
         var dirty = true
         var inputWaiting = inbox?.hasPending ?? false
         var firstFrame = true
+        // Self-tracing (`--self-trace`): a span per take of input and per frame, children of
+        // the context the loop runs in; a frame over 16 ms gets a "slow frame" event.
+        let tracer = InstrumentationSystem.tracer
+        let parent = InstrumentationContext.current ?? .topLevel
         func take(_ inbox: Inbox, _ now: Double) {
-            app.ingest(inbox.drain(), now: now)
+            let deliveries = inbox.drain()
+            let span = tracer.startSpan("take input", context: parent, ofKind: .internal)
+            if span.isRecording {
+                span.attributes["spans"] = deliveries.reduce(0) { $0 + $1.batches.reduce(0) { $0 + $1.spans.count } }
+                span.attributes["batches"] = deliveries.reduce(0) { $0 + $1.batches.count }
+            }
+            app.ingest(deliveries, now: now)
+            span.end()
             if let timing {
                 timing.ingest += clock() - now
                 timing.ingests += 1
             }
         }
         func draw(_ now: Double) {
+            let span = tracer.startSpan("draw frame", context: parent, ofKind: .internal)
+            defer {
+                if span.isRecording {
+                    let took = clock() - now
+                    if took > 0.016 { span.addEvent(SpanEvent(name: "slow frame", attributes: ["ms": .int64(Int64(took * 1000))])) }
+                }
+                span.end()
+            }
             let grid = app.render()
             if let timing {
                 timing.render += clock() - now

@@ -2,6 +2,7 @@ import SpanIngest
 import ArgumentParser
 import SpanStore
 import SpanviewKit
+import Tracing
 
 struct PrintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,18 @@ struct PrintCommand: ParsableCommand {
         if let trace, TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
     }
 
+    @OptionGroup var selfTrace: SelfTraceOptions
+
     func run() throws {
+        let tracer = selfTrace.start()
+        defer { tracer?.shutdown() }
+        try withSpan("spanview print") { span in
+            span.attributes["inputs"] = files.count
+            try printTraces()
+        }
+    }
+
+    func printTraces() throws {
         let inputs = try CommandSupport.load(files)
         let indices: [Int]
         if let trace, let prefix = TraceIDPrefix(trace) {
@@ -50,7 +62,10 @@ struct PrintCommand: ParsableCommand {
                                                 columnsVariable: TerminalEnvironment.variable("COLUMNS")),
             color: useColor,
             palette: TerminalEnvironment.palette(), glyphs: ascii ? .ascii : .unicode)
-        printer.print(inputs.store, traces: indices) { out.write($0) }
+        withSpan("draw waterfalls") { span in
+            span.attributes["traces"] = indices.count
+            printer.print(inputs.store, traces: indices) { out.write($0) }
+        }
         out.flush()
         CommandSupport.reportProblems(inputs)
         CommandSupport.exitForEmptyInputs(inputs.inputs)

@@ -1,6 +1,7 @@
 import SpanIngest
 import ArgumentParser
 import SpanviewKit
+import Tracing
 
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,9 +15,23 @@ struct SummaryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (schema in docs/summary-json.md).")
     var json = false
 
+    @OptionGroup var selfTrace: SelfTraceOptions
+
     func run() throws {
+        let tracer = selfTrace.start()
+        defer { tracer?.shutdown() }
+        try withSpan("spanview summary") { span in
+            span.attributes["inputs"] = files.count
+            try summarize()
+        }
+    }
+
+    func summarize() throws {
         let inputs = try CommandSupport.load(files)
-        let report = SummaryReport(inputs)
+        let report = withSpan("build trees and figures") { span in
+            span.attributes["traces"] = inputs.store.traceCount
+            return SummaryReport(inputs)
+        }
         let out = StandardOutput()
         if json {
             out.write(report.json + "\n")

@@ -2,6 +2,7 @@ import ArgumentParser
 import CellGrid
 import SpanIngest
 import SpanviewApp
+import Tracing
 import SpanviewKit
 import SpanWidgets
 import TerminalBackend
@@ -38,7 +39,19 @@ struct ViewCommand: ParsableCommand {
         if follow.contains("-") { throw ValidationError("--follow takes a file; standard input is read live anyway") }
     }
 
+    @OptionGroup var selfTrace: SelfTraceOptions
+
     func run() throws {
+        let tracer = selfTrace.start(quiet: true)
+        defer { tracer?.shutdown() }
+        guard tracer != nil else { return view() }   // no extra frames on the stack (crash reports)
+        withSpan("spanview view") { span in
+            span.attributes["inputs"] = files.count + follow.count
+            view()
+        }
+    }
+
+    func view() {
         var paths = files
         if paths.isEmpty && follow.isEmpty {
             guard isatty(0) == 0 else {

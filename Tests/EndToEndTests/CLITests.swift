@@ -199,3 +199,64 @@ struct CLITests {
         }
     }
 }
+
+@Suite("spanview traces itself")
+struct SelfTraceTests {
+    @Test("summary --self-trace writes spanview's own spans, which spanview reads as a trace of at least three levels")
+    func summarySelfTrace() throws {
+        let out = try CLI.temporaryFile(Data(), suffix: ".json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try CLI.run(["summary", CLI.sample("interleaved.jsonl"), CLI.sample("payment-timeout.json"), "--self-trace", out.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let summary = try CLI.run(["summary", "--json", out.path])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any])
+        let traces = try #require(json["traces"] as? [[String: Any]])
+        #expect(traces.count == 1)
+        let trace = try #require(traces.first)
+        #expect((trace["depth"] as? Int ?? 0) >= 4, "\(trace)")   // command, read inputs, read input, decode chunk
+        #expect(trace["roots"] as? [String] == ["spanview summary"])
+        #expect(trace["services"] as? [String] == ["spanview"])
+        #expect(trace["errors"] as? Int == 0)
+        let text = try CLI.run(["print", out.path, "--width", "160"]).stdout
+        for name in ["spanview summary", "read inputs", "read input", "decode chunk", "build trees and figures"] {
+            #expect(text.contains(name), "\(name) missing:\n\(text)")
+        }
+    }
+
+    @Test("OTEL_SDK_DISABLED turns --self-trace off; an unwritable file is said clearly")
+    func disabledAndUnwritable() throws {
+        let out = try CLI.temporaryFile(Data(), suffix: ".json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try CLI.run(["summary", CLI.sample("payment-timeout.json"), "--self-trace", out.path], environment: ["OTEL_SDK_DISABLED": "true"])
+        #expect(run.status == 0)
+        #expect(try Data(contentsOf: out).isEmpty)
+        let bad = try CLI.run(["summary", CLI.sample("payment-timeout.json"), "--self-trace", "/nonexistent/dir/self.json"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("--self-trace: '/nonexistent/dir/self.json': No such file or directory"))
+    }
+}
+
+@Suite("The viewer traces itself", .serialized)
+struct ViewerSelfTraceTests {
+    @Test("spanview FILE --self-trace: the session's frames, takes of input and reading, under one root", .enabled(if: tmuxAvailable))
+    func viewerSelfTrace() throws {
+        let out = try CLI.temporaryFile(Data(), suffix: ".json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let binary = try #require(TmuxSession.product("spanview"))
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) \(TmuxSession.quote(CLI.sample("interleaved.jsonl"))) --self-trace \(TmuxSession.quote(out.path))",
+                                      width: 120, height: 30)
+        #expect(session.waitFor(text: "150 traces"), "\(session.capture())")
+        session.send(keys: "j", "j", "Enter")
+        #expect(session.waitFor(text: "span 1/"), "\(session.capture())")
+        session.send(keys: "Escape", "q")
+        #expect(session.waitForExit() == 0)
+        let text = try CLI.run(["print", out.path, "--width", "160"]).stdout
+        for name in ["spanview view", "read input", "decode chunk", "draw frame"] {
+            #expect(text.contains(name), "\(name) missing:\n\(text.prefix(3000))")
+        }
+        let summary = try CLI.run(["summary", "--json", out.path])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any])
+        #expect((json["traces"] as? [[String: Any]])?.count == 1)
+    }
+}

@@ -51,7 +51,7 @@ struct SourcesTests {
             loading = screen
             return screen.contains("Reading spanview-test-") && screen.contains("%")
         }, "\(session.capture())")
-        #expect(loading.contains(" MB of 147 MB"), "\(loading)")   // 147.4 MB: decimal units, as disks count
+        #expect(loading.contains(" of 147 MB"), "\(loading)")   // 147.4 MB: decimal units, as disks count
         session.send(keys: "j")
         #expect(session.waitUntil(timeout: 60) { !$0.contains("Reading ") && $0.contains("6000 traces · 77480 spans") },
                 "\(session.capture())")

@@ -1,0 +1,61 @@
+import ArgumentParser
+import CellGrid
+import Foundation
+import SpanModel
+import SpanviewKit
+import SpanviewTracing
+import Tracing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--self-trace FILE` and `--self-trace-otlp URL`: spanview's own work as spans, in a file
+/// (stdouttrace layout, to open with spanview) or sent to a collector (OTLP/HTTP), so that
+/// one sees where spanview spent its time. The standard `OTEL_*` variables configure the
+/// service name, sampler, batching and headers; `OTEL_TRACES_EXPORTER=otlp` with
+/// `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` sends them without the option.
+struct SelfTraceOptions: ParsableArguments {
+    @Option(name: .customLong("self-trace"), help: ArgumentHelp("Write spanview's own spans to this file (Go stdouttrace layout), to open with spanview.", valueName: "file"))
+    var file: String?
+
+    @Option(name: .customLong("self-trace-otlp"), help: ArgumentHelp("Send spanview's own spans to this OTLP/HTTP traces endpoint (http://host:4318/v1/traces).", valueName: "url"))
+    var url: String?
+
+    /// Starts tracing if asked: bootstraps the SDK, and makes sure the spans are written
+    /// however the process ends normally (return or `exit`). `quiet`: a collector that cannot
+    /// be reached is not reported on standard error (the viewer's screen is there).
+    func start(quiet: Bool = false) -> SpanviewTracer? {
+        let configuration = TracingConfiguration.fromEnvironment(serviceName: "spanview")
+        let environmentOTLP = ProcessInfo.processInfo.environment["OTEL_TRACES_EXPORTER"]?.lowercased() == "otlp"
+            ? configuration.otlpEndpoint : nil
+        guard file != nil || url != nil || environmentOTLP != nil else { return nil }
+        let exporter: any SpanExporter
+        if let file {
+            do {
+                exporter = try StreamSpanExporter(path: file)
+            } catch {
+                CommandSupport.fail("--self-trace: \(error)")
+            }
+        } else {
+            let text = url ?? environmentOTLP ?? ""
+            guard let endpoint = URL(string: text), endpoint.scheme == "http" || endpoint.scheme == "https", endpoint.host != nil else {
+                CommandSupport.fail("--self-trace-otlp: '\(text)' is not an http:// or https:// URL")
+            }
+            exporter = OTLPHTTPExporter(endpoint: endpoint, headers: configuration.otlpHeaders, onFailure: { report in
+                if !quiet { StandardError().write("spanview: self-trace: \(TerminalText.escaped(report))\n") }
+            })
+        }
+        guard let tracer = configuration.makeTracer(
+            processor: BatchSpanProcessor(exporter: exporter, configuration: configuration.batch),
+            scope: InstrumentationScope(name: "spanview", version: SpanviewVersion.current)) else { return nil }
+        InstrumentationSystem.bootstrap(tracer)
+        SelfTrace.tracer = tracer
+        atexit { SelfTrace.tracer?.shutdown() }
+        return tracer
+    }
+}
+
+/// The tracer the `atexit` hook flushes.
+enum SelfTrace {
+    nonisolated(unsafe) static var tracer: SpanviewTracer?
+}

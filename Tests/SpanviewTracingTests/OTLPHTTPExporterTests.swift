@@ -1,0 +1,76 @@
+import Foundation
+import SpanFormats
+import SpanModel
+import Synchronization
+import Testing
+import Tracing
+@testable import SpanviewTracing
+
+@Suite("OTLP/HTTP exporter", .serialized)
+struct OTLPHTTPExporterTests {
+    static func spans(_ n: Int) -> [SpanModel.Span] {
+        let (tracer, exporter) = makeTracer(seed: 5)
+        for i in 0..<n { tracer.withSpan("op \(i)") { span in span.attributes["i"] = i } }
+        return exporter.spans
+    }
+
+    @Test("POSTs OTLP/JSON to the endpoint with the headers given; what it sent reads back as the same spans")
+    func posts() throws {
+        let collector = try TestCollector(answers: [.init(status: 200, body: "{}")])
+        defer { collector.stop() }
+        let exporter = OTLPHTTPExporter(endpoint: collector.url, headers: [("api-key", "secret")])
+        let spans = Self.spans(3)
+        #expect(exporter.export(spans))
+        let request = try #require(collector.requests.first)
+        #expect(request.method == "POST" && request.path == "/v1/traces")
+        #expect(request.headers["content-type"] == "application/json")
+        #expect(request.headers["api-key"] == "secret")
+        let reader = SpanStreamReader(source: "sent")
+        var got = reader.feed([UInt8](request.body)).spans
+        got += reader.finish().spans
+        #expect(got.map(\.name) == spans.map(\.name))
+        #expect(got.map(\.spanID) == spans.map(\.spanID))
+        #expect(exporter.sentSpans == 3)
+    }
+
+    @Test("429 and 503 are retried, after Retry-After; a 400 is not; one report when failing starts, one when it ends")
+    func retries() throws {
+        let collector = try TestCollector(answers: [
+            .init(status: 429, headers: ["Retry-After": "1"]), .init(status: 503), .init(status: 200),   // first batch: sent on the 3rd try
+            .init(status: 400, body: "bad payload"),                                                        // second: refused at once
+            .init(status: 200),                                                                             // third: sent
+        ])
+        defer { collector.stop() }
+        let reports = Mutex<[String]>([])
+        let exporter = OTLPHTTPExporter(endpoint: collector.url, onFailure: { r in reports.withLock { $0.append(r) } })
+        let started = Date()
+        #expect(exporter.export(Self.spans(2)))
+        #expect(Date().timeIntervalSince(started) >= 1.4)   // 1 s as asked, then 0.5 s backoff
+        #expect(collector.requests.count == 3)
+        #expect(!exporter.export(Self.spans(1)))
+        #expect(collector.requests.count == 4)
+        #expect(exporter.export(Self.spans(1)))
+        #expect(exporter.sentSpans == 3 && exporter.lostSpans == 1)
+        let said = reports.withLock { $0 }
+        #expect(said.count == 2)
+        #expect(said.first?.contains("HTTP 400: bad payload") == true)
+        #expect(said.last?.contains("accepts spans again") == true)
+    }
+
+    @Test("a collector that is down: each batch is given up on within the time allowed, and it is said once")
+    func down() throws {
+        let reports = Mutex<[String]>([])
+        // Nothing listens on this port (bound, then closed).
+        let collector = try TestCollector(answers: [.init(status: 200)])
+        let url = collector.url
+        collector.stop()
+        let exporter = OTLPHTTPExporter(endpoint: url, timeout: 1, maxAttempts: 3, maxElapsed: 3,
+                                        onFailure: { r in reports.withLock { $0.append(r) } })
+        let started = Date()
+        #expect(!exporter.export(Self.spans(1)))
+        #expect(!exporter.export(Self.spans(1)))
+        #expect(Date().timeIntervalSince(started) < 8)
+        #expect(exporter.lostSpans == 2)
+        #expect(reports.withLock { $0.count } == 1)
+    }
+}
