@@ -80,7 +80,8 @@ let package = Package(
         // glibc heap figures for the benchmark.
         .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
-            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput",
+            "SpanModel", "SpanFormats", "SpanIngest", "SpanviewTracing",
+            .product(name: "Tracing", package: "swift-distributed-tracing"), "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
