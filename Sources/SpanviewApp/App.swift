@@ -5,6 +5,7 @@ import SpanStore
 import SpanviewKit
 import SpanWidgets
 import TerminalInput
+import Tracing
 
 /// The viewer's whole state and the one place it changes: `handle(_:)` takes a key,
 /// `render()` draws the current state into a grid. No terminal in sight, so scripted key
@@ -253,7 +254,15 @@ public struct App: Sendable {
 
     /// Opens the one trace whose ID starts with `text`, lists several, or says none does.
     public mutating func search(_ text: String) {
-        defer { refreshDetail() }
+        let span = InstrumentationSystem.tracer.startSpan("search", context: InstrumentationContext.current ?? .topLevel, ofKind: .internal)
+        defer {
+            if span.isRecording {
+                span.attributes["search.text"] = text
+                span.attributes["search.traces"] = store.traceCount
+            }
+            span.end()
+            refreshDetail()
+        }
         guard let prefix = TraceIDPrefix(text), prefix.digits > 0 else {
             message = ("'\(text)' is not a trace ID prefix (hex digits; 0x and dashes are fine)", true)
             return

@@ -39,7 +39,11 @@ public struct ViewerLoop {
 
     /// Runs until `app.wantsQuit`; closes the inbox then, so sources stop reading.
     public func run(_ app: inout App, terminal: some TerminalDevice, inbox: Inbox?, clock: () -> Double = monotonicSeconds) {
-        defer { inbox?.close() }
+        defer {
+            let span = InstrumentationSystem.tracer.startSpan("quit", context: InstrumentationContext.current ?? .topLevel, ofKind: .internal)
+            inbox?.close()   // sources stop reading
+            span.end()
+        }
         var fds = [pollfd(fd: terminal.inputFileDescriptor, events: Int16(POLLIN), revents: 0)]
         if let inbox { fds.append(pollfd(fd: inbox.wakeFileDescriptor, events: Int16(POLLIN), revents: 0)) }
         var lastFrame = -Double.infinity, lastIngest = -Double.infinity, lastTick = clock()

@@ -249,10 +249,14 @@ struct ViewerSelfTraceTests {
         #expect(session.waitFor(text: "150 traces"), "\(session.capture())")
         session.send(keys: "j", "j", "Enter")
         #expect(session.waitFor(text: "span 1/"), "\(session.capture())")
+        session.send(keys: "Escape", "/")
+        session.send(text: "0")
+        session.send(keys: "Enter")
+        #expect(session.waitUntil { $0.contains("with 0") || $0.contains("matching 0") }, "\(session.capture())")
         session.send(keys: "Escape", "q")
         #expect(session.waitForExit() == 0)
         let text = try CLI.run(["print", out.path, "--width", "160"]).stdout
-        for name in ["spanview view", "read input", "decode chunk", "draw frame"] {
+        for name in ["spanview view", "read input", "decode chunk", "draw frame", "search", "quit"] {
             #expect(text.contains(name), "\(name) missing:\n\(text.prefix(3000))")
         }
         let summary = try CLI.run(["summary", "--json", out.path])
