@@ -18,6 +18,7 @@ let harnesses: [(name: String, job: String)] = [
     ("fuzz-time-id", "RFC 3339 times, trace and span IDs, trace ID prefixes"),
     ("fuzz-gzip", "gzip decompression of any bytes, whole and in two pieces"),
     ("fuzz-source", "a file through InputSource, memory-mapped on one thread and piped on two, against one reader"),
+    ("fuzz-write", "each span read, written by both span writers and read back: the same span"),
 ]
 
 let package = Package(

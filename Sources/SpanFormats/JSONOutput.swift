@@ -31,7 +31,7 @@ struct JSONOutput {
 
     private mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        for _ in 0..<depth { bytes.append(UInt8(ascii: "\t")) }
+        if depth > 0 { for _ in 0..<depth { bytes.append(UInt8(ascii: "\t")) } }
     }
 
     mutating func beginObject() {
@@ -185,6 +185,63 @@ struct JSONOutput {
         }
         if runStart < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<n])) }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// JSON text kept as it came (an unknown attribute type's value), laid out again as
+    /// `json.Indent`/`json.Compact` would: whitespace between tokens dropped, and with
+    /// `pretty`, one member or element a line at the current depth. Strings are copied as
+    /// they are (they were valid JSON when read).
+    mutating func rawJSON(_ text: String) {
+        var text = text
+        text.withUTF8 { s in
+            var i = 0
+            let n = s.count
+            func nextSignificant(_ from: Int) -> UInt8? {
+                var j = from
+                while j < n, s[j] == 0x20 || s[j] == 0x09 || s[j] == 0x0A || s[j] == 0x0D { j += 1 }
+                return j < n ? s[j] : nil
+            }
+            while i < n {
+                let b = s[i]
+                switch b {
+                case 0x20, 0x09, 0x0A, 0x0D:
+                    i += 1
+                    continue
+                case UInt8(ascii: "\""):
+                    var j = i + 1
+                    while j < n && s[j] != UInt8(ascii: "\"") { j += s[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                    let end = min(j + 1, n)
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: s[i..<end]))
+                    i = end
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    bytes.append(b)
+                    let close = b == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                    if nextSignificant(i + 1) == close {
+                        // Empty: kept on one line, as Go keeps it.
+                        bytes.append(close)
+                        i += 1
+                        while i < n && s[i] != close { i += 1 }
+                    } else {
+                        depth += 1
+                        if pretty { newline() }
+                    }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if pretty { newline() }
+                    bytes.append(b)
+                case UInt8(ascii: ","):
+                    bytes.append(b)
+                    if pretty { newline() }
+                case UInt8(ascii: ":"):
+                    bytes.append(b)
+                    if pretty { bytes.append(UInt8(ascii: " ")) }
+                default:
+                    bytes.append(b)
+                }
+                i += 1
+            }
+        }
     }
 
     /// Bytes as a quoted standard base64 string.

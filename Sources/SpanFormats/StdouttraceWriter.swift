@@ -164,7 +164,7 @@ public enum StdouttraceWriter {
 
     /// `{"Type": "INT64", "Value": 42}`. A NaN or infinite float, which Go cannot encode, is
     /// written as the string "NaN", "Infinity" or "-Infinity"; an unknown type as its name
-    /// and the JSON text it came with.
+    /// and the JSON text it came with (laid out again: compact, or indented with `pretty`).
     private static func typedValue(_ w: inout JSONOutput, _ value: AttributeValue) {
         w.beginObject()
         w.key("\"Type\":")
@@ -230,7 +230,7 @@ public enum StdouttraceWriter {
         case .unknown(let type, let json):
             w.string(type)
             w.key("\"Value\":")
-            w.bytes.append(contentsOf: json.utf8)
+            w.rawJSON(json)
         }
         w.endObject()
     }
