@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellGrid
 import Foundation
+import Dispatch
 import SpanModel
 import SpanviewKit
 import SpanviewTracing
@@ -24,7 +25,7 @@ struct SelfTraceOptions: ParsableArguments {
     /// Starts tracing if asked: bootstraps the SDK, and makes sure the spans are written
     /// however the process ends normally (return or `exit`). `quiet`: a collector that cannot
     /// be reached is not reported on standard error (the viewer's screen is there).
-    func start(quiet: Bool = false) -> SpanviewTracer? {
+    func start(quiet: Bool = false, flushOnSignals: Bool = false) -> SpanviewTracer? {
         let configuration = TracingConfiguration.fromEnvironment(serviceName: "spanview")
         let environmentOTLP = ProcessInfo.processInfo.environment["OTEL_TRACES_EXPORTER"]?.lowercased() == "otlp"
             ? configuration.otlpEndpoint : nil
@@ -48,6 +49,7 @@ struct SelfTraceOptions: ParsableArguments {
         guard let tracer = configuration.makeTracer(
             processor: BatchSpanProcessor(exporter: exporter, configuration: configuration.batch),
             scope: InstrumentationScope(name: "spanview", version: SpanviewVersion.current)) else { return nil }
+        if flushOnSignals { SelfTrace.flushOnTermination() }
         InstrumentationSystem.bootstrap(tracer)
         SelfTrace.tracer = tracer
         atexit { SelfTrace.tracer?.shutdown() }
@@ -55,7 +57,30 @@ struct SelfTraceOptions: ParsableArguments {
     }
 }
 
-/// The tracer the `atexit` hook flushes.
+/// The tracer the `atexit` hook and the signal thread flush.
 enum SelfTrace {
     nonisolated(unsafe) static var tracer: SpanviewTracer?
+
+    /// SIGTERM, SIGINT and SIGHUP end a headless command as before, but the spans ended so
+    /// far are written first: the signals are blocked in every thread (those started later
+    /// inherit the mask) and taken by one thread that flushes, then dies of the signal with
+    /// its default action. (The viewer's signals are the terminal guard's.)
+    static func flushOnTermination() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signo in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, signo) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let waiting = set
+        let thread = Thread {
+            var set = waiting
+            var signo: Int32 = 0
+            guard sigwait(&set, &signo) == 0 else { return }
+            SelfTrace.tracer?.shutdown()
+            signal(signo, SIG_DFL)
+            pthread_sigmask(SIG_UNBLOCK, &set, nil)
+            raise(signo)
+        }
+        thread.name = "spanview-self-trace-signals"
+        thread.start()
+    }
 }

@@ -18,7 +18,7 @@ struct SummaryCommand: ParsableCommand {
     @OptionGroup var selfTrace: SelfTraceOptions
 
     func run() throws {
-        let tracer = selfTrace.start()
+        let tracer = selfTrace.start(flushOnSignals: true)
         defer { tracer?.shutdown() }
         try withSpan("spanview summary") { span in
             span.attributes["inputs"] = files.count

@@ -264,3 +264,34 @@ struct ViewerSelfTraceTests {
         #expect((json["traces"] as? [[String: Any]])?.count == 1)
     }
 }
+
+@Suite("Self-tracing ended by a signal", .serialized)
+struct SelfTraceSignalTests {
+    @Test("SIGTERM during a long summary: the spans ended so far are written, then it dies of SIGTERM", arguments: [SIGTERM, SIGINT])
+    func flushedOnSignal(_ signo: Int32) throws {
+        let file = try SourcesTests.bigFile(copies: 40)
+        let out = try CLI.temporaryFile(Data(), suffix: ".json")
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: out)
+        }
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["summary", file.path, "--self-trace", out.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until it is reading (the first batch's span has been queued), then signal.
+        Thread.sleep(forTimeInterval: 0.6)
+        #expect(process.isRunning, "the summary finished before the signal: make the input bigger")
+        kill(process.processIdentifier, signo)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == signo)
+        let written = try String(contentsOf: out, encoding: .utf8)
+        #expect(written.contains(#""Name":"decode chunk""#), "no span was written before the process died")
+        let read = try CLI.run(["summary", out.path])
+        #expect(read.status == 0)
+        #expect(read.stdout.contains("0 skipped"))
+    }
+}
