@@ -71,8 +71,11 @@ public final class Inbox: @unchecked Sendable {
 
     /// Starts reading `source` on a thread of its own, publishing here. Returns its number
     /// (0, 1, … in the order started), which its deliveries carry.
+    ///
+    /// `traced: false` makes no spans for this source's reading (the viewer's own spans: a
+    /// span for reading them would be one more of them, and so on).
     @discardableResult
-    public func start(_ source: any SpanSource) -> Int {
+    public func start(_ source: any SpanSource, traced: Bool = true) -> Int {
         let id = condition.withLock {
             sources.append(source)
             return sources.count - 1
@@ -81,12 +84,12 @@ public final class Inbox: @unchecked Sendable {
         let parent = InstrumentationContext.current ?? .topLevel
         let thread = Thread { [self] in
             Self.yieldToTheViewer()
-            var spans = SourceSpans(source, parent: parent)
+            var spans = traced ? SourceSpans(source, parent: parent) : nil
             source.read { batch in
-                spans.took(batch)
+                spans?.took(batch)
                 return publish(batch, from: id)
             }
-            spans.end()
+            spans?.end()
         }
         thread.name = "spanview-source-\(id)"
         thread.stackSize = 1 << 20

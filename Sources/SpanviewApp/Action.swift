@@ -7,6 +7,7 @@ public enum Action: Hashable, Sendable {
     case open
     case search
     case saveInput
+    case showOwnSpans
     case cycleSort
     case toggleCollapse, collapse, expand, collapseAll, expandAll
     case nextTab, selectTab(DetailTab)

@@ -50,6 +50,26 @@ extension App {
         if inputs.contains(where: { !$0.isLive && $0.end == nil }) { loading = LoadProgress() }
     }
 
+    /// `T`: spanview's own spans join as one more live input (service `spanview`).
+    mutating func showOwnSpans() {
+        if ownSpansSource != nil {
+            message = ("spanview's own spans are already an input (service spanview)", false)
+            return
+        }
+        guard let open = openOwnSpans, let source = open() else {
+            message = ("spanview's own spans are off (OTEL_SDK_DISABLED, or spanview started without them)", true)
+            return
+        }
+        guard source == inputs.count else {
+            message = ("spanview's own spans could not be added (source \(source), \(inputs.count) inputs)", true)
+            return
+        }
+        inputs.append(InputStatus(name: "spanview (own spans)", isLive: true, isEphemeral: false))
+        ownSpansSource = source
+        if live == nil { live = LiveState() }
+        message = ("spanview's own spans are now an input: its traces join the list as service spanview", false)
+    }
+
     /// The same state for the terminal that opened: its size, and whether it shows colour.
     public func reopened(width: Int, height: Int, useColor: Bool) -> App {
         var app = self

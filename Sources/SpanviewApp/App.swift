@@ -66,6 +66,11 @@ public struct App: Sendable {
     var listMoved = false
     /// `q` was pressed while live input was still arriving; the next `q` quits.
     var quitArmed = false
+    /// Starts spanview's own spans as one more input (`T`): its source number in the inbox,
+    /// or nil if self-tracing is off. Set by the executable, which owns the inbox and tracer.
+    public var openOwnSpans: (@Sendable () -> Int?)?
+    /// The source number of spanview's own spans once `T` opened them.
+    public internal(set) var ownSpansSource: Int?
     /// Saves live input received so far to a path (`w`): the bytes saved, or why not.
     public var saveInput: (@Sendable (String) -> Result<Int64, InputError>)?
     /// Spans kept while input is live; the oldest whole traces go beyond it (`--max-spans`).
@@ -155,6 +160,7 @@ public struct App: Sendable {
             logSelected = max(0, logs.count - 1)
             overlayScroll = max(0, logs.count - layout.overlayRows)
         case .search: prompt = Prompt(kind: .search, text: "")
+        case .showOwnSpans: showOwnSpans()
         default:
             if overlay != nil { performOverlay(action) } else if screen == .list { performList(action) } else { performTrace(action) }
         }

@@ -50,32 +50,50 @@ public struct ViewerLoop {
         var dirty = true
         var inputWaiting = inbox?.hasPending ?? false
         var firstFrame = true
-        // Self-tracing (`--self-trace`): a span per take of input and per frame, children of
-        // the context the loop runs in; a frame over 16 ms gets a "slow frame" event.
-        let tracer = InstrumentationSystem.tracer
+        // Self-tracing (`--self-trace`, `T`): a span per take of input, per frame and per
+        // search, under a root span that is ended and begun again every 10 s (so a long
+        // session is a trace per 10 s, each exported as it ends). A frame over 16 ms gets a
+        // "slow frame" event. Input that is only the viewer's own spans makes no span, nor
+        // does the frame that shows it: otherwise each frame would make spans that ask for
+        // another frame.
+        // The tracer is looked up as spans are made: `T` may bootstrap one mid-session.
+        var tracer: any Tracer { InstrumentationSystem.tracer }
         let parent = InstrumentationContext.current ?? .topLevel
+        var root = tracer.startSpan("viewer activity", context: parent, ofKind: .internal)
+        var rootStarted = clock()
+        defer { root.end() }
+        var quietFrame = false
+        func rollRoot(_ now: Double) {
+            guard !root.isRecording || now - rootStarted >= 10 else { return }
+            root.end()
+            root = tracer.startSpan("viewer activity", context: parent, ofKind: .internal)
+            rootStarted = now
+        }
         func take(_ inbox: Inbox, _ now: Double) {
             let deliveries = inbox.drain()
-            let span = tracer.startSpan("take input", context: parent, ofKind: .internal)
-            if span.isRecording {
+            let ownOnly = app.ownSpansSource != nil && deliveries.allSatisfy { $0.source == app.ownSpansSource }
+            quietFrame = ownOnly && (quietFrame || !dirty)
+            let span: (any Tracing.Span)? = ownOnly ? nil : tracer.startSpan("take input", context: root.context, ofKind: .internal)
+            if let span, span.isRecording {
                 span.attributes["spans"] = deliveries.reduce(0) { $0 + $1.batches.reduce(0) { $0 + $1.spans.count } }
                 span.attributes["batches"] = deliveries.reduce(0) { $0 + $1.batches.count }
             }
             app.ingest(deliveries, now: now)
-            span.end()
+            span?.end()
             if let timing {
                 timing.ingest += clock() - now
                 timing.ingests += 1
             }
         }
         func draw(_ now: Double) {
-            let span = tracer.startSpan("draw frame", context: parent, ofKind: .internal)
+            let span: (any Tracing.Span)? = quietFrame ? nil : tracer.startSpan("draw frame", context: root.context, ofKind: .internal)
+            quietFrame = false
             defer {
-                if span.isRecording {
+                if let span, span.isRecording {
                     let took = clock() - now
                     if took > 0.016 { span.addEvent(SpanEvent(name: "slow frame", attributes: ["ms": .int64(Int64(took * 1000))])) }
                 }
-                span.end()
+                span?.end()
             }
             let grid = app.render()
             if let timing {
@@ -93,6 +111,7 @@ public struct ViewerLoop {
         while !app.wantsQuit {
             if let stopWhen, stopWhen(app) { break }
             var now = clock()
+            rollRoot(now)
             if let inbox, inputWaiting && now - lastIngest >= ingestInterval {
                 take(inbox, now)
                 lastIngest = now
@@ -125,11 +144,13 @@ public struct ViewerLoop {
             if inbox != nil && !inputWaiting && fds[1].revents != 0 { inputWaiting = true }
             var typed = false
             while let key = terminal.readKey() {
-                app.handle(key)
+                // Spans a key makes (a search) belong to the current root.
+                InstrumentationContext.$current.withValue(root.context) { app.handle(key) }
                 typed = true
                 if app.wantsQuit { break }
             }
             if typed && !app.wantsQuit {
+                quietFrame = false
                 if let inbox, inputWaiting {
                     lastIngest = clock()
                     take(inbox, lastIngest)

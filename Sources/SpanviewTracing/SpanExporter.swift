@@ -44,3 +44,18 @@ public final class InMemorySpanExporter: SpanExporter {
         }
     }
 }
+
+/// Hands every batch to several exporters (a file and the viewer, say).
+public final class MultiSpanExporter: SpanExporter {
+    public let exporters: [any SpanExporter]
+
+    public init(_ exporters: [any SpanExporter]) { self.exporters = exporters }
+
+    /// True if every exporter took the batch.
+    public func export(_ spans: [SpanModel.Span]) -> Bool {
+        exporters.reduce(true) { ok, exporter in exporter.export(spans) && ok }
+    }
+
+    public func forceFlush() { for e in exporters { e.forceFlush() } }
+    public func shutdown() { for e in exporters { e.shutdown() } }
+}

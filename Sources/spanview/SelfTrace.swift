@@ -2,7 +2,9 @@ import ArgumentParser
 import CellGrid
 import Foundation
 import Dispatch
+import SpanIngest
 import SpanModel
+import Synchronization
 import SpanviewKit
 import SpanviewTracing
 import Tracing
@@ -22,16 +24,30 @@ struct SelfTraceOptions: ParsableArguments {
     @Option(name: .customLong("self-trace-otlp"), help: ArgumentHelp("Send spanview's own spans to this OTLP/HTTP traces endpoint (http://host:4318/v1/traces).", valueName: "url"))
     var url: String?
 
+    /// A file or collector was named (or `OTEL_TRACES_EXPORTER=otlp`).
+    var isRequested: Bool {
+        file != nil || url != nil || ProcessInfo.processInfo.environment["OTEL_TRACES_EXPORTER"]?.lowercased() == "otlp"
+    }
+
     /// Starts tracing if asked: bootstraps the SDK, and makes sure the spans are written
     /// however the process ends normally (return or `exit`). `quiet`: a collector that cannot
     /// be reached is not reported on standard error (the viewer's screen is there).
-    func start(quiet: Bool = false, flushOnSignals: Bool = false) -> SpanviewTracer? {
-        let configuration = TracingConfiguration.fromEnvironment(serviceName: "spanview")
+    ///
+    /// `alsoTo`: an exporter that gets the spans too (the viewer's own-spans input); with it,
+    /// tracing starts even when no file or collector was named.
+    func start(quiet: Bool = false, flushOnSignals: Bool = false, alsoTo extra: (any SpanExporter)? = nil) -> SpanviewTracer? {
+        var configuration = TracingConfiguration.fromEnvironment(serviceName: "spanview")
         let environmentOTLP = ProcessInfo.processInfo.environment["OTEL_TRACES_EXPORTER"]?.lowercased() == "otlp"
             ? configuration.otlpEndpoint : nil
-        guard file != nil || url != nil || environmentOTLP != nil else { return nil }
-        let exporter: any SpanExporter
-        if let file {
+        guard file != nil || url != nil || environmentOTLP != nil || extra != nil else { return nil }
+        if extra != nil && ProcessInfo.processInfo.environment["OTEL_BSP_SCHEDULE_DELAY"] == nil {
+            // The viewer shows its own spans live: exported twice a second, not every 5 s.
+            configuration.batch.scheduledDelay = 0.5
+        }
+        var exporter: any SpanExporter
+        if file == nil && url == nil && environmentOTLP == nil, let extra {
+            exporter = extra
+        } else if let file {
             do {
                 exporter = try StreamSpanExporter(path: file)
             } catch {
@@ -46,6 +62,7 @@ struct SelfTraceOptions: ParsableArguments {
                 if !quiet { StandardError().write("spanview: self-trace: \(TerminalText.escaped(report))\n") }
             })
         }
+        if let extra, !(exporter as AnyObject === extra as AnyObject) { exporter = MultiSpanExporter([exporter, extra]) }
         guard let tracer = configuration.makeTracer(
             processor: BatchSpanProcessor(exporter: exporter, configuration: configuration.batch),
             scope: InstrumentationScope(name: "spanview", version: SpanviewVersion.current)) else { return nil }
@@ -55,6 +72,21 @@ struct SelfTraceOptions: ParsableArguments {
         atexit { SelfTrace.tracer?.shutdown() }
         return tracer
     }
+}
+
+/// The viewer's own spans, exported into a `SpanChannel` once `T` asks for them.
+final class OwnSpansExporter: SpanExporter, @unchecked Sendable {
+    let channel = SpanChannel(name: "spanview (own spans)")
+    private let enabled = Atomic(false)
+
+    func enable() { enabled.store(true, ordering: .relaxed) }
+
+    func export(_ spans: [SpanModel.Span]) -> Bool {
+        if enabled.load(ordering: .relaxed) { channel.push(spans) }
+        return true
+    }
+
+    func shutdown() { channel.close() }
 }
 
 /// The tracer the `atexit` hook and the signal thread flush.

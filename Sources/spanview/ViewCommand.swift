@@ -42,16 +42,19 @@ struct ViewCommand: ParsableCommand {
     @OptionGroup var selfTrace: SelfTraceOptions
 
     func run() throws {
-        let tracer = selfTrace.start(quiet: true)
+        // With `--self-trace`, tracing starts now; otherwise only if `T` asks for the
+        // viewer's own spans (no tracing thread, nothing extra on the stack, until then).
+        let ownSpans = OwnSpansExporter()
+        guard selfTrace.isRequested else { return view(ownSpans) }
+        let tracer = selfTrace.start(quiet: true, alsoTo: ownSpans)
         defer { tracer?.shutdown() }
-        guard tracer != nil else { return view() }   // no extra frames on the stack (crash reports)
         withSpan("spanview view") { span in
             span.attributes["inputs"] = files.count + follow.count
-            view()
+            view(ownSpans)
         }
     }
 
-    func view() {
+    func view(_ ownSpans: OwnSpansExporter) {
         var paths = files
         if paths.isEmpty && follow.isEmpty {
             guard isatty(0) == 0 else {
@@ -125,6 +128,15 @@ struct ViewCommand: ParsableCommand {
                     return total
                 }
             }
+        }
+        // `T`: the viewer's own spans become one more input, read through the same inbox
+        // (tracing starts then, unless `--self-trace` started it already).
+        let options = selfTrace
+        app.openOwnSpans = {
+            let started = SelfTrace.tracer != nil || options.start(quiet: true, alsoTo: ownSpans) != nil
+            guard started else { return nil }
+            ownSpans.enable()
+            return inbox.start(ownSpans.channel, traced: false)
         }
         var loop = ViewerLoop()
         loop.afterFirstFrame = { TestCrashHook.fireIfAsked() }   // the end-to-end tests' deliberate crashes

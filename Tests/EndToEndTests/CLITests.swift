@@ -295,3 +295,50 @@ struct SelfTraceSignalTests {
         #expect(read.stdout.contains("0 skipped"))
     }
 }
+
+@Suite("The viewer shows its own spans", .serialized)
+struct OwnSpansTests {
+    @Test("T adds the viewer's own spans as a live input; they do not feed themselves", .enabled(if: tmuxAvailable))
+    func ownSpans() throws {
+        let binary = try #require(TmuxSession.product("spanview"))
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) \(TmuxSession.quote(CLI.sample("interleaved.jsonl")))",
+                                      width: 160, height: 30)
+        #expect(session.waitFor(text: "150 traces"), "\(session.capture())")
+        session.send(keys: "T")
+        #expect(session.waitFor(text: "spanview's own spans are now an input"), "\(session.capture())")
+        session.send(keys: "j", "k", "/")
+        session.send(text: "0")
+        session.send(keys: "Enter", "Escape")
+        #expect(session.waitFor(text: "interleaved.jsonl, spanview (own spans)"), "\(session.capture())")
+        // Spans arrive: the search and the frames it drew.
+        func ownSpanCount() -> Int? {
+            let status = session.lines().last ?? ""
+            guard let range = status.range(of: #"traces · \d+ spans"#, options: .regularExpression) else { return nil }
+            return Int(status[range].split(separator: " ")[2]).map { $0 - 1937 }
+        }
+        #expect(session.waitUntil(timeout: 5) { _ in (ownSpanCount() ?? 0) > 3 }, "\(session.capture())")
+        // Left alone, the viewer draws twice a second for the live rate, and no more: its own
+        // spans arriving do not make frames that make spans that make frames.
+        Thread.sleep(forTimeInterval: 2)
+        let before = ownSpanCount() ?? 0
+        Thread.sleep(forTimeInterval: 4)
+        let after = ownSpanCount() ?? 0
+        #expect(after - before < 40, "\(after - before) own spans in 4 s while idle")
+        session.send(keys: "T")
+        #expect(session.waitFor(text: "already an input"), "\(session.capture())")
+        session.send(keys: "q")
+        #expect(session.waitForExit() == 0)
+    }
+
+    @Test("T with OTEL_SDK_DISABLED says the viewer's own spans are off", .enabled(if: tmuxAvailable))
+    func disabled() throws {
+        let binary = try #require(TmuxSession.product("spanview"))
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) \(TmuxSession.quote(CLI.sample("payment-timeout.json")))",
+                                      width: 120, height: 30, environment: ["OTEL_SDK_DISABLED": "true"])
+        #expect(session.waitFor(text: "payment-timeout.json"), "\(session.capture())")
+        session.send(keys: "T")
+        #expect(session.waitFor(text: "own spans are off"), "\(session.capture())")
+        session.send(keys: "q", "q")
+        #expect(session.waitForExit() == 0)
+    }
+}
