@@ -18,7 +18,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("/")], action: .search, context: .global, help: "search by trace ID (any hex prefix)"),
         KeyBinding(keys: [.character("L")], action: .showLogs, context: .global, help: "the input's log lines (Enter opens a trace a line names)"),
         KeyBinding(keys: [.character("w")], action: .saveInput, context: .global, help: "save live input received so far to a file (as it arrived)"),
-        KeyBinding(keys: [.character("T")], action: .showOwnSpans, context: .global, help: "add spanview's own spans (reading, frames, searches) as one more input, live"),
+        KeyBinding(keys: [.character("T")], action: .showOwnSpans, context: .global, help: "spanview's own spans, live, as one more input"),
 
         KeyBinding(keys: [.character("q")], action: .quit, context: .list, help: "quit"),
         KeyBinding(keys: [.character("j"), .down], action: .moveDown, context: .list, help: "next trace"),
