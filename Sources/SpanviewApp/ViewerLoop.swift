@@ -64,7 +64,9 @@ public struct ViewerLoop {
         defer { root.end() }
         var quietFrame = false
         func rollRoot(_ now: Double) {
-            guard !root.isRecording || now - rootStarted >= 10 else { return }
+            // Every 10 s; while nothing records, every half second (to notice `T` starting a
+            // tracer), not every time round.
+            guard now - rootStarted >= (root.isRecording ? 10 : 0.5) else { return }
             root.end()
             root = tracer.startSpan("viewer activity", context: parent, ofKind: .internal)
             rootStarted = now
