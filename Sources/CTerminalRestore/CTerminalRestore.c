@@ -60,6 +60,8 @@ static int answer_fd = -1;           // standard input for the backtracer, when 
 static int restored;                 // atomic: the first restorer set it
 static int restore_done;             // atomic: that restorer has finished
 static long handling_thread;         // atomic: the thread in the handler, 0 if none
+static int deferred_fd = -1;         // atomic: where SIGTERM/SIGINT/SIGHUP are handed on, -1 if not
+static int deferral_used;            // atomic: one was handed on already
 
 static void *own_stack;              // the signal stack we added, if any
 static size_t own_stack_size;
@@ -175,6 +177,18 @@ static void die_by(int signo, const siginfo_t *info) {
 
 static void on_fatal_signal(int signo, siginfo_t *info, void *context) {
     int saved_errno = errno;
+    if (signo == SIGTERM || signo == SIGINT || signo == SIGHUP) {
+        // Asked to end, not a crash: the first such signal goes to the thread that writes
+        // what must not be lost, which restores the terminal and ends the process itself.
+        int fd = __atomic_load_n(&deferred_fd, __ATOMIC_ACQUIRE);
+        if (fd >= 0 && __atomic_exchange_n(&deferral_used, 1, __ATOMIC_ACQ_REL) == 0) {
+            unsigned char byte = (unsigned char)signo;
+            if (write(fd, &byte, 1) == 1) {
+                errno = saved_errno;
+                return;
+            }
+        }
+    }
     long self = current_thread();
     long expected = 0;
     if (!__atomic_compare_exchange_n(&handling_thread, &expected, self, false,
@@ -440,5 +454,9 @@ void stv_guard_uninstall(void) {
 }
 
 int stv_guard_is_installed(void) { return installed ? 1 : 0; }
+
+void stv_guard_defer_termination(int fd) {
+    __atomic_store_n(&deferred_fd, fd, __ATOMIC_RELEASE);
+}
 
 int stv_guard_handled_signal_count(void) { return handled_count; }

@@ -53,9 +53,16 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
             attempt += 1
             let outcome = send(Data(body))
             switch outcome {
-            case .accepted:
+            case .accepted(let rejected, let message):
+                let rejected = min(max(0, rejected), spans.count)
+                if rejected > 0 {
+                    // A partial success: not retried (the specification says so), counted and said.
+                    state.withLock { s in s.lost += rejected }
+                    onFailure("the collector at \(endpoint.absoluteString) rejected \(rejected) of \(spans.count) spans"
+                              + (message.isEmpty ? "" : ": \(message)"))
+                }
                 let recovered = state.withLock { s -> Bool in
-                    defer { s.failing = false; s.sent += spans.count }
+                    defer { s.failing = false; s.sent += spans.count - rejected }
                     return s.failing
                 }
                 if recovered { onFailure("the collector at \(endpoint.absoluteString) accepts spans again") }
@@ -86,7 +93,8 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
     }
 
     enum Outcome {
-        case accepted
+        /// 2xx; `rejected` spans of a partial success (`partialSuccess.rejectedSpans`).
+        case accepted(rejected: Int, message: String)
         case retry(String, after: TimeInterval?)
         case refused(String)
     }
@@ -113,7 +121,8 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
             let text = data.flatMap { String(data: $0.prefix(200), encoding: .utf8) } ?? ""
             switch http.statusCode {
             case 200..<300:
-                result = .accepted
+                let partial = data.map(Self.partialSuccess) ?? (rejected: 0, message: "")
+                result = .accepted(rejected: partial.rejected, message: partial.message)
             case 429, 502, 503, 504:
                 let after = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(TimeInterval.init)
                 result = .retry("HTTP \(http.statusCode)", after: after)
@@ -124,6 +133,21 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
         task.resume()
         done.wait()
         return result
+    }
+
+    /// `partialSuccess` of an `ExportTraceServiceResponse` in JSON: the spans the collector
+    /// rejected (a number, or a string as proto3 JSON writes 64-bit integers) and why.
+    static func partialSuccess(_ body: Data) -> (rejected: Int, message: String) {
+        guard !body.isEmpty, body.count < 1 << 20,
+              let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let partial = object["partialSuccess"] as? [String: Any] else { return (0, "") }
+        let rejected: Int = switch partial["rejectedSpans"] {
+        case let number as NSNumber: number.intValue
+        case let text as String: Int(text) ?? 0
+        default: 0
+        }
+        let message = (partial["errorMessage"] as? String).map { String($0.prefix(200)) } ?? ""
+        return (rejected, message)
     }
 
     public func shutdown() {

@@ -5,6 +5,7 @@ import Dispatch
 import SpanIngest
 import SpanModel
 import Synchronization
+import TerminalBackend
 import SpanviewKit
 import SpanviewTracing
 import Tracing
@@ -66,7 +67,12 @@ struct SelfTraceOptions: ParsableArguments {
         guard let tracer = configuration.makeTracer(
             processor: BatchSpanProcessor(exporter: exporter, configuration: configuration.batch),
             scope: InstrumentationScope(name: "spanview", version: SpanviewVersion.current)) else { return nil }
-        if flushOnSignals { SelfTrace.flushOnTermination() }
+        if flushOnSignals {
+            SelfTrace.flushOnTermination()
+        } else {
+            // The viewer: its terminal guard hands the signal over once the screen is back.
+            Terminal.whenAskedToEnd { _ in SelfTrace.shutdown(within: SelfTrace.flushBound) }
+        }
         InstrumentationSystem.bootstrap(tracer)
         SelfTrace.tracer = tracer
         atexit { SelfTrace.tracer?.shutdown() }
@@ -93,10 +99,28 @@ final class OwnSpansExporter: SpanExporter, @unchecked Sendable {
 enum SelfTrace {
     nonisolated(unsafe) static var tracer: SpanviewTracer?
 
+    /// How long a signal waits for the spans to be written before the process ends anyway
+    /// (a collector that is down would otherwise hold it for the exporter's retries).
+    static let flushBound: Double = 3
+
+    /// Shuts the tracer down (writing what it holds) on a thread of its own, waiting at
+    /// most `seconds` for it.
+    static func shutdown(within seconds: Double) {
+        guard let tracer else { return }
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            tracer.shutdown()
+            done.signal()
+        }
+        thread.start()
+        _ = done.wait(timeout: .now() + seconds)
+    }
+
     /// SIGTERM, SIGINT and SIGHUP end a headless command as before, but the spans ended so
     /// far are written first: the signals are blocked in every thread (those started later
     /// inherit the mask) and taken by one thread that flushes, then dies of the signal with
-    /// its default action. (The viewer's signals are the terminal guard's.)
+    /// its default action, waiting at most `flushBound` for them. (The viewer's signals are
+    /// its terminal guard's, which hands them to `Terminal.whenAskedToEnd`.)
     static func flushOnTermination() {
         var set = sigset_t()
         sigemptyset(&set)
@@ -107,7 +131,7 @@ enum SelfTrace {
             var set = waiting
             var signo: Int32 = 0
             guard sigwait(&set, &signo) == 0 else { return }
-            SelfTrace.tracer?.shutdown()
+            SelfTrace.shutdown(within: SelfTrace.flushBound)
             signal(signo, SIG_DFL)
             pthread_sigmask(SIG_UNBLOCK, &set, nil)
             raise(signo)

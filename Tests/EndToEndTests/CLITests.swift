@@ -265,6 +265,40 @@ struct ViewerSelfTraceTests {
     }
 }
 
+extension ViewerSelfTraceTests {
+    @Test("SIGTERM or SIGHUP in the viewer: the terminal comes back, the spans so far are written, it dies of the signal",
+          .enabled(if: tmuxAvailable), arguments: [SIGTERM, SIGHUP])
+    func viewerFlushedOnSignal(_ signo: Int32) throws {
+        let out = try CLI.temporaryFile(Data(), suffix: ".json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let binary = try #require(TmuxSession.product("spanview"))
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) \(TmuxSession.quote(CLI.sample("interleaved.jsonl"))) --self-trace \(TmuxSession.quote(out.path))",
+                                      width: 120, height: 30)
+        #expect(session.waitFor(text: "150 traces"), "\(session.capture())")
+        session.send(keys: "j", "Enter")
+        #expect(session.waitFor(text: "span 1/"), "\(session.capture())")
+        // The batch processor would write these only after 5 s; the signal must not lose them.
+        session.signal(signo)
+        #expect(session.waitForExit(timeout: 8) == 128 + signo, "\(session.capture())")
+        FatalExitTests().expectRestored(session)
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.contains(#""Name":"draw frame""#), "no frame span was written: \(text.prefix(500))")
+        #expect(text.contains(#""Name":"read input""#))
+    }
+
+    @Test("a collector that is down holds a SIGTERM to the viewer for the flush bound, no longer", .enabled(if: tmuxAvailable))
+    func viewerSignalWithCollectorDown() throws {
+        let binary = try #require(TmuxSession.product("spanview"))
+        // Nothing listens on port 9 of the loopback: every export is refused and retried.
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) \(TmuxSession.quote(CLI.sample("interleaved.jsonl"))) --self-trace-otlp http://127.0.0.1:9/v1/traces",
+                                      width: 120, height: 30)
+        #expect(session.waitFor(text: "150 traces"), "\(session.capture())")
+        session.signal(SIGTERM)
+        #expect(session.waitForExit(timeout: 8) == 128 + SIGTERM, "\(session.capture())")
+        FatalExitTests().expectRestored(session)
+    }
+}
+
 @Suite("Self-tracing ended by a signal", .serialized)
 struct SelfTraceSignalTests {
     @Test("SIGTERM during a long summary: the spans ended so far are written, then it dies of SIGTERM", arguments: [SIGTERM, SIGINT])

@@ -73,4 +73,39 @@ struct OTLPHTTPExporterTests {
         #expect(exporter.lostSpans == 2)
         #expect(reports.withLock { $0.count } == 1)
     }
+
+    @Test("a slow collector: each attempt times out, the batch is given up on and said; a later answer is taken")
+    func slow() throws {
+        let collector = try TestCollector(answers: [.init(status: 200, delay: 1.5), .init(status: 200, delay: 1.5), .init(status: 200)])
+        defer { collector.stop() }
+        let reports = Mutex<[String]>([])
+        let exporter = OTLPHTTPExporter(endpoint: collector.url, timeout: 0.4, maxAttempts: 2, maxElapsed: 5,
+                                        onFailure: { r in reports.withLock { $0.append(r) } })
+        #expect(!exporter.export(Self.spans(2)))
+        #expect(exporter.lostSpans == 2 && exporter.sentSpans == 0)
+        #expect(reports.withLock { $0.first }?.contains("gave up after 2 attempts") == true, "\(reports.withLock { $0 })")
+        Thread.sleep(forTimeInterval: 3.2)   // the collector works through the two slow answers
+        #expect(exporter.export(Self.spans(1)))
+        #expect(exporter.sentSpans == 1)
+        #expect(reports.withLock { $0.last }?.contains("accepts spans again") == true)
+    }
+
+    @Test("a partial success counts the rejected spans as lost, says why, and is not retried")
+    func partialSuccess() throws {
+        let collector = try TestCollector(answers: [
+            .init(status: 200, body: #"{"partialSuccess":{"rejectedSpans":"2","errorMessage":"span name too long"}}"#),
+            .init(status: 200, body: #"{"partialSuccess":{}}"#),
+        ])
+        defer { collector.stop() }
+        let reports = Mutex<[String]>([])
+        let exporter = OTLPHTTPExporter(endpoint: collector.url, onFailure: { r in reports.withLock { $0.append(r) } })
+        #expect(exporter.export(Self.spans(3)))
+        #expect(collector.requests.count == 1)
+        #expect(exporter.sentSpans == 1 && exporter.lostSpans == 2)
+        #expect(reports.withLock { $0 } == ["the collector at \(collector.url.absoluteString) rejected 2 of 3 spans: span name too long"])
+        #expect(exporter.export(Self.spans(1)))
+        #expect(exporter.sentSpans == 2 && exporter.lostSpans == 2)
+        #expect(OTLPHTTPExporter.partialSuccess(Data(#"{"partialSuccess":{"rejectedSpans":5}}"#.utf8)).rejected == 5)
+        #expect(OTLPHTTPExporter.partialSuccess(Data("not json".utf8)).rejected == 0)
+    }
 }

@@ -54,6 +54,12 @@ void stv_guard_restore(void);
 /// Does nothing when not installed.
 void stv_guard_uninstall(void);
 
+/// Hands the first SIGTERM, SIGINT or SIGHUP that arrives while the guard is installed to
+/// `fd` (one byte, the signal's number) instead of ending the process, so a thread reading
+/// it can write what must not be lost and then end the process itself (restore with
+/// `stv_guard_restore`, then die of the signal). A second such signal ends the process at
+/// once, as without this. -1 turns it off.
+void stv_guard_defer_termination(int fd);
 /// Whether the guard is installed.
 int stv_guard_is_installed(void);
 
