@@ -5,6 +5,12 @@ import Synchronization
 public protocol IDGenerator: Sendable {
     func newTraceID() -> TraceID
     func newSpanID() -> SpanID
+    /// A root span's trace and span IDs together.
+    func newIDs() -> (TraceID, SpanID)
+}
+
+extension IDGenerator {
+    public func newIDs() -> (TraceID, SpanID) { (newTraceID(), newSpanID()) }
 }
 
 /// Random IDs from xoshiro256** (fast, 2^256 − 1 period), seeded from the system's random
@@ -40,11 +46,21 @@ public final class RandomIDGenerator: IDGenerator {
     }
 
     public func newSpanID() -> SpanID {
+        state.withLock { g in Self.spanID(&g) }
+    }
+
+    public func newIDs() -> (TraceID, SpanID) {
         state.withLock { g in
-            while true {
-                let id = SpanID(g.next())
-                if !id.isZero { return id }
-            }
+            var trace = TraceID(high: g.next(), low: g.next())
+            while trace.isZero { trace = TraceID(high: g.next(), low: g.next()) }
+            return (trace, Self.spanID(&g))
+        }
+    }
+
+    private static func spanID(_ g: inout Xoshiro256StarStar) -> SpanID {
+        while true {
+            let id = SpanID(g.next())
+            if !id.isZero { return id }
         }
     }
 }

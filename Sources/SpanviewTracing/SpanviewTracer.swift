@@ -48,14 +48,21 @@ public final class SpanviewTracer: Tracer {
     ) -> TracerSpan {
         var childContext = context()
         let parent = childContext.spanContext.flatMap { $0.isValid ? $0 : nil }
-        let traceID = parent?.traceID ?? idGenerator.newTraceID()
+        let traceID: TraceID, spanID: SpanID
+        if let parent {
+            traceID = parent.traceID
+            spanID = idGenerator.newSpanID()
+        } else {
+            (traceID, spanID) = idGenerator.newIDs()   // a root: both under one lock
+        }
         let sampled = sampler.shouldSample(parent: parent, traceID: traceID, name: operationName)
-        let spanContext = SpanContext(traceID: traceID, spanID: idGenerator.newSpanID(), traceFlags: sampled ? 1 : 0,
+        let spanContext = SpanContext(traceID: traceID, spanID: spanID, traceFlags: sampled ? 1 : 0,
                                       traceState: parent?.traceState ?? "")
         childContext.spanContext = spanContext
+        // A span not sampled records nothing, its start time included: the clock is not read.
         return TracerSpan(name: operationName, context: childContext, spanContext: spanContext,
                           parentSpanID: parent?.spanID ?? .zero, parentIsRemote: parent?.isRemote ?? false,
-                          kind: kind, startTime: instant().nanosecondsSinceEpoch, tracer: sampled ? self : nil)
+                          kind: kind, startTime: sampled ? instant().nanosecondsSinceEpoch : 0, tracer: sampled ? self : nil)
     }
 
     /// Exports every span ended so far, and returns when that is done.

@@ -116,8 +116,8 @@ public final class TracerSpan: Tracing.Span, @unchecked Sendable {
     }
 
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
+        guard let tracer else { return }   // not sampled: not even the clock is read
         let endTime = instant().nanosecondsSinceEpoch
-        guard let tracer else { return }
         guard let finished = state.withLock({ s -> State? in
             guard !s.ended else { return nil }
             s.ended = true
