@@ -6,15 +6,27 @@ import SpanFormats
 import SpanModel
 import Synchronization
 
-/// Sends spans to a collector with OTLP/HTTP: `POST` of OTLP/JSON to its traces endpoint
-/// (`http://host:4318/v1/traces`). Retries only what the specification calls retryable
+/// Sends spans to a collector with OTLP/HTTP: `POST` to its traces endpoint
+/// (`http://host:4318/v1/traces`) of protobuf (`application/x-protobuf`, the default, as
+/// the specification asks of SDKs) or OTLP/JSON (`application/json`). Retries only what the specification calls retryable
 /// (429, 502, 503, 504), honouring `Retry-After` (seconds), with exponential backoff, within
 /// a total time; anything else is not retried. When exports start failing, `onFailure` is
 /// called once with the reason in words (and again only after a success), so a collector
 /// that is down is one clear report, not one per batch.
 public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
+    /// What the request body is.
+    public enum Encoding: String, Sendable {
+        /// `ExportTraceServiceRequest` in protobuf, `Content-Type: application/x-protobuf`.
+        case protobuf
+        /// The same in the protobuf JSON mapping, `Content-Type: application/json`.
+        case json
+
+        var contentType: String { self == .protobuf ? "application/x-protobuf" : "application/json" }
+    }
+
     public let endpoint: URL
     public let headers: [(String, String)]
+    public let encoding: Encoding
     /// Longest wait for one request.
     public let timeout: TimeInterval
     /// Most attempts for one batch, and the longest all of them may take.
@@ -24,10 +36,11 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
     private let onFailure: @Sendable (String) -> Void
     private let state = Mutex<(failing: Bool, sent: Int, lost: Int)>((false, 0, 0))
 
-    public init(endpoint: URL, headers: [(String, String)] = [], timeout: TimeInterval = 10, maxAttempts: Int = 5,
-                maxElapsed: TimeInterval = 30, onFailure: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(endpoint: URL, headers: [(String, String)] = [], encoding: Encoding = .protobuf, timeout: TimeInterval = 10,
+                maxAttempts: Int = 5, maxElapsed: TimeInterval = 30, onFailure: @escaping @Sendable (String) -> Void = { _ in }) {
         self.endpoint = endpoint
         self.headers = headers
+        self.encoding = encoding
         self.timeout = timeout
         self.maxAttempts = max(1, maxAttempts)
         self.maxElapsed = maxElapsed
@@ -44,8 +57,13 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
     public func export(_ spans: [SpanModel.Span]) -> Bool {
         guard !spans.isEmpty else { return true }
         var body: [UInt8] = []
-        OTLPJSONWriter.write(spans, into: &body)
-        if body.last == 0x0A { body.removeLast() }
+        switch encoding {
+        case .protobuf:
+            OTLPProtobufWriter.write(spans, into: &body)
+        case .json:
+            OTLPJSONWriter.write(spans, into: &body)
+            if body.last == 0x0A { body.removeLast() }
+        }
         let started = Date()
         var attempt = 0
         var backoff = 0.5
@@ -102,7 +120,7 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
     func send(_ body: Data) -> Outcome {
         var request = URLRequest(url: endpoint, timeoutInterval: timeout)
         request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(encoding.contentType, forHTTPHeaderField: "Content-Type")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = body
         let done = DispatchSemaphore(value: 0)
@@ -118,10 +136,17 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
                 result = .refused("not an HTTP answer")
                 return
             }
-            let text = data.flatMap { String(data: $0.prefix(200), encoding: .utf8) } ?? ""
+            let isProtobuf = http.value(forHTTPHeaderField: "Content-Type")?.lowercased().hasPrefix("application/x-protobuf") == true
+            let text: String
+            if isProtobuf {
+                // A google.rpc.Status: its message is field 2.
+                text = data.flatMap { ProtobufFields($0).string(2) }.map { String($0.prefix(200)) } ?? ""
+            } else {
+                text = data.flatMap { String(data: $0.prefix(200), encoding: .utf8) } ?? ""
+            }
             switch http.statusCode {
             case 200..<300:
-                let partial = data.map(Self.partialSuccess) ?? (rejected: 0, message: "")
+                let partial = data.map { isProtobuf ? Self.partialSuccess(protobuf: $0) : Self.partialSuccess($0) } ?? (rejected: 0, message: "")
                 result = .accepted(rejected: partial.rejected, message: partial.message)
             case 429, 502, 503, 504:
                 let after = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(TimeInterval.init)
@@ -150,7 +175,63 @@ public final class OTLPHTTPExporter: SpanExporter, @unchecked Sendable {
         return (rejected, message)
     }
 
+    /// `partial_success` (field 1) of an `ExportTraceServiceResponse` in protobuf:
+    /// `rejected_spans` (1) and `error_message` (2).
+    static func partialSuccess(protobuf body: Data) -> (rejected: Int, message: String) {
+        guard let partial = ProtobufFields(body).message(1) else { return (0, "") }
+        let fields = ProtobufFields(partial)
+        return (Int(truncatingIfNeeded: fields.varint(1) ?? 0), fields.string(2).map { String($0.prefix(200)) } ?? "")
+    }
+
     public func shutdown() {
         session.invalidateAndCancel()
     }
+}
+
+/// The top-level fields of a small protobuf message (a collector's answer), read without a
+/// schema: the last varint or length-delimited value of a field number. Reading stops at
+/// the first thing that is not well formed.
+struct ProtobufFields {
+    private var varints: [UInt64: UInt64] = [:]
+    private var blobs: [UInt64: Data] = [:]
+
+    init(_ data: Data) {
+        let bytes = [UInt8](data.prefix(1 << 20))
+        var i = 0
+        func varint() -> UInt64? {
+            var value: UInt64 = 0, shift: UInt64 = 0
+            while i < bytes.count, shift < 64 {
+                let b = bytes[i]
+                i += 1
+                value |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { return value }
+                shift += 7
+            }
+            return nil
+        }
+        while i < bytes.count, let key = varint() {
+            let field = key >> 3
+            switch key & 7 {
+            case 0:
+                guard let v = varint() else { return }
+                varints[field] = v
+            case 1:
+                guard i + 8 <= bytes.count else { return }
+                i += 8
+            case 2:
+                guard let n = varint(), n <= UInt64(bytes.count - i) else { return }
+                blobs[field] = Data(bytes[i..<i + Int(n)])
+                i += Int(n)
+            case 5:
+                guard i + 4 <= bytes.count else { return }
+                i += 4
+            default:
+                return
+            }
+        }
+    }
+
+    func varint(_ field: UInt64) -> UInt64? { varints[field] }
+    func message(_ field: UInt64) -> Data? { blobs[field] }
+    func string(_ field: UInt64) -> String? { blobs[field].map { String(decoding: $0, as: UTF8.self) } }
 }

@@ -19,6 +19,12 @@ public struct TracingConfiguration: Sendable {
     public var otlpEndpoint: String?
     /// `OTEL_EXPORTER_OTLP_HEADERS` (and `..._TRACES_HEADERS`): `key=value,key=value`.
     public var otlpHeaders: [(String, String)] = []
+    /// `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` or `OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf`
+    /// (the default, as the specification asks) or `http/json`. `grpc` is not offered.
+    public var otlpEncoding = OTLPHTTPExporter.Encoding.protobuf
+    /// `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` or `OTEL_EXPORTER_OTLP_TIMEOUT` (ms): the longest
+    /// wait for one export request (default 10 s).
+    public var otlpTimeout: Double = 10
     /// What could not be used, in words.
     public var warnings: [String] = []
 
@@ -83,6 +89,24 @@ public struct TracingConfiguration: Sendable {
         }
         for name in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
             if let v = value(name) { c.otlpHeaders += keyValues(v, name: name, warnings: &c.warnings) }
+        }
+        for name in ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"] {
+            guard let v = value(name) else { continue }
+            switch v.lowercased() {
+            case "http/protobuf": c.otlpEncoding = .protobuf
+            case "http/json": c.otlpEncoding = .json
+            default: c.warnings.append("\(name): '\(v)' is not offered (http/protobuf or http/json); http/protobuf used")
+            }
+            break
+        }
+        for name in ["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"] {
+            guard let v = value(name) else { continue }
+            if let ms = Double(v), ms > 0, ms.isFinite {
+                c.otlpTimeout = ms / 1000
+            } else {
+                c.warnings.append("\(name): '\(v)' is not a positive number of milliseconds; 10000 used")
+            }
+            break
         }
         return c
     }

@@ -59,7 +59,8 @@ struct SelfTraceOptions: ParsableArguments {
             guard let endpoint = URL(string: text), endpoint.scheme == "http" || endpoint.scheme == "https", endpoint.host != nil else {
                 CommandSupport.fail("--self-trace-otlp: '\(text)' is not an http:// or https:// URL")
             }
-            exporter = OTLPHTTPExporter(endpoint: endpoint, headers: configuration.otlpHeaders, onFailure: { report in
+            exporter = OTLPHTTPExporter(endpoint: endpoint, headers: configuration.otlpHeaders, encoding: configuration.otlpEncoding,
+                                        timeout: configuration.otlpTimeout, onFailure: { report in
                 if !quiet { StandardError().write("spanview: self-trace: \(TerminalText.escaped(report))\n") }
             })
         }

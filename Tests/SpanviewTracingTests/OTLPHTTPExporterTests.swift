@@ -14,23 +14,43 @@ struct OTLPHTTPExporterTests {
         return exporter.spans
     }
 
-    @Test("POSTs OTLP/JSON to the endpoint with the headers given; what it sent reads back as the same spans")
+    @Test("POSTs protobuf by default, OTLP/JSON when asked, with the headers given; the body is the writers' bytes")
     func posts() throws {
         let collector = try TestCollector(answers: [.init(status: 200, body: "{}")])
         defer { collector.stop() }
-        let exporter = OTLPHTTPExporter(endpoint: collector.url, headers: [("api-key", "secret")])
         let spans = Self.spans(3)
-        #expect(exporter.export(spans))
-        let request = try #require(collector.requests.first)
-        #expect(request.method == "POST" && request.path == "/v1/traces")
+        let proto = OTLPHTTPExporter(endpoint: collector.url, headers: [("api-key", "secret")])
+        #expect(proto.encoding == .protobuf)
+        #expect(proto.export(spans))
+        let first = try #require(collector.requests.first)
+        #expect(first.method == "POST" && first.path == "/v1/traces")
+        #expect(first.headers["content-type"] == "application/x-protobuf")
+        #expect(first.headers["api-key"] == "secret")
+        var expected: [UInt8] = []
+        OTLPProtobufWriter.write(spans, into: &expected)
+        #expect([UInt8](first.body) == expected)
+
+        let json = OTLPHTTPExporter(endpoint: collector.url, encoding: .json)
+        #expect(json.export(spans))
+        let request = try #require(collector.requests.last)
         #expect(request.headers["content-type"] == "application/json")
-        #expect(request.headers["api-key"] == "secret")
         let reader = SpanStreamReader(source: "sent")
         var got = reader.feed([UInt8](request.body)).spans
         got += reader.finish().spans
         #expect(got.map(\.name) == spans.map(\.name))
         #expect(got.map(\.spanID) == spans.map(\.spanID))
-        #expect(exporter.sentSpans == 3)
+        #expect(proto.sentSpans == 3 && json.sentSpans == 3)
+    }
+
+    @Test("a protobuf answer: partial success and an error's google.rpc.Status message are read")
+    func protobufAnswers() throws {
+        // ExportTraceServiceResponse { partial_success { rejected_spans: 1, error_message: "no" } }
+        let partial: [UInt8] = [0x0A, 0x06, 0x08, 0x01, 0x12, 0x02, 0x6E, 0x6F]
+        let got = OTLPHTTPExporter.partialSuccess(protobuf: Data(partial))
+        #expect(got.rejected == 1 && got.message == "no")
+        #expect(OTLPHTTPExporter.partialSuccess(protobuf: Data([0xFF, 0xFF])).rejected == 0)
+        #expect(OTLPHTTPExporter.partialSuccess(protobuf: Data()).rejected == 0)
+        #expect(ProtobufFields(Data([0x08, 0x03, 0x12, 0x03, 0x62, 0x61, 0x64])).string(2) == "bad")
     }
 
     @Test("429 and 503 are retried, after Retry-After; a 400 is not; one report when failing starts, one when it ends")

@@ -150,15 +150,20 @@ struct RotelCollectorTests {
         return exporter.spans
     }
 
-    @Test("rotel answers 200 to the bytes the exporter sends", .enabled(if: RotelCollector.shouldRun))
-    func accepted() throws {
+    @Test("rotel answers 200 to the bytes the exporter sends", .enabled(if: RotelCollector.shouldRun),
+          arguments: [OTLPHTTPExporter.Encoding.protobuf, .json])
+    func accepted(encoding: OTLPHTTPExporter.Encoding) throws {
         let rotel = try RotelCollector()
         defer { rotel.stop() }
         var body: [UInt8] = []
-        OTLPJSONWriter.write(Self.richSpans(), into: &body)
+        if encoding == .json {
+            OTLPJSONWriter.write(Self.richSpans(), into: &body)
+        } else {
+            OTLPProtobufWriter.write(Self.richSpans(), into: &body)
+        }
         var request = URLRequest(url: rotel.url, timeoutInterval: 10)
         request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(encoding == .json ? "application/json" : "application/x-protobuf", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(body)
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var status = 0
@@ -172,12 +177,14 @@ struct RotelCollectorTests {
         #expect(status == 200, "rotel answered \(status): \(answer)\n\(rotel.log)")
     }
 
-    @Test("every export through the batch processor is accepted, and rotel logs each span as sent", .enabled(if: RotelCollector.shouldRun))
-    func exportsThroughTheSDK() throws {
+    @Test("every export through the batch processor is accepted, and rotel logs each span as sent",
+          .enabled(if: RotelCollector.shouldRun), arguments: [OTLPHTTPExporter.Encoding.protobuf, .json])
+    func exportsThroughTheSDK(encoding: OTLPHTTPExporter.Encoding) throws {
         let rotel = try RotelCollector()
         defer { rotel.stop() }
         let reports = Mutex<[String]>([])
-        let exporter = OTLPHTTPExporter(endpoint: rotel.url, timeout: 5, onFailure: { r in reports.withLock { $0.append(r) } })
+        let exporter = OTLPHTTPExporter(endpoint: rotel.url, encoding: encoding, timeout: 5,
+                                        onFailure: { r in reports.withLock { $0.append(r) } })
         let processor = BatchSpanProcessor(exporter: exporter, configuration: .init(maxQueueSize: 4096, scheduledDelay: 0.2, maxExportBatchSize: 100))
         let tracer = SpanviewTracer(serviceName: "rotel-test", sampler: AlwaysOnSampler(), processor: processor)
         for i in 0..<250 {
