@@ -44,6 +44,10 @@ public final class SpanDecoder {
         case .zipkin: found = try zipkin.decodeTopLevel(&s, into: &spans)
         case .python: found = try python.decodeTopLevel(&s, into: &spans)
         case .jaeger: found = try jaeger.decodeTopLevel(&s, into: &spans)
+        case .otlpProtobuf:
+            // Not JSON: bodies in protobuf go to OTLPProtobufDecoder, not through this decoder.
+            try s.skipValue()
+            found = false
         }
         if found && !formats.contains(format) { formats.append(format) }
         return found

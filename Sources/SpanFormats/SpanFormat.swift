@@ -6,6 +6,8 @@ public enum SpanFormat: String, CaseIterable, Hashable, Sendable {
     case go = "go-stdouttrace"
     /// OTLP/JSON as the Collector's file exporter writes it (and Jaeger api_v3's `result`).
     case otlp = "otlp-json"
+    /// OTLP in protobuf, as an OTLP/HTTP export carries it (`OTLPProtobufDecoder`).
+    case otlpProtobuf = "otlp-protobuf"
     case zipkin = "zipkin-v2"
     /// Python's `ConsoleSpanExporter`.
     case python = "python-console"
