@@ -60,7 +60,9 @@ extension App {
     func drawLogs(into grid: inout Grid) {
         let area = layout.overlay
         grid.put("Log lines", x: 1, y: area.y, style: Style(.accent, [.bold]))
-        let note = logs.isEmpty ? "none yet" : "\(logs.count) line\(logs.count == 1 ? "" : "s") · Enter opens a named trace · Esc closes"
+        let stillArriving = inputs.contains { $0.isLive && $0.end == nil }
+        let none = stillArriving ? "none yet" : (inputs.count == 1 ? "the input has no log lines" : "the inputs have no log lines")
+        let note = glyphs.text(logs.isEmpty ? none + " · Esc closes" : "\(logs.count) line\(logs.count == 1 ? "" : "s") · Enter opens a named trace · Esc closes")
         grid.put(note, x: max(12, area.width - DisplayWidth.of(note) - 1), y: area.y, style: .muted)
         for row in 0..<layout.overlayRows {
             let n = overlayScroll + row

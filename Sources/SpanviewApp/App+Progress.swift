@@ -21,7 +21,7 @@ extension App {
         let fraction = bytes.total > 0 ? min(1, Double(bytes.done) / Double(bytes.total)) : 0
         let reading = inputs.filter { !$0.isLive && $0.end == nil }
         var name = reading.count == 1 ? reading[0].shortName : "\(reading.count) files"
-        if DisplayWidth.of(name) > 28 { name = String(name.prefix(27)) + "…" }
+        if DisplayWidth.of(name) > 28 { name = String(name.prefix(27)) + glyphs.ellipsis }
         let strong = Style(.default, background: .selection, [.bold])
         let plain = Style(.default, background: .selection)
         var x = 1
@@ -44,7 +44,7 @@ extension App {
         }
         for part in parts {
             guard x + DisplayWidth.of(part) <= width else { break }
-            x += grid.put(part, x: x, y: y, style: plain)
+            x += grid.put(glyphs.text(part), x: x, y: y, style: plain)
         }
     }
 
