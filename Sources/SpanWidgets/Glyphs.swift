@@ -22,8 +22,11 @@ public struct Glyphs: Sendable {
     public let ellipsis: String, separator: String, none: String, placeholder: String
     /// A span wholly before or after the zoomed window.
     public let before: String, after: String
-    /// A vertical rule between panes; the prompt's cursor.
-    public let rule: String, cursor: String
+    /// A vertical rule between panes; the prompt's cursor; a log line that names a loaded trace.
+    public let rule: String, cursor: String, link: String
+    /// The sorted column's mark (ascending, descending); the progress bar's empty part;
+    /// the keys that scroll a long overlay.
+    public let ascending: String, descending: String, progressEmpty: String, scrollKeys: String
     public let isASCII: Bool
 
     public static let unicode = Glyphs(
@@ -31,14 +34,16 @@ public struct Glyphs: Sendable {
         leftBlocks: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"],
         axisLine: "─", axisTick: "╷", collapsed: "▸", expanded: "▾", error: "✗", flag: "⚑",
         ellipsis: "…", separator: " · ", none: "·", placeholder: "⋯", before: "◂", after: "▸",
-        rule: "│", cursor: "▏", isASCII: false)
+        rule: "│", cursor: "▏", link: "→", ascending: "▲", descending: "▼", progressEmpty: "░", scrollKeys: "↑↓",
+        isASCII: false)
 
     public static let ascii = Glyphs(
         tee: "|-", corner: "`-", vertical: "| ", blank: "  ", full: "#",
         leftBlocks: ["|", "|", "=", "=", "=", "#", "#"],
         axisLine: "-", axisTick: "|", collapsed: "+", expanded: "-", error: "x", flag: "!",
         ellipsis: "~", separator: " - ", none: "-", placeholder: "?", before: "<", after: ">",
-        rule: "|", cursor: "_", isASCII: true)
+        rule: "|", cursor: "_", link: ">", ascending: "^", descending: "v", progressEmpty: "-", scrollKeys: "j/k",
+        isASCII: true)
 
     public func guide(_ g: Guide) -> String {
         switch g {

@@ -77,7 +77,7 @@ public struct TraceListWidget: Widget {
             grid.put(text, x: right ? x + max(0, w - tw) : x, y: row, in: area, style: style, maxWidth: w)
             x += w + 1
         }
-        let up = glyphs.isASCII ? "^" : "▲", down = glyphs.isASCII ? "v" : "▼"
+        let up = glyphs.ascending, down = glyphs.descending
         let sorted = Style(.accent, [.bold])
         cell(sortColumn == .start ? "START" + up : "START", c.start, style: sortColumn == .start ? sorted : header, row: y)
         cell("SERVICE", c.service, style: header, row: y)

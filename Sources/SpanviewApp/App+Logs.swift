@@ -77,7 +77,7 @@ extension App {
             let source = log.source == "-" ? "stdin" : (log.source.split(separator: "/").last.map(String.init) ?? log.source)
             let place = inputs.count > 1 ? "\(source):\(log.line)" : String(log.line)
             var x = grid.put(place.leftPadded(6) + " ", x: 0, y: y, style: Style(.muted, background: base.background))
-            if linked { x += grid.put(glyphs.isASCII ? ">" : "→", x: x, y: y, style: Style(.accent, background: base.background, [.bold])) } else { x += 1 }
+            if linked { x += grid.put(glyphs.link, x: x, y: y, style: Style(.accent, background: base.background, [.bold])) } else { x += 1 }
             grid.put(" " + log.text, x: x, y: y, style: base, maxWidth: area.width - x)
         }
     }

@@ -29,7 +29,7 @@ extension App {
         let barWidth = max(0, min(30, width / 5))
         if barWidth >= 4 && x + barWidth < width {
             let filled = Int((Double(barWidth) * fraction).rounded(.down))
-            let full = glyphs.isASCII ? "#" : "█", empty = glyphs.isASCII ? "-" : "░"
+            let full = glyphs.full, empty = glyphs.progressEmpty
             x += grid.put(String(repeating: full, count: filled), x: x, y: y, style: Style(.accent, background: .selection))
             x += grid.put(String(repeating: empty, count: barWidth - filled), x: x, y: y, style: Style(.muted, background: .selection))
         }

@@ -186,7 +186,7 @@ extension App {
         var note = "Esc closes"
         if lines.count > rows {
             let first = min(overlayScroll + 1, lines.count), last = min(lines.count, overlayScroll + rows)
-            note = "lines \(first)-\(last) of \(lines.count), " + (glyphs.isASCII ? "j/k" : "↑↓") + " to scroll · " + note
+            note = "lines \(first)-\(last) of \(lines.count), " + glyphs.scrollKeys + " to scroll · " + note
         }
         note = glyphs.text(note)
         grid.put(note, x: max(DisplayWidth.of(title) + 3, titleBar.width - DisplayWidth.of(note) - 1), y: 0, in: titleBar, style: .muted)

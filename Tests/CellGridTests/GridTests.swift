@@ -246,7 +246,7 @@ struct GridPutTests {
         g2.put("abcdefgh", x: 1, y: 0, in: inner, style: .bold)
         g2.fill("=", x: -1, y: 0, width: 2, in: inner)
         g2.fill("#", x: -5, y: 0, width: 2, in: inner)   // wholly left of the area: nothing
-        #expect(g2.text == "\n  =abc")
+        #expect(g2.text == "\n  =abc\n")
         #expect(g2.cell(x: 1, y: 0, in: inner)?.text == "a")
         #expect(g2.cell(x: 4, y: 0, in: inner) == nil)
         g2.setStyle(.error, x: 0, y: 0, width: 100, in: inner)
