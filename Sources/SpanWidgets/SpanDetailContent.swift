@@ -303,7 +303,7 @@ public struct SpanDetailContent {
             let loaded = isLoaded(link.traceID)
             let selected = n == selectedLink
             out.append(StyledLine([
-                .init(selected ? glyphs.collapsed + " " : "  ", Style(.accent, [.bold])),
+                .init(selected ? glyphs.after + " " : "  ", Style(.accent, [.bold])),
                 .init("\(n + 1). ", selected ? .bold : .muted),
                 .init("trace " + link.traceID.hex, Style(loaded ? .accent : .default, loaded ? [.underline] : [])),
             ]))

@@ -11,7 +11,8 @@ public struct WaterfallDecorations: Sendable {
     /// span's name is underlined.
     public var highlighted: Set<Int32>?
     /// The critical path: for each span on it (by index in the tree), the parts of its time
-    /// that are on the path; those parts of its bar are drawn in the accent colour.
+    /// that are on the path. Its row is marked (the duration in bold accent, seen without
+    /// colour too) and those parts of its bar are drawn in the accent colour.
     public var critical: [Int32: [Range<Int64>]]?
 
     public init(highlighted: Set<Int32>? = nil, critical: [Int32: [Range<Int64>]]? = nil) {
@@ -215,8 +216,9 @@ public struct WaterfallWidget: Widget {
 
         let duration = glyphs.duration(span.duration)
         let dw = DisplayWidth.of(duration)
-        grid.put(duration, x: c.durationX + max(0, c.duration - dw), y: 0, in: area,
-                 style: span.isError ? style(.error) : base, maxWidth: c.duration)
+        let critical = decorations.critical?[Int32(index)]
+        let durationStyle = critical != nil ? style(span.isError ? .error : .accent, [.bold]) : span.isError ? style(.error) : base
+        grid.put(duration, x: c.durationX + max(0, c.duration - dw), y: 0, in: area, style: durationStyle, maxWidth: c.duration)
 
         let barArea = Rect(x: area.x + c.barX, y: area.y, width: min(c.bar, max(0, area.width - c.barX)), height: 1)
         if let bar = scale.bar(start: span.startTime, end: span.endTime) {
@@ -234,7 +236,7 @@ public struct WaterfallWidget: Widget {
             grid.put(before ? glyphs.before : glyphs.after, x: before ? 0 : barArea.width - 1, y: 0, in: barArea,
                      style: style(span.isError ? .error : role))
         }
-        if let segments = decorations.critical?[Int32(index)] {
+        if let segments = critical {
             for segment in segments {
                 guard let bar = scale.bar(start: segment.lowerBound, end: segment.upperBound) else { continue }
                 BarPainter.draw(into: &grid, y: barArea.y, x: barArea.x, bar: bar, role: .accent, glyphs: glyphs, useColor: options.useColor)

@@ -81,7 +81,8 @@ struct WaterfallViewerTests {
         let nameX = (0..<marked.width).first { marked[$0, y].text == "d" }!
         #expect(marked[nameX, y].style.attributes.contains(.underline))
         #expect(!none[nameX, y].style.attributes.contains(.underline))
-        #expect((0..<marked.width).contains { marked[$0, y].style.foreground == .accent })
+        #expect((49..<marked.width).contains { marked[$0, y].style.foreground == .accent })   // the bar
+        #expect(marked[46, y].text == "m" && marked[46, y].style == Style(.accent, [.bold]))       // the row's mark: its duration
         #expect(!(0..<none.width).contains { none[$0, y].style.foreground == .accent })
     }
 
