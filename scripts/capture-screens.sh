@@ -46,7 +46,8 @@ cat > "$out" <<'HEAD'
 
 Captured as text from a real terminal (tmux) by `scripts/capture-screens.sh`, which types the
 keys named under each heading. Colours do not show here: errors are red, each service has
-its own colour, the selected row has a blue background.
+its own colour, the selected row has a blue background (reverse video without colour,
+NO_COLOR). Column 0 marks errors (`✗`), column 1 spans with a flag (`⚑`).
 
 HEAD
 shot "Trace list (samples/interleaved.jsonl)" 120 30 samples/interleaved.jsonl

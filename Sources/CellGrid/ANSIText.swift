@@ -30,13 +30,14 @@ public enum ANSIText {
     }
 
     static func sgr(_ style: Style, _ palette: Palette) -> String {
+        let r = palette.rendition(style)
         var codes = ["0"]
-        if style.attributes.contains(.bold) { codes.append("1") }
-        if style.attributes.contains(.dim) || (style.foreground == .muted && palette.depth == .eight) { codes.append("2") }
-        if style.attributes.contains(.underline) { codes.append("4") }
-        if style.attributes.contains(.reverse) { codes.append("7") }
-        if let fg = palette.colorIndex(style.foreground) { codes.append(fg < 8 ? "3\(fg)" : "38;5;\(fg)") }
-        if let bg = palette.colorIndex(style.background) { codes.append(bg < 8 ? "4\(bg)" : "48;5;\(bg)") }
+        if r.attributes.contains(.bold) { codes.append("1") }
+        if r.attributes.contains(.dim) { codes.append("2") }
+        if r.attributes.contains(.underline) { codes.append("4") }
+        if r.attributes.contains(.reverse) { codes.append("7") }
+        if let fg = r.foreground { codes.append(fg < 8 ? "3\(fg)" : "38;5;\(fg)") }
+        if let bg = r.background { codes.append(bg < 8 ? "4\(bg)" : "48;5;\(bg)") }
         return "\u{1B}[" + codes.joined(separator: ";") + "m"
     }
 }

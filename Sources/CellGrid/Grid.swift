@@ -128,13 +128,4 @@ public struct Grid: Hashable, Sendable {
 
     /// The whole grid as text, one line per row, trailing spaces trimmed.
     public var text: String { (0..<height).map { line($0) }.joined(separator: "\n") }
-
-    /// Copies another grid into this one at (x, y), clipped.
-    public mutating func blit(_ other: Grid, x: Int, y: Int) {
-        for row in 0..<other.height where y + row >= 0 && y + row < height {
-            for column in 0..<other.width where x + column >= 0 && x + column < width {
-                self[x + column, y + row] = other[column, row]
-            }
-        }
-    }
 }

@@ -18,14 +18,15 @@ public struct Palette: Sendable {
             case .warning: return 3
             case .ok: return 2
             case .selection: return 4
-            case .service0: return 4
-            case .service1: return 2
-            case .service2: return 6
-            case .service3: return 5
-            case .service4: return 3
-            case .service5: return 4
-            case .service6: return 2
-            case .service7: return 5
+            // No blue: it is the selection's background (and dark blue text is hard to read).
+            case .service0: return 2
+            case .service1: return 6
+            case .service2: return 5
+            case .service3: return 3
+            case .service4: return 2
+            case .service5: return 6
+            case .service6: return 5
+            case .service7: return 3
             }
         case .full:
             switch role {
@@ -48,3 +49,38 @@ public struct Palette: Sendable {
         }
     }
 }
+
+extension Palette {
+    /// How a style is drawn at this depth: colour indices (nil: the terminal's own) and
+    /// attributes. The one place both outputs (ncurses and `print --color`) ask, so they agree:
+    /// - no colour (NO_COLOR): the selection's background is reverse video, muted text is dim;
+    /// - 8 colours: muted text is dim (there is no grey), and on the selection's background a
+    ///   foreground that would not stand out (a service, the accent) is bold white;
+    /// - 256 colours: as the palette says.
+    public func rendition(_ style: Style) -> (foreground: Int?, background: Int?, attributes: TextAttributes) {
+        var attributes = style.attributes
+        switch depth {
+        case .none:
+            if style.foreground == .muted { attributes.insert(.dim) }
+            if style.background == .selection {
+                if attributes.contains(.reverse) { attributes.remove(.reverse) } else { attributes.insert(.reverse) }
+            }
+            return (nil, nil, attributes)
+        case .eight:
+            if style.foreground == .muted { attributes.insert(.dim) }
+            var fg = colorIndex(style.foreground)
+            let bg = colorIndex(style.background)
+            if style.background == .selection && !attributes.contains(.reverse) {
+                switch style.foreground {
+                case .error, .warning, .ok, .default: break
+                case .muted: fg = 7
+                default: fg = 7; attributes.insert(.bold)
+                }
+            }
+            return (fg, bg, attributes)
+        case .full:
+            return (colorIndex(style.foreground), colorIndex(style.background), attributes)
+        }
+    }
+}
+

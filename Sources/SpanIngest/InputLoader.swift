@@ -113,8 +113,39 @@ public enum InputLoader {
         return try load(sources, progress: progress)
     }
 
+    /// Reads every path that can be read, and says which could not: a path that cannot be
+    /// opened is left out, and one whose reading failed keeps what was read before the failure
+    /// (`spanview print` prints the others).
+    public static func loadReadable(_ paths: [String], chunkSize: Int = 1 << 20, threads: Int = InputSource.decodingThreads,
+                                    progress: ((LoadedInputs) -> Void)? = nil) -> (inputs: LoadedInputs, failures: [InputError]) {
+        var sources: [InputSource] = []
+        var failures: [InputError] = []
+        for path in paths {
+            do throws(InputError) {
+                sources.append(try InputSource(path: path, chunkSize: chunkSize, threads: threads))
+            } catch {
+                failures.append(error)
+            }
+        }
+        var loaded = LoadedInputs()
+        do throws(InputError) {
+            loaded = try load(sources, stopOnFailure: false, progress: progress)
+        } catch {
+            failures.append(error)   // not reached: failures are collected below
+        }
+        for input in loaded.inputs {
+            if let failure = input.end?.failure { failures.append(InputError(path: input.name, reason: failure)) }
+        }
+        return (loaded, failures)
+    }
+
     /// Reads sources one after another.
     public static func load(_ sources: [any SpanSource], progress: ((LoadedInputs) -> Void)? = nil) throws(InputError) -> LoadedInputs {
+        try load(sources, stopOnFailure: true, progress: progress)
+    }
+
+    /// Reads sources one after another; with `stopOnFailure`, throws at the first that fails.
+    static func load(_ sources: [any SpanSource], stopOnFailure: Bool, progress: ((LoadedInputs) -> Void)?) throws(InputError) -> LoadedInputs {
         var loaded = LoadedInputs()
         let parent = InstrumentationContext.current ?? .topLevel
         let reading = InstrumentationSystem.tracer.startSpan("read inputs", context: parent, ofKind: .internal)
@@ -129,7 +160,7 @@ public enum InputLoader {
                 return true
             }
             spans.end()
-            if let failure = loaded.inputs[index].end?.failure { throw InputError(path: source.name, reason: failure) }
+            if stopOnFailure, let failure = loaded.inputs[index].end?.failure { throw InputError(path: source.name, reason: failure) }
         }
         return loaded
     }

@@ -49,9 +49,13 @@ public struct DetailLines: Sendable {
     /// after a huge one is shown whole).
     public static let minimumPerText = 1 << 16
 
+    /// Glyphs for the "more bytes" line.
+    public var glyphs = Glyphs.unicode
+
     /// Empty lines; texts appended share `budget` work units (`WrappedText.unlimited`: no limit).
-    public init(budget: Int = WrappedText.unlimited) {
+    public init(budget: Int = WrappedText.unlimited, glyphs: Glyphs = .unicode) {
         self.budget = budget
+        self.glyphs = glyphs
     }
 
     /// Adds one line.
@@ -133,7 +137,7 @@ public struct DetailLines: Sendable {
             let k = n - blockStarts[lo]
             if k == text.count {
                 return StyledLine((k == 0 ? first : next)
-                                  + [StyledLine.Run("… \(text.remainingBytes) more bytes to lay out (scroll on, or } again)", .muted)])
+                                  + [StyledLine.Run(glyphs.ellipsis + " \(text.remainingBytes) more bytes to lay out (scroll on, or } again)", .muted)])
             }
             return StyledLine((k == 0 ? first : next) + [StyledLine.Run(text[k], style)])
         }
@@ -157,11 +161,17 @@ public struct SpanDetailContent {
 
     /// The trace's earliest start, for offsets.
     public let traceStart: Int64
+    /// The link Enter follows (Links tab), by position in the span's links.
+    public let selectedLink: Int
+    public let glyphs: Glyphs
 
-    public init(tree: TraceTree, index: Int, traceStart: Int64, isLoaded: @escaping (TraceID) -> Bool = { _ in false }) {
+    public init(tree: TraceTree, index: Int, traceStart: Int64, selectedLink: Int = 0, glyphs: Glyphs = .unicode,
+                isLoaded: @escaping (TraceID) -> Bool = { _ in false }) {
         self.tree = tree
         self.index = index
         self.traceStart = traceStart
+        self.selectedLink = selectedLink
+        self.glyphs = glyphs
         self.isLoaded = isLoaded
     }
 
@@ -180,7 +190,7 @@ public struct SpanDetailContent {
     /// The tab's lines for a pane `width` cells wide, laid out once (see `DetailLines`), for
     /// at most `budget` work units of long texts (the rest with `DetailLines.extend`).
     public func document(_ tab: DetailTab, width: Int, budget: Int = WrappedText.unlimited) -> DetailLines {
-        var out = DetailLines(budget: budget)
+        var out = DetailLines(budget: budget, glyphs: glyphs)
         switch tab {
         case .attributes: attributeLines(width, into: &out)
         case .events: eventLines(width, into: &out)
@@ -204,12 +214,12 @@ public struct SpanDetailContent {
         field("span", s.spanID.hex, width, into: &out)
         field("parent", s.parentSpanID.isZero ? "none (root)" : s.parentSpanID.hex + (s.parentIsRemote ? " (remote)" : ""), width, into: &out)
         if s.startTime != Timestamp.unknown {
-            let offset = traceStart == Timestamp.unknown ? "" : "+" + DurationText.format(s.startTime - traceStart) + "  "
+            let offset = traceStart == Timestamp.unknown ? "" : "+" + glyphs.duration(s.startTime - traceStart) + "  "
             field("start", offset + TimeText.wallClock(s.startTime) + " UTC", width, into: &out)
         } else {
             field("start", "not recorded", width, into: &out)
         }
-        field("duration", DurationText.format(s.duration), width, into: &out)
+        field("duration", glyphs.duration(s.duration), width, into: &out)
         field("status", s.status.code.name + (s.status.description.isEmpty ? "" : ": " + s.status.description), width,
               s.isError ? .error : .plain, into: &out)
         if !s.traceState.isEmpty { field("tracestate", s.traceState, width, into: &out) }
@@ -241,7 +251,7 @@ public struct SpanDetailContent {
         guard !events.isEmpty else { return out.append(StyledLine("No events.", .muted)) }
         for event in events {
             let offset = event.time == Timestamp.unknown || span.startTime == Timestamp.unknown
-                ? "?" : "+" + DurationText.format(event.time - span.startTime)
+                ? "?" : "+" + glyphs.duration(event.time - span.startTime)
             out.append(StyledLine([.init(pad(offset, 9), .muted), .init(event.name, event.isException ? .error : .bold)]))
             for attribute in event.attributes {
                 keyValue(attribute.key, attribute.value, width, indent: 11, into: &out)
@@ -263,7 +273,7 @@ public struct SpanDetailContent {
         }
         for event in exceptions {
             out.append(.blank)
-            let offset = event.time == Timestamp.unknown || s.startTime == Timestamp.unknown ? "" : "  at +" + DurationText.format(event.time - s.startTime)
+            let offset = event.time == Timestamp.unknown || s.startTime == Timestamp.unknown ? "" : "  at +" + glyphs.duration(event.time - s.startTime)
             out.append(StyledLine([.init("Exception", Style(.error, [.bold])), .init(offset, .muted)]))
             let a = event.attributes
             func text(_ key: String) -> String? {
@@ -291,29 +301,23 @@ public struct SpanDetailContent {
         guard !links.isEmpty else { return out.append(StyledLine("No links.", .muted)) }
         for (n, link) in links.enumerated() {
             let loaded = isLoaded(link.traceID)
+            let selected = n == selectedLink
             out.append(StyledLine([
-                .init("\(n + 1). ", .muted),
+                .init(selected ? glyphs.after + " " : "  ", Style(.accent, [.bold])),
+                .init("\(n + 1). ", selected ? .bold : .muted),
                 .init("trace " + link.traceID.hex, Style(loaded ? .accent : .default, loaded ? [.underline] : [])),
             ]))
-            out.append(StyledLine([.init("   span " + link.spanID.hex), .init(loaded ? "  (Enter follows)" : "  (not loaded)", .muted)]))
-            if !link.traceState.isEmpty { keyValue("tracestate", link.traceState, width, indent: 3, into: &out) }
-            for attribute in link.attributes { keyValue(attribute.key, attribute.value, width, indent: 3, into: &out) }
+            let note = !loaded ? "  (not loaded)" : selected ? "  (Enter follows)" : "  (loaded)"
+            out.append(StyledLine([.init("     span " + link.spanID.hex), .init(note, selected && loaded ? Style(.accent) : .muted)]))
+            if !link.traceState.isEmpty { keyValue("tracestate", link.traceState, width, indent: 5, into: &out) }
+            for attribute in link.attributes { keyValue(attribute.key, attribute.value, width, indent: 5, into: &out) }
         }
+        if links.count > 1 { out.append(StyledLine(glyphs.text("n and N choose the link Enter follows"), .muted)) }
     }
 
     // MARK: - Pieces
 
-    func flagNotes() -> [String] {
-        let flags = tree.flags[index]
-        var notes: [String] = []
-        if flags.contains(.orphan) { notes.append("parent \(span.parentSpanID.hex) is not in the input (orphan)") }
-        if flags.contains(.cycle) { notes.append("its parent chain loops back to it; shown as a top-level span") }
-        if flags.contains(.negativeDuration) { notes.append("ends before it starts (clock problem)") }
-        if flags.contains(.outsideParent) { notes.append("starts before or ends after its parent (clock skew, or work that outlived its caller)") }
-        if flags.contains(.duplicated) { notes.append("\(Int(tree.copiesDropped[Int32(index)] ?? 0)) identical copies were dropped") }
-        if flags.contains(.idCollision) { notes.append("another, different span of this trace has the same span ID") }
-        return notes
-    }
+    func flagNotes() -> [String] { SpanFlagText.notes(tree, index) }
 
     /// `name` in an 11-cell column, then `value` wrapped beside it.
     func field(_ name: String, _ value: String, _ width: Int, _ style: Style = .plain, into out: inout DetailLines) {

@@ -20,11 +20,15 @@ public struct StyledLine: Hashable, Sendable {
 
     public var plainText: String { runs.map(\.text).joined() }
 
-    /// Draws the runs from (x, y), clipped to `width`.
-    public func draw(into grid: inout Grid, x: Int, y: Int, width: Int) {
-        var column = x
-        for run in runs where column < x + width {
-            column += grid.put(run.text, x: column, y: y, style: run.style, maxWidth: x + width - column)
+}
+
+/// A line is a widget: its runs on the area's first row, clipped to the area.
+extension StyledLine: Widget {
+    public func render(in area: Rect, into grid: inout Grid) {
+        guard area.height > 0 else { return }
+        var column = 0
+        for run in runs where column < area.width {
+            column += grid.put(run.text, x: column, y: 0, in: area, style: run.style)
         }
     }
 }

@@ -30,7 +30,7 @@ public struct TraceListEntry: Hashable, Sendable {
 
 /// The trace list: a header row, then one row per trace (start time, root service and name,
 /// spans, duration, errors). Rows with errors are marked and coloured.
-public struct TraceListWidget {
+public struct TraceListWidget: Widget {
     public var entries: [TraceListEntry]
     /// Indices into `entries`, in display order.
     public var order: [Int]
@@ -64,19 +64,20 @@ public struct TraceListWidget {
         return Columns(service: service, name: max(4, rest - service - 1))
     }
 
-    /// Draws the header and rows into `grid` at rows `y..<y+height`.
-    public func draw(into grid: inout Grid, y: Int, height: Int) {
+    /// Draws the header on the area's first row and the rows below it.
+    public func render(in area: Rect, into grid: inout Grid) {
+        let height = area.height, y = 0
         guard height > 0 else { return }
-        let width = grid.width
+        let width = area.width
         let c = columns(width: width)
         var x = 2
         let header = Style(.muted, [.bold])
         func cell(_ text: String, _ w: Int, right: Bool = false, style: Style, row: Int) {
             let tw = DisplayWidth.of(TerminalText.escaped(text))
-            grid.put(text, x: right ? x + max(0, w - tw) : x, y: row, style: style, maxWidth: w)
+            grid.put(text, x: right ? x + max(0, w - tw) : x, y: row, in: area, style: style, maxWidth: w)
             x += w + 1
         }
-        let up = glyphs.isASCII ? "^" : "▲", down = glyphs.isASCII ? "v" : "▼"
+        let up = glyphs.ascending, down = glyphs.descending
         let sorted = Style(.accent, [.bold])
         cell(sortColumn == .start ? "START" + up : "START", c.start, style: sortColumn == .start ? sorted : header, row: y)
         cell("SERVICE", c.service, style: header, row: y)
@@ -92,22 +93,22 @@ public struct TraceListWidget {
             let screenY = y + 1 + row
             let isSelected = n == selected
             let base = isSelected ? Style(.default, background: .selection, [.bold]) : Style.plain
-            if isSelected { grid.fill(" ", x: 0, y: screenY, width: width, style: base) }
+            if isSelected { grid.fill(" ", x: 0, y: screenY, width: width, in: area, style: base) }
             func styled(_ role: ColorRole, _ extra: TextAttributes = []) -> Style {
                 var s = base
                 s.foreground = role
                 s.attributes.formUnion(extra)
                 return s
             }
-            if entry.errorCount > 0 { grid.put(glyphs.error, x: 0, y: screenY, style: styled(.error, [.bold])) }
+            if entry.errorCount > 0 { grid.put(glyphs.error, x: 0, y: screenY, in: area, style: styled(.error, [.bold])) }
             x = 2
             cell(TimeText.clock(entry.startTime), c.start, style: styled(.muted), row: screenY)
             cell(entry.rootService, c.service, style: styled(ColorRole.service(entry.rootService)), row: screenY)
             cell((entry.rootMissing ? "(no root) " : "") + entry.rootName, c.name,
                  style: entry.errorCount > 0 ? styled(.error) : base, row: screenY)
             cell(String(entry.spanCount), c.spans, right: true, style: base, row: screenY)
-            cell(DurationText.format(entry.duration), c.duration, right: true, style: base, row: screenY)
-            cell(entry.errorCount > 0 ? String(entry.errorCount) : "·", c.errors, right: true,
+            cell(glyphs.duration(entry.duration), c.duration, right: true, style: base, row: screenY)
+            cell(entry.errorCount > 0 ? String(entry.errorCount) : glyphs.none, c.errors, right: true,
                  style: entry.errorCount > 0 ? styled(.error, [.bold]) : styled(.muted), row: screenY)
         }
     }

@@ -3,96 +3,169 @@ import SpanModel
 import SpanStore
 import TraceLayout
 
-/// The interactive waterfall: a time axis, then one row per visible span with tree guides,
-/// a collapse marker, name, service, a bar on the axis and the duration beside it.
-/// Only the rows on screen are laid out, so a 100,000-span trace costs what a 10-span one does.
-public struct WaterfallWidget {
-    public var tree: TraceTree
-    public var rows: VisibleRows
-    public var collapsed: Set<SpanID>
-    public var selectedRow: Int
-    public var topRow: Int
-    /// The time window drawn across the bar area.
-    public var windowStart: Int64
-    public var windowEnd: Int64
-    public var glyphs: Glyphs
-    public var useColor: Bool
-    /// The trace's earliest start (axis labels are offsets from it).
-    public var traceStart: Int64
-    /// The widest service name, in cells.
-    public var longestService: Int
-    /// Input is live: a missing parent may still arrive ("waiting for parent").
-    public var parentsMayArrive = false
+/// What is drawn over the waterfall's rows besides the spans themselves: filled in by
+/// features (search matches, the critical path), empty by default. The widget draws each
+/// channel when it is there, so a feature only fills it.
+public struct WaterfallDecorations: Sendable {
+    /// Spans to highlight (search matches), by index in the tree; nil: none. A highlighted
+    /// span's name is underlined.
+    public var highlighted: Set<Int32>?
+    /// The critical path: for each span on it (by index in the tree), the parts of its time
+    /// that are on the path. Its row is marked (the duration in bold accent, seen without
+    /// colour too) and those parts of its bar are drawn in the accent colour.
+    public var critical: [Int32: [Range<Int64>]]?
 
-    public init(tree: TraceTree, rows: VisibleRows, collapsed: Set<SpanID>, selectedRow: Int, topRow: Int,
-                windowStart: Int64, windowEnd: Int64, traceStart: Int64, longestService: Int, glyphs: Glyphs, useColor: Bool,
-                parentsMayArrive: Bool = false) {
-        self.parentsMayArrive = parentsMayArrive
-        self.traceStart = traceStart
-        self.longestService = longestService
-        self.tree = tree
-        self.rows = rows
-        self.collapsed = collapsed
-        self.selectedRow = selectedRow
-        self.topRow = topRow
-        self.windowStart = windowStart
-        self.windowEnd = windowEnd
-        self.glyphs = glyphs
-        self.useColor = useColor
+    public init(highlighted: Set<Int32>? = nil, critical: [Int32: [Range<Int64>]]? = nil) {
+        self.highlighted = highlighted
+        self.critical = critical
     }
 
-    public struct Columns: Sendable {
-        public var name: Int, service: Int, bar: Int, duration: Int
-        public var serviceX: Int { 2 + name + 1 }
-        public var barX: Int { serviceX + service + 1 }
-        public var durationX: Int { barX + bar + 1 }
-    }
+    public static let none = WaterfallDecorations()
 
-    public static func columns(width: Int, longestService: Int) -> Columns {
-        let duration = 8
-        let service = min(max(longestService, 7), width >= 120 ? 20 : 14)
-        let bar = max(8, (width - 2) * 2 / 5)
-        let name = max(8, width - 2 - 1 - service - 1 - bar - 1 - duration)
-        let total = 2 + name + 1 + service + 1 + bar + 1 + duration
-        return Columns(name: name, service: service, bar: bar - max(0, total - width), duration: duration)
-    }
+    public var isEmpty: Bool { highlighted == nil && critical == nil }
+}
 
-    /// Draws the axis at `y` and the rows below it, `height` lines in all, `width` columns from x 0.
-    public func draw(into grid: inout Grid, y: Int, height: Int, width: Int) {
-        guard height > 0 else { return }
-        let c = Self.columns(width: width, longestService: longestService)
-        let scale = BarScale(windowStart: windowStart, windowEnd: windowEnd, columns: c.bar)
+/// The waterfall of one trace, for the viewer and for `spanview print` alike: an axis line
+/// (optional), then one row per visible span (marks, tree guides, name and flags, service,
+/// duration, bar). Only the rows in the area are laid out, so a 100,000-span trace costs
+/// what a 10-span one does; `print` renders the same rows a chunk at a time.
+public struct WaterfallWidget: Widget {
+    /// The trace and figures of it computed once (not per frame).
+    public struct Trace: Sendable {
+        public var tree: TraceTree
+        public var rows: VisibleRows
+        /// The earliest start and latest end; `Timestamp.unknown` start when no span has times.
+        public var start: Int64
+        public var end: Int64
+        /// The widest service name, in cells.
+        public var longestService: Int
 
-        // Axis: labels at round offsets from the trace start.
-        grid.put("span", x: 2, y: y, style: .muted)
-        grid.put("service", x: c.serviceX, y: y, style: .muted, maxWidth: c.service)
-        if windowEnd > windowStart {
-            let axis = TimeAxis(scale: scale, spacing: 10)
-            let traceStart = self.traceStart == Timestamp.unknown ? windowStart : self.traceStart
-            var nextFree = 0
-            for tick in axis.ticks where tick.column >= nextFree {
-                let offset = windowStart - traceStart + tick.offset
-                let label = (glyphs.isASCII ? "|" : "╷") + (offset == 0 ? "0" : DurationText.format(offset))
-                if tick.column + DisplayWidth.of(label) > c.bar { break }
-                nextFree = tick.column + grid.put(label, x: c.barX + tick.column, y: y, style: .muted) + 1
+        public init(tree: TraceTree, rows: VisibleRows, start: Int64, end: Int64, longestService: Int) {
+            self.tree = tree
+            self.rows = rows
+            self.start = start
+            self.end = end
+            self.longestService = longestService
+        }
+
+        /// Figures from the tree (one pass over its spans).
+        public init(tree: TraceTree, rows: VisibleRows) {
+            var start = Int64.max, end = Int64.min, longest = 0
+            var last: ObjectIdentifier?
+            for span in tree.spans {
+                if span.startTime != Timestamp.unknown { start = min(start, span.startTime) }
+                if span.endTime != Timestamp.unknown { end = max(end, span.endTime) }
+                let resource = ObjectIdentifier(span.resource)
+                if resource != last {
+                    longest = max(longest, DisplayWidth.of(TerminalText.escaped(span.serviceName ?? "")))
+                    last = resource
+                }
             }
+            self.init(tree: tree, rows: rows, start: start == Int64.max ? Timestamp.unknown : start,
+                      end: end == Int64.min ? Timestamp.unknown : end, longestService: longest)
         }
 
-        for line in 0..<(height - 1) {
-            let row = topRow + line
-            guard row < rows.count else { break }
-            drawRow(row, into: &grid, y: y + 1 + line, width: width, columns: c, scale: scale)
+        /// The whole trace's time, never empty ((0, 1) without times).
+        public var fullWindow: (start: Int64, end: Int64) {
+            start == Timestamp.unknown || end == Timestamp.unknown ? (0, 1) : (start, max(end, start + 1))
         }
     }
 
-    func drawRow(_ row: Int, into grid: inout Grid, y: Int, width: Int, columns c: Columns, scale: BarScale) {
+    /// Where the user is: the first row drawn, the cursor, the zoom, what is collapsed.
+    public struct State: Sendable {
+        public var topRow: Int
+        /// The cursor's row; nil: none (print).
+        public var selectedRow: Int?
+        public var collapsed: Set<SpanID>
+        /// The time drawn across the bar area; nil: the whole trace.
+        public var window: (start: Int64, end: Int64)?
+        /// Whether the first line of the area is the axis.
+        public var showsAxis: Bool
+
+        public init(topRow: Int = 0, selectedRow: Int? = nil, collapsed: Set<SpanID> = [],
+                    window: (start: Int64, end: Int64)? = nil, showsAxis: Bool = true) {
+            self.topRow = topRow
+            self.selectedRow = selectedRow
+            self.collapsed = collapsed
+            self.window = window
+            self.showsAxis = showsAxis
+        }
+    }
+
+    /// How it is drawn.
+    public struct Options: Sendable {
+        public var glyphs: Glyphs
+        public var useColor: Bool
+        /// ▾/▸ before spans with children (the viewer, where they fold).
+        public var foldMarkers: Bool
+        /// Input is live: a missing parent may still arrive ("waiting for parent").
+        public var parentsMayArrive: Bool
+
+        public init(glyphs: Glyphs = .unicode, useColor: Bool = false, foldMarkers: Bool = false, parentsMayArrive: Bool = false) {
+            self.glyphs = glyphs
+            self.useColor = useColor
+            self.foldMarkers = foldMarkers
+            self.parentsMayArrive = parentsMayArrive
+        }
+    }
+
+    public var trace: Trace
+    public var state: State
+    public var options: Options
+    public var decorations: WaterfallDecorations
+
+    public init(trace: Trace, state: State = State(), options: Options = Options(), decorations: WaterfallDecorations = .none) {
+        self.trace = trace
+        self.state = state
+        self.options = options
+        self.decorations = decorations
+    }
+
+    var tree: TraceTree { trace.tree }
+    var rows: VisibleRows { trace.rows }
+    var glyphs: Glyphs { options.glyphs }
+
+    public func columns(width: Int) -> WaterfallColumns {
+        WaterfallColumns(width: width, longestService: trace.longestService)
+    }
+
+    public func scale(_ columns: WaterfallColumns) -> BarScale {
+        let window = state.window ?? trace.fullWindow
+        return BarScale(windowStart: window.start, windowEnd: window.end, columns: columns.bar)
+    }
+
+    public func render(in area: Rect, into grid: inout Grid) {
+        guard area.height > 0, area.width > 0 else { return }
+        let c = columns(width: area.width)
+        let scale = self.scale(c)
+        var body = area
+        if state.showsAxis {
+            let (axisArea, rest) = area.splitRows(top: 1)
+            WaterfallAxis(columns: c, scale: scale, traceStart: trace.start, glyphs: glyphs).render(in: axisArea, into: &grid)
+            body = rest
+        }
+        for line in 0..<body.height {
+            let row = state.topRow + line
+            guard row < rows.count else { break }
+            drawRow(row, in: body.row(line), into: &grid, columns: c, scale: scale)
+        }
+    }
+
+    /// The row at line `line` of the area (the axis, if shown, is not a row).
+    public func row(atLine line: Int) -> Int? {
+        let row = state.topRow + line - (state.showsAxis ? 1 : 0)
+        return row >= state.topRow && row < rows.count ? row : nil
+    }
+
+    // MARK: - Rows
+
+    func drawRow(_ row: Int, in area: Rect, into grid: inout Grid, columns c: WaterfallColumns, scale: BarScale) {
         guard let index = rows.span(atRow: row) else {
-            drawPlaceholder(row, into: &grid, y: y, width: width, columns: c)
+            drawPlaceholder(row, in: area, into: &grid, columns: c)
             return
         }
         let span = tree.spans[index]
-        let flags = tree.flags[index]
-        let selected = row == selectedRow
+        let selected = row == state.selectedRow
         let base = selected ? Style(.default, background: .selection, [.bold]) : Style.plain
         func style(_ role: ColorRole, _ attributes: TextAttributes = []) -> Style {
             var s = base
@@ -100,81 +173,88 @@ public struct WaterfallWidget {
             s.attributes.formUnion(attributes)
             return s
         }
-        if selected { grid.fill(" ", x: 0, y: y, width: width, style: base) }
-        if span.isError { grid.put(glyphs.error, x: 0, y: y, style: style(.error, [.bold])) }
+        if selected { grid.fill(" ", x: 0, y: 0, width: area.width, in: area, style: base) }
+        if span.isError { grid.put(glyphs.error, x: 0, y: 0, in: area, style: style(.error, [.bold])) }
+        var flags = tree.flags[index]
+        if rows.isUnderPlaceholder(index) { flags.remove(.orphan) }   // its placeholder row says so
+        let tags = SpanFlagText.tags(flags, copies: Int(tree.copiesDropped[Int32(index)] ?? 0) + 1, glyphs: glyphs)
+        // In a fixed place, so a flag whose words the name column cuts off is still seen.
+        if !tags.isEmpty { grid.put(glyphs.flag, x: 1, y: 0, in: area, style: style(.warning, [.bold])) }
 
-        var x = 2
-        let limit = 2 + c.name
+        // Guides, fold marker, name, hidden count and flags, clipped to the name column; a cut
+        // ends in an ellipsis.
+        let limit = c.nameX + c.name
+        var x = c.nameX
         for g in rows.guides(for: index, in: tree) {
-            x += grid.put(glyphs.guide(g), x: x, y: y, style: style(.muted), maxWidth: limit - x)
+            x += grid.put(glyphs.guide(g), x: x, y: 0, in: area, style: style(.muted), maxWidth: limit - x)
         }
-        if tree.hasChildren(index) {
-            let folded = collapsed.contains(span.spanID)
-            x += grid.put((folded ? glyphs.collapsed : glyphs.expanded) + " ", x: x, y: y, style: style(.accent), maxWidth: limit - x)
+        let hasChildren = tree.hasChildren(index)
+        let folded = hasChildren && state.collapsed.contains(span.spanID)
+        if options.foldMarkers && hasChildren {
+            x += grid.put((folded ? glyphs.collapsed : glyphs.expanded) + " ", x: x, y: 0, in: area, style: style(.accent), maxWidth: limit - x)
         }
-        let nameStyle = span.isError ? style(.error, [.bold]) : base
-        x += grid.put(span.name.isEmpty ? "(no name)" : span.name, x: x, y: y, style: nameStyle, maxWidth: limit - x)
-        if tree.hasChildren(index) && collapsed.contains(span.spanID) {
-            x += grid.put(" (+\(descendants(of: index)))", x: x, y: y, style: style(.muted), maxWidth: limit - x)
+        let name = span.name.isEmpty ? "(no name)" : span.name
+        var nameStyle = span.isError ? style(.error, [.bold]) : base
+        if decorations.highlighted?.contains(Int32(index)) == true { nameStyle.attributes.insert(.underline) }
+        let nameX = x
+        x += grid.put(name, x: x, y: 0, in: area, style: nameStyle, maxWidth: limit - x)
+        var cut = DisplayWidth.of(TerminalText.escaped(name)) > x - nameX
+        var extras: [(String, Style)] = []
+        if folded { extras.append((" (+\(Int(tree.subtreeSize[index]) - 1))", style(.muted))) }
+        for tag in tags { extras.append((" [" + tag + "]", style(.warning))) }
+        for (text, textStyle) in extras {
+            if x >= limit { cut = true; break }
+            let used = grid.put(text, x: x, y: 0, in: area, style: textStyle, maxWidth: limit - x)
+            if used < DisplayWidth.of(text) { cut = true }
+            x += used
         }
-        for tag in tags(index, flags) where x < limit {
-            x += grid.put(" " + tag, x: x, y: y, style: style(.warning), maxWidth: limit - x)
-        }
+        if cut { grid.put(glyphs.ellipsis, x: limit - 1, y: 0, in: area, style: style(.muted), maxWidth: 1) }
 
         let service = span.serviceName ?? ""
         let role = ColorRole.service(service)
-        grid.put(service, x: c.serviceX, y: y, style: style(role), maxWidth: c.service)
+        grid.put(service, x: c.serviceX, y: 0, in: area, style: style(role), maxWidth: c.service)
 
+        let duration = glyphs.duration(span.duration)
+        let dw = DisplayWidth.of(duration)
+        let critical = decorations.critical?[Int32(index)]
+        let durationStyle = critical != nil ? style(span.isError ? .error : .accent, [.bold]) : span.isError ? style(.error) : base
+        grid.put(duration, x: c.durationX + max(0, c.duration - dw), y: 0, in: area, style: durationStyle, maxWidth: c.duration)
+
+        let barArea = Rect(x: area.x + c.barX, y: area.y, width: min(c.bar, max(0, area.width - c.barX)), height: 1)
         if let bar = scale.bar(start: span.startTime, end: span.endTime) {
-            BarPainter.draw(into: &grid, y: y, x: c.barX, bar: bar, role: span.isError ? .error : role,
-                            glyphs: glyphs, useColor: useColor)
+            BarPainter.draw(into: &grid, y: barArea.y, x: barArea.x, bar: bar, role: span.isError ? .error : role,
+                            glyphs: glyphs, useColor: options.useColor)
             if selected {
                 // Keep the selection visible behind the bar's empty cells.
-                for column in 0..<c.bar where grid[c.barX + column, y].text == " " {
-                    grid.setStyle(base, x: c.barX + column, y: y)
+                for column in 0..<barArea.width where grid.cell(x: column, y: 0, in: barArea)?.text == " " {
+                    grid.setStyle(base, x: column, y: 0, width: 1, in: barArea)
                 }
             }
         } else if span.hasTimes {
             // Wholly outside the zoomed window: point to where it is.
-            let before = max(span.startTime, span.endTime) < windowStart
-            grid.put(before ? (glyphs.isASCII ? "<" : "◂") : (glyphs.isASCII ? ">" : "▸"),
-                     x: before ? c.barX : c.barX + c.bar - 1, y: y, style: style(span.isError ? .error : role))
+            let before = max(span.startTime, span.endTime) < scale.windowStart
+            grid.put(before ? glyphs.before : glyphs.after, x: before ? 0 : barArea.width - 1, y: 0, in: barArea,
+                     style: style(span.isError ? .error : role))
         }
-        let duration = DurationText.format(span.duration)
-        let dw = DisplayWidth.of(duration)
-        grid.put(duration, x: c.durationX + max(0, c.duration - dw), y: y, style: span.isError ? style(.error) : base, maxWidth: c.duration)
+        if let segments = critical {
+            for segment in segments {
+                guard let bar = scale.bar(start: segment.lowerBound, end: segment.upperBound) else { continue }
+                BarPainter.draw(into: &grid, y: barArea.y, x: barArea.x, bar: bar, role: .accent, glyphs: glyphs, useColor: options.useColor)
+            }
+        }
     }
-
-    /// Spans hidden under a collapsed span.
-    func descendants(of index: Int) -> Int { Int(tree.subtreeSize[index]) - 1 }
 
     /// A missing parent's row: what is missing and how many spans wait for it.
-    func drawPlaceholder(_ row: Int, into grid: inout Grid, y: Int, width: Int, columns c: Columns) {
+    func drawPlaceholder(_ row: Int, in area: Rect, into grid: inout Grid, columns c: WaterfallColumns) {
         guard let placeholder = rows.placeholder(atRow: row) else { return }
-        let selected = row == selectedRow
+        let selected = row == state.selectedRow
         let base = selected ? Style(.warning, background: .selection, [.bold]) : Style(.warning)
-        if selected { grid.fill(" ", x: 0, y: y, width: width, style: base) }
+        if selected { grid.fill(" ", x: 0, y: 0, width: area.width, in: area, style: base) }
         let waiting = placeholder.orphans.count
         // The short ID fits the name column; the detail pane has the whole one.
-        let text = (parentsMayArrive ? "waiting for parent " : "missing parent ") + String(placeholder.parentID.hex.prefix(8))
+        let text = (options.parentsMayArrive ? "waiting for parent " : "missing parent ") + String(placeholder.parentID.hex.prefix(8))
             + " (\(waiting) span\(waiting == 1 ? "" : "s"))"
-        let x = grid.put(glyphs.isASCII ? "? " : "⋯ ", x: 2, y: y, style: base, maxWidth: c.name)
-        grid.put(text, x: 2 + x, y: y, style: base, maxWidth: c.name - x)
-    }
-
-    func tags(_ index: Int, _ flags: SpanFlags) -> [String] {
-        var tags: [String] = []
-        if flags.contains(.orphan) && !rows.isUnderPlaceholder(index) { tags.append("[no parent]") }
-        if flags.contains(.cycle) { tags.append("[cycle]") }
-        if !flags.isDisjoint(with: .clockProblems) { tags.append("[clock]") }
-        if flags.contains(.duplicated) { tags.append("[dup ×\(Int(tree.copiesDropped[Int32(index)] ?? 0) + 1)]") }
-        if flags.contains(.idCollision) { tags.append("[id reused]") }
-        return tags
-    }
-
-    /// The row at screen line `line` below the axis, if any.
-    public func row(atLine line: Int) -> Int? {
-        let row = topRow + line
-        return row >= 0 && row < rows.count ? row : nil
+        let x = grid.put(glyphs.placeholder + " ", x: c.nameX, y: 0, in: area, style: base, maxWidth: c.name)
+        grid.put(text, x: c.nameX + x, y: 0, in: area, style: base, maxWidth: c.name - x)
     }
 }

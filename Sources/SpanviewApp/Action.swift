@@ -3,6 +3,10 @@ import SpanWidgets
 /// Everything a user can ask the viewer to do. Keys map to actions through `Keymap`.
 public enum Action: Hashable, Sendable {
     case quit, back, help, showProblems, showLogs
+    /// Back, or quit when there is nothing to go back to but a list of this one trace.
+    case backOrQuit
+    /// The link Enter follows on the Links tab.
+    case nextLink, previousLink
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case open
     case search

@@ -25,6 +25,8 @@ struct DetailCache: Sendable {
         /// traces (count and evictions); zero for the other tabs.
         var storeTraces: Int
         var evictedTraces: Int
+        /// The chosen link (marked on the Links tab); zero for the other tabs.
+        var selectedLink: Int
     }
 
     var key: Key
@@ -44,13 +46,13 @@ extension App {
         return DetailCache.Key(traceIndex: view.traceIndex, traceID: tree.traceID, span: span, flags: tree.flags[span],
                                copiesDropped: tree.copiesDropped[Int32(span)] ?? 0, traceStart: view.figures.traceStart,
                                tab: view.tab, width: layout.detail.width - 2, storeTraces: links ? store.traceCount : 0,
-                               evictedTraces: links ? live?.evictedTraces ?? 0 : 0)
+                               evictedTraces: links ? live?.evictedTraces ?? 0 : 0, selectedLink: links ? view.selectedLink : 0)
     }
 
     func makeDetail(_ view: TraceView, key: DetailCache.Key) -> DetailCache {
         let store = self.store
         let content = SpanDetailContent(tree: view.tree, index: key.span, traceStart: view.figures.traceStart,
-                                        isLoaded: { store.index(of: $0) != nil })
+                                        selectedLink: key.selectedLink, glyphs: glyphs, isLoaded: { store.index(of: $0) != nil })
         return DetailCache(key: key, lines: content.document(key.tab, width: key.width, budget: layoutBudget),
                            counts: DetailTab.allCases.map { content.count($0) })
     }

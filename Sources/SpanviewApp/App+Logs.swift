@@ -60,7 +60,9 @@ extension App {
     func drawLogs(into grid: inout Grid) {
         let area = layout.overlay
         grid.put("Log lines", x: 1, y: area.y, style: Style(.accent, [.bold]))
-        let note = logs.isEmpty ? "none yet" : "\(logs.count) line\(logs.count == 1 ? "" : "s") · Enter opens a named trace · Esc closes"
+        let stillArriving = inputs.contains { $0.isLive && $0.end == nil }
+        let none = stillArriving ? "none yet" : (inputs.count == 1 ? "the input has no log lines" : "the inputs have no log lines")
+        let note = glyphs.text(logs.isEmpty ? none + " · Esc closes" : "\(logs.count) line\(logs.count == 1 ? "" : "s") · Enter opens a named trace · Esc closes")
         grid.put(note, x: max(12, area.width - DisplayWidth.of(note) - 1), y: area.y, style: .muted)
         for row in 0..<layout.overlayRows {
             let n = overlayScroll + row
@@ -75,7 +77,7 @@ extension App {
             let source = log.source == "-" ? "stdin" : (log.source.split(separator: "/").last.map(String.init) ?? log.source)
             let place = inputs.count > 1 ? "\(source):\(log.line)" : String(log.line)
             var x = grid.put(place.leftPadded(6) + " ", x: 0, y: y, style: Style(.muted, background: base.background))
-            if linked { x += grid.put(glyphs.isASCII ? ">" : "→", x: x, y: y, style: Style(.accent, background: base.background, [.bold])) } else { x += 1 }
+            if linked { x += grid.put(glyphs.link, x: x, y: y, style: Style(.accent, background: base.background, [.bold])) } else { x += 1 }
             grid.put(" " + log.text, x: x, y: y, style: base, maxWidth: area.width - x)
         }
     }

@@ -21,7 +21,7 @@ extension App {
         let fraction = bytes.total > 0 ? min(1, Double(bytes.done) / Double(bytes.total)) : 0
         let reading = inputs.filter { !$0.isLive && $0.end == nil }
         var name = reading.count == 1 ? reading[0].shortName : "\(reading.count) files"
-        if DisplayWidth.of(name) > 28 { name = String(name.prefix(27)) + "…" }
+        if DisplayWidth.of(name) > 28 { name = String(name.prefix(27)) + glyphs.ellipsis }
         let strong = Style(.default, background: .selection, [.bold])
         let plain = Style(.default, background: .selection)
         var x = 1
@@ -29,7 +29,7 @@ extension App {
         let barWidth = max(0, min(30, width / 5))
         if barWidth >= 4 && x + barWidth < width {
             let filled = Int((Double(barWidth) * fraction).rounded(.down))
-            let full = glyphs.isASCII ? "#" : "█", empty = glyphs.isASCII ? "-" : "░"
+            let full = glyphs.full, empty = glyphs.progressEmpty
             x += grid.put(String(repeating: full, count: filled), x: x, y: y, style: Style(.accent, background: .selection))
             x += grid.put(String(repeating: empty, count: barWidth - filled), x: x, y: y, style: Style(.muted, background: .selection))
         }
@@ -44,7 +44,7 @@ extension App {
         }
         for part in parts {
             guard x + DisplayWidth.of(part) <= width else { break }
-            x += grid.put(part, x: x, y: y, style: plain)
+            x += grid.put(glyphs.text(part), x: x, y: y, style: plain)
         }
     }
 

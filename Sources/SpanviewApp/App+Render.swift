@@ -12,7 +12,7 @@ extension App {
     public func render() -> Grid {
         var grid = Grid(width: layout.width, height: layout.height)
         if layout.isTooSmall {
-            let lines = ["Terminal too small", "\(layout.width)×\(layout.height); spanview needs \(ScreenLayout.minimumWidth)×\(ScreenLayout.minimumHeight)"]
+            let lines = ["Terminal too small", glyphs.text("\(layout.width)×\(layout.height); spanview needs \(ScreenLayout.minimumWidth)×\(ScreenLayout.minimumHeight)")]
             for (i, line) in lines.enumerated() {
                 let y = layout.height / 2 - 1 + i
                 grid.put(line, x: max(0, (layout.width - DisplayWidth.of(line)) / 2), y: y, style: i == 0 ? .bold : .muted)
@@ -40,7 +40,7 @@ extension App {
         if list.count == 0 {
             var waiting = "No traces."
             if let reading = inputs.first(where: { $0.end == nil }) {
-                waiting = (reading.isLive ? "Waiting for spans on " : "Reading ") + reading.quotedName + "…"
+                waiting = (reading.isLive ? "Waiting for spans on " : "Reading ") + reading.quotedName + glyphs.ellipsis
             } else if live != nil {
                 waiting = "The input ended without a span."
             }
@@ -49,44 +49,33 @@ extension App {
         }
         let widget = TraceListWidget(entries: list.entries, order: list.order, selected: list.selected, top: list.top,
                                      sortColumn: list.sort.column, glyphs: glyphs)
-        widget.draw(into: &grid, y: layout.list.y, height: layout.list.height)
+        widget.render(in: layout.list, into: &grid)
     }
 
     // MARK: - Trace
 
     func drawTrace(into grid: inout Grid) {
         guard let view = trace else { return }
-        drawTraceHeader(view, into: &grid)
-        let w = layout.waterfall
-        var pane = Grid(width: w.width, height: w.height)
-        let window = view.currentWindow
-        WaterfallWidget(tree: view.tree, rows: view.rows, collapsed: view.collapsed, selectedRow: view.selectedRow,
-                        topRow: view.topRow, windowStart: window.start, windowEnd: window.end,
-                        traceStart: view.figures.traceStart, longestService: view.figures.longestService,
-                        glyphs: glyphs, useColor: useColor, parentsMayArrive: live.map { !$0.ended } ?? false)
-            .draw(into: &pane, y: 0, height: w.height, width: w.width)
-        grid.blit(pane, x: w.x, y: w.y)
+        traceHeader(view).render(in: Rect(x: 0, y: 0, width: layout.width, height: 1), into: &grid)
+        WaterfallWidget(trace: view.waterfallTrace,
+                        state: .init(topRow: view.topRow, selectedRow: view.selectedRow, collapsed: view.collapsed,
+                                     window: view.window, showsAxis: true),
+                        options: .init(glyphs: glyphs, useColor: useColor, foldMarkers: true,
+                                       parentsMayArrive: live.map { !$0.ended } ?? false),
+                        decorations: waterfallDecorations)
+            .render(in: layout.waterfall, into: &grid)
         drawDetail(view, into: &grid)
     }
 
-    func drawTraceHeader(_ view: TraceView, into grid: inout Grid) {
+    /// What features draw over the waterfall (search matches, the critical path): none yet.
+    var waterfallDecorations: WaterfallDecorations { .none }
+
+    func traceHeader(_ view: TraceView) -> TraceHeader {
         let record = store.traces[view.traceIndex]
-        var x = grid.put(history.isEmpty ? "Trace " : "Trace (via link) ", x: 0, y: 0, style: .bold)
-        x += grid.put(record.traceID.hex, x: x, y: 0, style: Style(.accent, [.bold]))
-        var facts = "  " + DurationText.format(record.duration) + " · " + "\(record.spanCount) span" + (record.spanCount == 1 ? "" : "s")
-        if view.tree.depthCount > 1 { facts += " · depth \(view.tree.depthCount)" }
-        x += grid.put(facts, x: x, y: 0)
-        if record.errorCount > 0 {
-            x += grid.put(" · \(record.errorCount) error" + (record.errorCount == 1 ? "" : "s"), x: x, y: 0, style: .error)
-        }
-        var problems: [String] = []
-        let orphans = view.figures.orphans
-        if orphans > 0 { problems.append("\(orphans) without parent") }
-        if record.duplicateCount > 0 { problems.append("\(record.duplicateCount) duplicate" + (record.duplicateCount == 1 ? "" : "s")) }
-        let clock = view.figures.clockProblems
-        if clock > 0 { problems.append("\(clock) clock problem" + (clock == 1 ? "" : "s")) }
-        if !problems.isEmpty { x += grid.put(" · " + problems.joined(separator: " · "), x: x, y: 0, style: Style(.warning)) }
-        if view.window != nil { grid.put(" · zoomed", x: x, y: 0, style: Style(.accent)) }
+        return TraceHeader(title: history.isEmpty ? "Trace " : "Trace (via link) ", traceID: record.traceID,
+                           duration: record.duration, spanCount: record.spanCount, depth: view.tree.depthCount,
+                           errorCount: record.errorCount, flags: view.figures.flags,
+                           notes: view.window != nil ? ["zoomed"] : [], glyphs: glyphs)
     }
 
     func tabTitles(_ view: TraceView, counts: [Int]?) -> [(DetailTab, String)] {
@@ -109,48 +98,46 @@ extension App {
     func drawDetail(_ view: TraceView, into grid: inout Grid) {
         let area = layout.detail
         guard area.height > 1, area.width > 4 else { return }
-        var pane = Grid(width: area.width, height: area.height)
+        if layout.detailBeside {
+            for y in area.y..<(area.y + area.height) { grid.put(glyphs.rule, x: area.x - 1, y: y, style: .muted) }
+        }
         // Laid out once per span, tab and width (`DetailCache`); only the visible lines are made.
         let detail = currentDetail(view)
-        // Tab bar.
+        let (tabBar, body) = area.splitRows(top: 1)
         var x = 0
         for (tab, title) in tabTitles(view, counts: detail?.counts) {
             let active = tab == view.tab
             let hasErrors = tab == .errors && (detail?.counts[DetailTab.errors.rawValue] ?? 0) > 0
             let style = active ? Style(hasErrors ? .error : .default, background: .selection, [.bold])
                 : Style(hasErrors ? .error : .muted)
-            x += pane.put(title, x: x, y: 0, style: style) + 1
+            x += grid.put(title, x: x, y: 0, in: tabBar, style: style) + 1
         }
-        if x < area.width { pane.fill(glyphs.axisLine, x: x, y: 0, width: area.width - x, style: .muted) }
+        grid.fill(glyphs.axisLine, x: x, y: 0, width: tabBar.width - x, in: tabBar, style: .muted)
+        let text = body.inset(left: 1, right: 1)
         guard let detail else {
             if let placeholder = view.rows.placeholder(atRow: view.selectedRow) {
-                let text = "\(placeholder.orphans.count) span\(placeholder.orphans.count == 1 ? "" : "s") below name \(placeholder.parentID.hex) as their parent, "
+                let message = "\(placeholder.orphans.count) span\(placeholder.orphans.count == 1 ? "" : "s") below name \(placeholder.parentID.hex) as their parent, "
                     + (live.map { !$0.ended } ?? false
                         ? "which has not arrived yet. The Go SDK writes a span when it ends, so children come before their parents; they move under it when it comes."
                         : "which is not in the input.")
-                for (i, line) in TextWrap.lines(text, width: area.width - 2).prefix(area.height - 1).enumerated() {
-                    pane.put(line, x: 1, y: 1 + i, style: .muted)
+                for (i, line) in TextWrap.lines(message, width: text.width).prefix(text.height).enumerated() {
+                    grid.put(line, x: 0, y: i, in: text, style: .muted)
                 }
             } else {
-                pane.put("No span selected.", x: 1, y: 1, style: .muted)
+                grid.put("No span selected.", x: 0, y: 0, in: text, style: .muted)
             }
-            grid.blit(pane, x: area.x, y: area.y)
             return
         }
         let lines = detail.lines
-        let rows = area.height - 1
+        let rows = body.height
         let scroll = max(0, min(view.detailScroll, max(0, lines.count - rows)))
         for (i, line) in lines.lines(scroll..<(scroll + rows)).enumerated() {
-            line.draw(into: &pane, x: 1, y: 1 + i, width: area.width - 2)
+            line.render(in: text.row(i), into: &grid)
         }
         if lines.count > rows {
             // "+": a long value is laid out further as it is scrolled to.
             let label = " \(scroll + 1)-\(min(lines.count, scroll + rows))/\(lines.count)\(lines.isComplete ? "" : "+") J/K "
-            pane.put(label, x: max(0, area.width - DisplayWidth.of(label)), y: 0, style: .muted)
-        }
-        grid.blit(pane, x: area.x, y: area.y)
-        if layout.detailBeside {
-            for y in area.y..<(area.y + area.height) { grid.put(glyphs.isASCII ? "|" : "│", x: area.x - 1, y: y, style: .muted) }
+            grid.put(label, x: max(0, tabBar.width - DisplayWidth.of(label)), y: 0, in: tabBar, style: .muted)
         }
     }
 
@@ -158,7 +145,7 @@ extension App {
 
     func overlayLines() -> [StyledLine] {
         switch overlay {
-        case .help: return Keymap.helpLines()
+        case .help: return Keymap.helpLines().map(glyphs.text)
         case .logs: return []
         case .problems:
             let problems = self.problems
@@ -182,7 +169,7 @@ extension App {
             if let p = input.progress, input.end == nil, !input.isLive { state = "reading, \(Int(p.fraction * 100))%" }
             if let end = input.end { state = end.failure.map { "failed: \($0)" } ?? (input.isLive ? "ended" : "read") }
             let name = input.shortName + String(repeating: " ", count: max(0, width - DisplayWidth.of(input.shortName)))
-            let counts = "\(input.formatLabel) · \(input.stats.spans) spans · \(input.stats.nonJSONLines) log lines · \(input.stats.skipped) skipped · "
+            let counts = glyphs.text("\(input.formatLabel) · \(input.stats.spans) spans · \(input.stats.nonJSONLines) log lines · \(input.stats.skipped) skipped · ")
             return StyledLine([.init(name, Style(.accent, [.bold])), .init("  " + counts, .plain),
                                .init(state, input.end?.failure != nil ? Style(.error) : .muted)])
         }
@@ -190,12 +177,22 @@ extension App {
 
     func drawOverlay(into grid: inout Grid) {
         let area = layout.overlay
+        let (titleBar, body) = area.splitRows(top: 1)
         let title = overlay == .help ? "Keys" : "Inputs and skipped values"
-        grid.put(title, x: 1, y: area.y, style: Style(.accent, [.bold]))
-        grid.put("Esc closes", x: max(0, area.width - 11), y: area.y, style: .muted)
+        grid.put(title, x: 1, y: 0, in: titleBar, style: Style(.accent, [.bold]))
         let lines = overlayLines()
-        for (i, line) in lines.dropFirst(overlayScroll).prefix(layout.overlayRows).enumerated() {
-            line.draw(into: &grid, x: 1, y: area.y + 1 + i, width: area.width - 2)
+        let rows = layout.overlayRows
+        // Where the view is in a list longer than the screen, and how to move it.
+        var note = "Esc closes"
+        if lines.count > rows {
+            let first = min(overlayScroll + 1, lines.count), last = min(lines.count, overlayScroll + rows)
+            note = "lines \(first)-\(last) of \(lines.count), " + glyphs.scrollKeys + " to scroll · " + note
+        }
+        note = glyphs.text(note)
+        grid.put(note, x: max(DisplayWidth.of(title) + 3, titleBar.width - DisplayWidth.of(note) - 1), y: 0, in: titleBar, style: .muted)
+        let text = body.inset(left: 1, right: 1)
+        for (i, line) in lines.dropFirst(overlayScroll).prefix(rows).enumerated() {
+            line.render(in: text.row(i), into: &grid)
         }
     }
 
@@ -208,8 +205,8 @@ extension App {
         if let prompt {
             var x = grid.put(prompt.label, x: 0, y: y, style: Style(.accent, background: .selection, [.bold]))
             x += grid.put(prompt.text, x: x, y: y, style: Style(.default, background: .selection, [.bold]))
-            grid.put(glyphs.isASCII ? "_" : "▏", x: x, y: y, style: Style(.accent, background: .selection))
-            let hint = prompt.hint
+            grid.put(glyphs.cursor, x: x, y: y, style: Style(.accent, background: .selection))
+            let hint = glyphs.text(prompt.hint)
             if x + 4 + DisplayWidth.of(hint) < layout.width {
                 grid.put(hint, x: layout.width - DisplayWidth.of(hint) - 1, y: y, style: Style(.muted, background: .selection))
             }
@@ -218,14 +215,14 @@ extension App {
         let right = position()
         let rightWidth = DisplayWidth.of(right)
         if let message {
-            grid.put(message.text, x: 1, y: y, style: Style(message.isError ? .error : .default, background: .selection, [.bold]),
+            grid.put(glyphs.text(message.text), x: 1, y: y, style: Style(message.isError ? .error : .default, background: .selection, [.bold]),
                      maxWidth: layout.width - rightWidth - 3)
         } else if let loading {
             drawProgress(loading, into: &grid, y: y, width: layout.width - rightWidth - 2)
         } else {
             var x = 1
             for (text, style) in summaryParts() {
-                x += grid.put(text, x: x, y: y, style: style, maxWidth: max(0, layout.width - rightWidth - 2 - x))
+                x += grid.put(glyphs.text(text), x: x, y: y, style: style, maxWidth: max(0, layout.width - rightWidth - 2 - x))
             }
         }
         grid.put(right, x: max(0, layout.width - rightWidth - 1), y: y, style: Style(.muted, background: .selection))

@@ -59,8 +59,22 @@ extension App {
             jumpToError(in: &view, forward: action == .nextError)
         case .zoomIn, .zoomOut, .zoomReset:
             zoom(&view, action)
+        case .nextLink, .previousLink:
+            let count = view.selectedSpan.map { view.tree.spans[$0].details.linkCount } ?? 0
+            guard count > 0 else { message = ("this span has no links", false); break }
+            view.tab = .links
+            view.selectedLink = ((view.selectedLink + (action == .nextLink ? 1 : -1)) % count + count) % count
+            message = ("link \(view.selectedLink + 1) of \(count) · Enter follows it", false)
         case .open:
             followLink(from: view)
+            return
+        case .backOrQuit:
+            // A lone trace opened at start has nothing to go back to but a list of itself.
+            if history.isEmpty && store.traceCount == 1 && list.filter == nil {
+                perform(.quit)
+                return
+            }
+            performTrace(.back)
             return
         case .back:
             viewCache[view.traceIndex] = view
@@ -78,7 +92,8 @@ extension App {
         }
         switch action {
         case .detailDown, .detailUp, .detailTop, .detailBottom, .nextTab, .selectTab: break
-        default: view.detailScroll = 0
+        case .nextLink, .previousLink: view.detailScroll = 0
+        default: view.detailScroll = 0; view.selectedLink = 0
         }
         trace = view
         keepSpanSelectionVisible()
@@ -150,10 +165,12 @@ extension App {
             message = ("this span has no links", false)
             return
         }
-        guard let link = links.first(where: { store.index(of: $0.traceID) != nil }),
-              let target = store.index(of: link.traceID)
-        else {
-            message = ("none of this span's \(links.count) linked traces is loaded", true)
+        // The chosen link (n/N on the Links tab; the first until then).
+        let link = links[min(max(0, view.selectedLink), links.count - 1)]
+        guard let target = store.index(of: link.traceID) else {
+            let loaded = links.filter { store.index(of: $0.traceID) != nil }.count
+            message = (links.count == 1 ? "the linked trace is not loaded"
+                : "link \(min(view.selectedLink, links.count - 1) + 1)'s trace is not loaded (\(loaded) of \(links.count) are; n/N choose)", true)
             return
         }
         history.append(view)

@@ -137,7 +137,7 @@ public struct App: Sendable {
 
     public mutating func perform(_ action: Action) {
         defer { refreshDetail() }
-        if action != .quit { quitArmed = false }
+        if action != .quit && action != .backOrQuit { quitArmed = false }
         switch action {
         case .quit:
             if ephemeralInputArriving && !quitArmed {

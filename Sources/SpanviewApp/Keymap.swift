@@ -56,8 +56,11 @@ public enum Keymap {
         KeyBinding(keys: [.character("+"), .character("=")], action: .zoomIn, context: .waterfall, help: "zoom the time axis in around the span"),
         KeyBinding(keys: [.character("-")], action: .zoomOut, context: .waterfall, help: "zoom out"),
         KeyBinding(keys: [.character("0")], action: .zoomReset, context: .waterfall, help: "whole trace"),
-        KeyBinding(keys: [.enter], action: .open, context: .waterfall, help: "follow the span's first loaded link"),
-        KeyBinding(keys: [.escape, .backspace, .character("q")], action: .back, context: .waterfall, help: "back (to the linking trace, or the list)"),
+        KeyBinding(keys: [.character("n")], action: .nextLink, context: .waterfall, help: "Links tab: choose the next link"),
+        KeyBinding(keys: [.character("N")], action: .previousLink, context: .waterfall, help: "Links tab: choose the previous link"),
+        KeyBinding(keys: [.enter], action: .open, context: .waterfall, help: "follow the chosen link (Links tab, n/N)"),
+        KeyBinding(keys: [.escape, .backspace], action: .back, context: .waterfall, help: "back (to the linking trace, or the list)"),
+        KeyBinding(keys: [.character("q")], action: .backOrQuit, context: .waterfall, help: "back; quit if the input has only this trace"),
 
         KeyBinding(keys: [.escape, .character("q"), .backspace], action: .back, context: .overlay, help: "close"),
         KeyBinding(keys: [.enter], action: .open, context: .overlay, help: "close (in the Logs view: open the trace the line names)"),

@@ -1,9 +1,10 @@
+import CellGrid
+
 /// Where each part of the screen goes for a terminal size. Pure, so key handling and
 /// drawing agree on how many rows are visible.
 public struct ScreenLayout: Equatable, Sendable {
-    public struct Area: Equatable, Sendable {
-        public var x: Int, y: Int, width: Int, height: Int
-    }
+    /// The areas are `CellGrid.Rect`s, which widgets render into.
+    public typealias Area = Rect
 
     public static let minimumWidth = 40
     public static let minimumHeight = 10

@@ -16,6 +16,8 @@ public struct TraceView: Sendable {
     public var window: (start: Int64, end: Int64)?
     public var tab = DetailTab.attributes
     public var detailScroll = 0
+    /// The link Enter follows (Links tab; `n`/`N`), by position in the selected span's links.
+    public var selectedLink = 0
 
     /// Figures of the whole tree, computed once per tree (a frame must not walk every span).
     public private(set) var figures: Figures
@@ -23,8 +25,8 @@ public struct TraceView: Sendable {
     public struct Figures: Sendable {
         public var fullWindow: (start: Int64, end: Int64)
         public var traceStart: Int64
-        public var orphans: Int
-        public var clockProblems: Int
+        /// Spans per flag, for the header.
+        public var flags: FlagCounts
         public var longestService: Int
         public var errors: Int
 
@@ -48,8 +50,7 @@ public struct TraceView: Sendable {
             }
             traceStart = start == Int64.max ? Timestamp.unknown : start
             fullWindow = start == Int64.max || end == Int64.min ? (0, 1) : (start, max(end, start + 1))
-            orphans = tree.flags.lazy.filter { $0.contains(.orphan) }.count
-            clockProblems = tree.flags.lazy.filter { !$0.isDisjoint(with: .clockProblems) }.count
+            flags = FlagCounts(tree)
             longestService = longest
             self.errors = errors
         }
@@ -70,6 +71,12 @@ public struct TraceView: Sendable {
     public var fullWindow: (start: Int64, end: Int64) { figures.fullWindow }
 
     public var currentWindow: (start: Int64, end: Int64) { window ?? fullWindow }
+
+    /// What the waterfall widget draws from (figures computed once per tree, not per frame).
+    public var waterfallTrace: WaterfallWidget.Trace {
+        WaterfallWidget.Trace(tree: tree, rows: rows, start: figures.traceStart, end: figures.fullWindow.end,
+                              longestService: figures.longestService)
+    }
 
     // MARK: - Collapsing
 

@@ -13,12 +13,19 @@ public struct SummaryReport: Sendable {
     public let duplicateCount: Int
     /// Traces by start time (unknown times last, then by arrival).
     public let traces: [TraceSummary]
+    /// Spans per flag of each trace, in the order of `traces`.
+    public let flags: [FlagCounts]
 
     public init(_ inputs: LoadedInputs) {
         files = inputs.inputs
         spanCount = inputs.store.spanCount
         duplicateCount = inputs.store.duplicateCount
-        traces = inputs.store.traces.map { TraceSummary(TraceTree($0)) }.sorted(by: SummaryReport.byStart)
+        let figures = inputs.store.traces.map { record in
+            let tree = TraceTree(record)
+            return (TraceSummary(tree), FlagCounts(tree))
+        }.sorted { SummaryReport.byStart($0.0, $1.0) }
+        traces = figures.map(\.0)
+        flags = figures.map(\.1)
     }
 
     static func byStart(_ a: TraceSummary, _ b: TraceSummary) -> Bool {
@@ -46,7 +53,7 @@ public struct SummaryReport: Sendable {
                 })),
             ])
         }
-        let traces = self.traces.map { t in
+        let traces = zip(self.traces, flags).map { t, flags in
             JSONText.object([
                 ("traceId", JSONText.quoted(t.traceID.hex)),
                 ("spans", String(t.spanCount)),
@@ -56,6 +63,8 @@ public struct SummaryReport: Sendable {
                 ("services", JSONText.array(t.services.map(JSONText.quoted))),
                 ("roots", JSONText.array(t.rootNames.map(JSONText.quoted))),
                 ("orphans", JSONText.array(t.orphanNames.map(JSONText.quoted))),
+                // Spans per flag, every key always there (SpanFlagText's table).
+                ("flags", JSONText.object(zip(SpanFlagText.table, flags.counts).map { ($0.jsonKey, String($1)) })),
             ])
         }
         return JSONText.object([
@@ -91,6 +100,12 @@ public struct SummaryReport: Sendable {
                 ])
             }
             out += TextTable.render(rows, rightAligned: [2, 3, 4, 5])
+            // Flagged spans (clock problems, missing parents, ...), in the words the viewer uses.
+            let flagged = zip(traces, flags).filter { !$1.isEmpty }
+            if !flagged.isEmpty {
+                out += "\nFlagged spans:\n"
+                for (t, counts) in flagged { out += "  \(t.traceID.hex): " + counts.texts.joined(separator: ", ") + "\n" }
+            }
         }
         let problems = files.flatMap(\.problems)
         if !problems.isEmpty {

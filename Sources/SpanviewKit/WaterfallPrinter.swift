@@ -2,6 +2,7 @@ import CellGrid
 import SpanModel
 import SpanStore
 import SpanWidgets
+import TraceLayout
 
 /// `spanview print`: every trace (or those matching a prefix) as a text waterfall.
 public struct WaterfallPrinter: Sendable {
@@ -17,8 +18,12 @@ public struct WaterfallPrinter: Sendable {
         self.glyphs = glyphs
     }
 
-    /// The widths `print` accepts: `WaterfallText.widths`, 40 to 1000 columns.
-    public static let widths = WaterfallText.widths
+    /// The widths `print` accepts, 40 to 1000 columns (a grid as wide as `Int.max` could not
+    /// be allocated, and nobody reads a 10,000-column line).
+    public static let widths = 40...1000
+
+    /// Rows drawn into one grid before it is written.
+    public static let chunkRows = 512
 
     /// The width `print` draws at: `--width` if given (validated against `widths` by the
     /// command), else the terminal's, else the `COLUMNS` environment variable if it is a
@@ -37,21 +42,42 @@ public struct WaterfallPrinter: Sendable {
     static func clamp(_ width: Int) -> Int { min(max(width, widths.lowerBound), widths.upperBound) }
 
     /// Writes the waterfalls of the selected traces through `write`, in bounded pieces,
-    /// so a trace of a million spans never needs a million-row grid.
+    /// so a trace of a million spans never needs a million-row grid. Each is the viewer's
+    /// waterfall widget (no cursor, nothing folded, orphans as top-level rows) under the
+    /// viewer's trace header, rendered `chunkRows` rows at a time.
     public func print(_ store: TraceStore, traces indices: [Int], write: (String) -> Void) {
         let trees = indices.map { TraceTree(store.traces[$0]) }
         let ordered = trees.map { ($0, TraceSummary($0)) }.sorted { SummaryReport.byStart($0.1, $1.1) }
-        for (n, (tree, _)) in ordered.enumerated() {
+        for (n, (tree, summary)) in ordered.enumerated() {
             if n > 0 { write("\n") }
-            let view = WaterfallText(tree: tree, width: width, glyphs: glyphs, useColor: color)
-            write(render(view.header()))
-            var row = 0
-            while row < view.rows.count {
-                let end = min(view.rows.count, row + 512)
-                write(render(view.body(row..<end)))
-                row = end
-            }
+            for grid in grids(tree, summary) { write(render(grid)) }
         }
+    }
+
+    /// One trace's output: the header with the axis and the first rows, then the other rows.
+    public func grids(_ tree: TraceTree, _ summary: TraceSummary? = nil) -> [Grid] {
+        let width = Self.clamp(self.width)
+        let summary = summary ?? TraceSummary(tree)
+        let trace = WaterfallWidget.Trace(tree: tree, rows: VisibleRows(tree: tree, groupOrphans: false))
+        let options = WaterfallWidget.Options(glyphs: glyphs, useColor: color)
+        var out: [Grid] = []
+        var row = 0
+        repeat {
+            let first = row == 0
+            let count = min(Self.chunkRows, trace.rows.count - row)
+            var grid = Grid(width: width, height: count + (first ? 2 : 0))
+            var area = grid.area
+            if first {
+                let (header, rest) = area.splitRows(top: 1)
+                TraceHeader(summary, flags: FlagCounts(tree), glyphs: glyphs).render(in: header, into: &grid)
+                area = rest
+            }
+            WaterfallWidget(trace: trace, state: .init(topRow: row, showsAxis: first), options: options)
+                .render(in: area, into: &grid)
+            out.append(grid)
+            row += count
+        } while row < trace.rows.count
+        return out
     }
 
     private func render(_ grid: Grid) -> String {

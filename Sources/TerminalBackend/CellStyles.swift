@@ -22,24 +22,23 @@ struct CellStyles {
 
     mutating func rendition(_ style: Style) -> Rendition {
         if let known = cache[style] { return known }
+        // The palette decides colours and attributes for its depth (reverse video for the
+        // selection without colour, dim for muted text without a grey), as for print --color.
+        let r = palette.rendition(style)
         var attributes = cn_a_normal()
-        if style.attributes.contains(.bold) { attributes |= cn_a_bold() }
-        if style.attributes.contains(.dim) { attributes |= cn_a_dim() }
-        if style.attributes.contains(.reverse) { attributes |= cn_a_reverse() }
-        if style.attributes.contains(.underline) { attributes |= cn_a_underline() }
-        // Without a grey to use, muted text is dimmed (as ANSIText does for print --color).
-        if style.foreground == .muted && palette.colorIndex(.muted) == nil { attributes |= cn_a_dim() }
-        let result = Rendition(attributes: attributes, pair: pair(style.foreground, style.background))
+        if r.attributes.contains(.bold) { attributes |= cn_a_bold() }
+        if r.attributes.contains(.dim) { attributes |= cn_a_dim() }
+        if r.attributes.contains(.reverse) { attributes |= cn_a_reverse() }
+        if r.attributes.contains(.underline) { attributes |= cn_a_underline() }
+        let result = Rendition(attributes: attributes, pair: pair(r.foreground, r.background))
         cache[style] = result
         return result
     }
 
     /// The pair for two roles; 0 (the terminal's colours) when neither has a colour,
     /// colours are off, or pairs ran out.
-    private func pair(_ foreground: ColorRole, _ background: ColorRole) -> Int16 {
+    private func pair(_ fg: Int?, _ bg: Int?) -> Int16 {
         guard palette.depth != .none else { return 0 }
-        let fg = palette.colorIndex(foreground)
-        let bg = palette.colorIndex(background)
         if fg == nil && bg == nil { return 0 }
         let number = alloc_pair(Int32(fg ?? defaultColor(COLOR_WHITE)), Int32(bg ?? defaultColor(COLOR_BLACK)))
         guard number > 0, number <= Int32(Int16.max) else { return 0 }

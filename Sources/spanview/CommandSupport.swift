@@ -23,6 +23,17 @@ enum CommandSupport {
         }
     }
 
+    /// Loads what can be read; each input that cannot is named on standard error.
+    static func loadReadable(_ paths: [String]) -> LoadedInputs {
+        let progress = isatty(2) != 0 ? ProgressLine() : nil
+        defer { progress?.finish() }
+        let (inputs, failures) = InputLoader.loadReadable(paths, progress: progress.map { line in { line.update($0) } })
+        progress?.finish()
+        let err = StandardError()
+        for failure in failures { err.write("spanview: \(TerminalText.escaped(failure.description))\n") }
+        return inputs
+    }
+
     /// Lists skipped values on standard error (print's output stays clean).
     static func reportProblems(_ inputs: LoadedInputs) {
         let problems = inputs.problems
@@ -39,6 +50,16 @@ enum CommandSupport {
         let err = StandardError()
         for line in empty { err.write("spanview: \(TerminalText.escaped(line))\n") }
         exit(1)
+    }
+
+    /// Names the inputs that held no span on standard error, and ends the program non-zero
+    /// only when no input at all gave a span (`print`: the others were printed).
+    static func reportEmptyInputs(_ inputs: LoadedInputs) {
+        let err = StandardError()
+        for input in inputs.inputs where input.end?.failure == nil {
+            if let reason = input.emptinessReason { err.write("spanview: \(TerminalText.escaped(input.quotedName + " " + reason))\n") }
+        }
+        if inputs.store.spanCount == 0 { exit(1) }
     }
 
     static func fail(_ message: String) -> Never {

@@ -7,7 +7,8 @@ import Tracing
 struct PrintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "print",
-        abstract: "Print each trace as a text waterfall (no terminal needed)."
+        abstract: "Print each trace as a text waterfall (no terminal needed).",
+        discussion: "An input that cannot be read, or holds no span, is named on standard error and the others are printed; the exit status is 1 only when no input gave a span."
     )
 
     @Argument(help: "Trace files to read; - for standard input.")
@@ -45,7 +46,12 @@ struct PrintCommand: ParsableCommand {
     }
 
     func printTraces() throws {
-        let inputs = try CommandSupport.load(files)
+        // What can be read is printed; each input that cannot is named on standard error.
+        let inputs = CommandSupport.loadReadable(files)
+        if inputs.store.spanCount == 0 {
+            CommandSupport.reportProblems(inputs)
+            CommandSupport.reportEmptyInputs(inputs)
+        }
         let indices: [Int]
         if let trace, let prefix = TraceIDPrefix(trace) {
             indices = inputs.store.traces(matching: prefix)
@@ -68,7 +74,7 @@ struct PrintCommand: ParsableCommand {
         }
         out.flush()
         CommandSupport.reportProblems(inputs)
-        CommandSupport.exitForEmptyInputs(inputs.inputs)
+        CommandSupport.reportEmptyInputs(inputs)
     }
 }
 

@@ -232,15 +232,25 @@ struct GridPutTests {
         #expect(grid[1, 0].text == "b")
     }
 
-    @Test("fill and blit")
-    func fillAndBlit() {
+    @Test("fill, and drawing relative to an area, clipped to it")
+    func fillAndAreas() {
         var grid = Grid(width: 6, height: 2)
         grid.fill("─", x: -2, y: 0, width: 5)
         #expect(grid.line(0) == "───")
-        var small = Grid(width: 3, height: 1)
-        small.put("xyz", x: 0, y: 0)
-        grid.blit(small, x: 4, y: 1)
+        let area = Rect(x: 4, y: 1, width: 3, height: 1)
+        #expect(grid.put("xyz", x: 0, y: 0, in: area) == 2)   // the grid's edge
+        #expect(grid.put("nothing", x: 0, y: 1, in: area) == 0)   // below the area
         #expect(grid.text == "───\n    xy")
+        var g2 = Grid(width: 10, height: 3)
+        let inner = Rect(x: 2, y: 1, width: 4, height: 1)
+        g2.put("abcdefgh", x: 1, y: 0, in: inner, style: .bold)
+        g2.fill("=", x: -1, y: 0, width: 2, in: inner)
+        g2.fill("#", x: -5, y: 0, width: 2, in: inner)   // wholly left of the area: nothing
+        #expect(g2.text == "\n  =abc\n")
+        #expect(g2.cell(x: 1, y: 0, in: inner)?.text == "a")
+        #expect(g2.cell(x: 4, y: 0, in: inner) == nil)
+        g2.setStyle(.error, x: 0, y: 0, width: 100, in: inner)
+        #expect(g2[5, 1].style == .error && g2[6, 1].style == .plain)
     }
 
     @Test("a zero-sized grid accepts writes and draws nothing")
@@ -311,5 +321,40 @@ struct ControlCharacterTests {
         grid.fill("\u{1B}", x: 0, y: 0, width: 2)
         #expect(grid.cells.allSatisfy { !$0.text.unicodeScalars.contains { Self.isControl($0.value) } })
         #expect(!ANSIText.render(grid, palette: Palette(depth: .none)).contains("\u{1B}"))
+    }
+}
+
+@Suite("Rect")
+struct RectTests {
+    @Test("split rows and columns, inset, intersection")
+    func helpers() {
+        let r = Rect(x: 1, y: 2, width: 10, height: 5)
+        #expect(r.splitRows(top: 2) == (Rect(x: 1, y: 2, width: 10, height: 2), Rect(x: 1, y: 4, width: 10, height: 3)))
+        #expect(r.splitRows(top: 9).rest.isEmpty)
+        #expect(r.splitColumns(left: 4) == (Rect(x: 1, y: 2, width: 4, height: 5), Rect(x: 5, y: 2, width: 6, height: 5)))
+        #expect(r.inset(by: 1) == Rect(x: 2, y: 3, width: 8, height: 3))
+        #expect(r.inset(left: 20).width == 0)
+        #expect(r.intersection(Rect(x: 8, y: 0, width: 10, height: 3)) == Rect(x: 8, y: 2, width: 3, height: 1))
+        #expect(r.intersection(Rect(x: 50, y: 50, width: 1, height: 1)).isEmpty)
+        #expect(r.rows([1, 2, 0]) == [Rect(x: 1, y: 2, width: 10, height: 1), Rect(x: 1, y: 3, width: 10, height: 2),
+                                      Rect(x: 1, y: 5, width: 10, height: 2)])
+        #expect(r.row(4) == Rect(x: 1, y: 6, width: 10, height: 1))
+        #expect(r.row(5).isEmpty)
+        #expect(Rect(x: 0, y: 0, width: -3, height: 2).width == 0)
+        #expect(r.contains(x: 1, y: 2) && !r.contains(x: 11, y: 2))
+    }
+
+    struct Label: Widget {
+        var text: String
+        func render(in area: Rect, into grid: inout Grid) {
+            for y in 0..<area.height { grid.put(text, x: 0, y: y, in: area) }
+        }
+    }
+
+    @Test("a widget draws only inside its area")
+    func widgetClipped() {
+        var grid = Grid(width: 8, height: 4)
+        Label(text: "hello world").render(in: Rect(x: 2, y: 1, width: 4, height: 2), into: &grid)
+        #expect(grid.text == "\n  hell\n  hell\n")
     }
 }

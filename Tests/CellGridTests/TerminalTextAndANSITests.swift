@@ -128,10 +128,34 @@ struct ANSITextTests {
             "ab\u{1B}[0;1;31mcd ef\u{1B}[0m\n\u{1B}[0;2mgh\u{1B}[0m\n")
     }
 
-    @Test("no colour: attributes only, no colour codes")
+    @Test("no colour: attributes only, no colour codes; muted text is dim, as in the viewer")
     func none() {
         #expect(ANSIText.render(sample(), palette: Palette(depth: .none)) ==
-            "ab\u{1B}[0;1mcd ef\u{1B}[0m\n\u{1B}[0mgh\u{1B}[0m\n")
+            "ab\u{1B}[0;1mcd ef\u{1B}[0m\n\u{1B}[0;2mgh\u{1B}[0m\n")
+    }
+
+    @Test("no colour: the selection is reverse video, so it is still told apart (NO_COLOR)")
+    func noColourSelection() {
+        var grid = Grid(width: 3, height: 1)
+        grid.put("ab", x: 0, y: 0, style: Style(.service2, background: .selection, [.bold]))
+        #expect(ANSIText.render(grid, palette: Palette(depth: .none)) == "\u{1B}[0;1;7mab\u{1B}[0m\n")
+        let r = Palette(depth: .none).rendition(Style(.default, background: .selection))
+        #expect(r.attributes.contains(.reverse) && r.foreground == nil && r.background == nil)
+    }
+
+    @Test("8 colours: a service on the selected row is never blue on blue")
+    func eightColourSelection() {
+        let p = Palette(depth: .eight)
+        let selection = p.colorIndex(.selection)
+        for role in ColorRole.services {
+            #expect(p.colorIndex(role) != selection, "\(role)")
+            let r = p.rendition(Style(role, background: .selection, [.bold]))
+            #expect(r.foreground != r.background, "\(role)")
+        }
+        for role in ColorRole.allCases where role != .selection {
+            let r = p.rendition(Style(role, background: .selection))
+            #expect(r.foreground == nil || r.foreground != r.background, "\(role)")
+        }
     }
 
     @Test("a plain grid has no escape sequences at all")
@@ -151,7 +175,7 @@ struct ANSITextTests {
         #expect(ANSIText.render(grid, palette: Palette(depth: .full)) ==
             "\u{1B}[0;48;5;24m x\u{1B}[0;7;38;5;33m▍\u{1B}[0;4m \u{1B}[0m\n")
         #expect(ANSIText.render(grid, palette: Palette(depth: .eight)) ==
-            "\u{1B}[0;44m x\u{1B}[0;7;34m▍\u{1B}[0;4m \u{1B}[0m\n")
+            "\u{1B}[0;44m x\u{1B}[0;7;32m▍\u{1B}[0;4m \u{1B}[0m\n")
     }
 
     @Test("the only escapes in the output are SGR, even when the text put in had ESC, CSI and OSC")
@@ -179,7 +203,8 @@ struct ANSITextTests {
         }
         let parts = try #require(splitSGR(ANSIText.render(grid, palette: Palette(depth: .none))))
         let params = Set(parts.sgr.flatMap { $0.split(separator: ";").map(String.init) })
-        #expect(params.isSubset(of: ["0", "1"]))
+        // Bold, dim (muted) and reverse (the selection's background) only.
+        #expect(params.isSubset(of: ["0", "1", "2", "7"]))
     }
 }
 

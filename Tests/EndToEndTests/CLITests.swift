@@ -53,7 +53,7 @@ struct CLITests {
         let traces = try #require(json["traces"] as? [[String: Any]])
         #expect(traces.count == 4)
         for trace in traces {
-            #expect(Set(trace.keys) == ["traceId", "spans", "depth", "errors", "durationNs", "services", "roots", "orphans"])
+            #expect(Set(trace.keys) == ["traceId", "spans", "depth", "errors", "durationNs", "services", "roots", "orphans", "flags"])
             let id = try #require(trace["traceId"] as? String)
             #expect(id.count == 32 && id.allSatisfy { "0123456789abcdef".contains($0) })
         }
@@ -63,6 +63,9 @@ struct CLITests {
         #expect(payment["depth"] as? Int == 4)
         #expect(payment["services"] as? [String] == ["payment-api", "fraud-checker"])
         #expect(payment["orphans"] as? [String] == [])
+        // The viewer's "[outside parent]", counted like every other flag.
+        let flags = try #require(payment["flags"] as? [String: Int])
+        #expect(flags["outsideParent"] == 1 && flags["endingBeforeStart"] == 0 && flags.count == 6)
         #expect((payment["durationNs"] as? Int ?? 0) > 0)
     }
 
@@ -115,6 +118,16 @@ struct CLITests {
             #expect(json["spans"] as? Int == 30)
             #expect((json["files"] as? [[String: Any]])?.first?["path"] as? String == "-")
         }
+    }
+
+    @Test("print with one unreadable input prints the others, names it on stderr and exits 0")
+    func printSkipsUnreadable() throws {
+        let result = try CLI.run(["print", "--color", "never", "/nonexistent/trace.json", CLI.sample("order-inventory.jsonl"),
+                                  CLI.packageRoot.appendingPathComponent("samples").path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("POST /orders"))
+        #expect(result.stderr.contains("'/nonexistent/trace.json': No such file or directory"))
+        #expect(result.stderr.contains("is a directory"))
     }
 
     @Test("unusable inputs get one clear line and a non-zero exit, never a crash trace")

@@ -35,7 +35,9 @@ struct FatalExitTests {
         let command = TmuxSession.quote(binary.path) + " " + TmuxSession.quote(CLI.sample("payment-timeout.json"))
         var variables = ["SWIFT_BACKTRACE": ""].merging(environment) { $1 }
         if let crash { variables["SPANVIEW_TEST_CRASH"] = crash }
-        let session = try TmuxSession(command: command, width: 120, height: 100, environment: variables)
+        // Wide enough that the report's source paths do not wrap in a checkout with a longer
+        // path (a worktree), which would push the message above the report off the pane.
+        let session = try TmuxSession(command: command, width: 160, height: 100, environment: variables)
         if crash == nil {
             try #require(session.waitFor(text: Self.statusMarker, timeout: 10), "the viewer did not start:\n\(session.capture())")
         }

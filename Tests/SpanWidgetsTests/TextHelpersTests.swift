@@ -104,14 +104,14 @@ struct StyledLineTests {
         let line = StyledLine([.init("ab", .bold), .init("cd", .error), .init("ef")])
         #expect(line.plainText == "abcdef")
         var grid = Grid(width: 10, height: 1)
-        line.draw(into: &grid, x: 1, y: 0, width: 3)
+        line.render(in: Rect(x: 1, y: 0, width: 3, height: 1), into: &grid)
         #expect(grid.line(0) == " abc")
         #expect(grid[1, 0].style == .bold)
         #expect(grid[2, 0].style == .bold)
         #expect(grid[3, 0].style == .error)
         #expect(grid[4, 0].text == " ")
         var wide = Grid(width: 10, height: 1)
-        line.draw(into: &wide, x: 0, y: 0, width: 10)
+        line.render(in: wide.area, into: &wide)
         #expect(wide.line(0) == "abcdef")
         #expect(wide[5, 0].style == .plain)
     }
@@ -119,7 +119,7 @@ struct StyledLineTests {
     @Test("a blank line draws nothing")
     func blank() {
         var grid = Grid(width: 4, height: 1)
-        StyledLine.blank.draw(into: &grid, x: 0, y: 0, width: 4)
+        StyledLine.blank.render(in: grid.area, into: &grid)
         #expect(grid == Grid(width: 4, height: 1))
         #expect(StyledLine("x", .muted).runs == [StyledLine.Run("x", .muted)])
     }

@@ -491,3 +491,125 @@ struct MaxSpansTests {
         #expect(s.app.list.selectedTrace == open.traceIndex)
     }
 }
+
+@Suite("Polish: links, quitting, help, logs, ASCII, no colour")
+struct PolishTests {
+    /// Opens the trace of `attribute-types.jsonl` with the span that has three links, on its Links tab.
+    func onLinks() throws -> AppSession {
+        var s = try AppSession(["attribute-types.jsonl"])
+        let traceIndex = try #require(s.app.store.traces.firstIndex { $0.spans.contains { $0.name == "zoo.events process" } })
+        s.type("/" + s.app.store.traces[traceIndex].traceID.hex)
+        s.press(.enter)
+        let row = try #require(s.app.trace?.rows.rows.firstIndex { s.app.trace!.tree.spans[Int($0)].name == "zoo.events process" })
+        for _ in 0..<row { s.type("j") }
+        s.type("4")
+        return s
+    }
+
+    @Test("Enter follows the link chosen with n/N, not always the first")
+    func chosenLink() throws {
+        var s = try onLinks()
+        let view = try #require(s.app.trace)
+        let links = view.tree.spans[try #require(view.selectedSpan)].links
+        #expect(links.count == 3)
+        #expect(s.screen.contains("▸ 1. trace"))
+        s.type("n")
+        #expect(s.app.trace?.selectedLink == 1)
+        #expect(s.screen.contains("▸ 2. trace " + links[1].traceID.hex))
+        s.type("N")
+        s.type("N")
+        #expect(s.app.trace?.selectedLink == 2)   // wraps around
+        #expect(s.screen.contains("▸ 3. trace " + links[2].traceID.hex))
+        let loaded = s.app.store.index(of: links[2].traceID) != nil
+        s.press(.enter)
+        if loaded {
+            #expect(s.lines[0].hasPrefix("Trace (via link) " + links[2].traceID.hex))
+        } else {
+            #expect(s.lines[0].hasPrefix("Trace " + view.tree.traceID.hex))
+            #expect(s.statusLine.contains("link 3's trace is not loaded"))
+        }
+        // The first loaded link other than the first is followed when chosen.
+        var t = try onLinks()
+        if let k = links.indices.dropFirst().first(where: { t.app.store.index(of: links[$0].traceID) != nil }) {
+            for _ in 0..<k { t.type("n") }
+            t.press(.enter)
+            #expect(t.lines[0].hasPrefix("Trace (via link) " + links[k].traceID.hex))
+        }
+    }
+
+    @Test("a file with one trace opens it, and one q quits, as with any other file")
+    func oneTraceQuits() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        #expect(s.lines[0].hasPrefix("Trace "))
+        s.type("q")
+        #expect(s.app.wantsQuit)
+        // Esc still goes to the list; with several traces q goes back, not out.
+        var t = try AppSession(["payment-timeout.json"])
+        t.press(.escape)
+        #expect(t.lines[0].contains("START"))
+        var u = try AppSession(["order-inventory.jsonl"])
+        u.press(.enter)
+        u.type("q")
+        #expect(!u.app.wantsQuit)
+        #expect(u.lines[0].contains("START"))
+    }
+
+    @Test("the help screen says which lines it shows and how to scroll")
+    func helpScrolls() throws {
+        var s = try AppSession(["order-inventory.jsonl"], height: 20)
+        s.type("?")
+        let total = Keymap.helpLines().count
+        #expect(s.lines[0].contains("lines 1-18 of \(total), ↑↓ to scroll · Esc closes"))
+        s.type("jj")
+        #expect(s.lines[0].contains("lines 3-20 of \(total)"))
+        s.type("G")
+        #expect(s.lines[0].contains("lines \(total - 17)-\(total) of \(total)"))
+        var big = try AppSession(["order-inventory.jsonl"], height: 200)
+        big.type("?")
+        #expect(!big.lines[0].contains("to scroll") && big.lines[0].contains("Esc closes"))
+    }
+
+    @Test("L on a file without log lines says so, not 'none yet'")
+    func noLogLines() throws {
+        var s = try AppSession(["order-inventory.jsonl"])
+        s.type("L")
+        #expect(s.lines[0].contains("the input has no log lines"))
+        #expect(!s.screen.contains("none yet"))
+    }
+
+    @Test("--ascii: every screen is pure ASCII, bytes below 0x80 only")
+    func asciiScreens() throws {
+        var screens: [String] = []
+        var s = try AppSession(["payment-timeout.json", "order-inventory.jsonl", "with-logs.txt"], glyphs: .ascii)
+        func take() { screens.append(s.screen) }
+        take()
+        s.type("s"); take()
+        s.type("ss"); s.press(.enter); take()
+        for key in ["j", "j", "e", "2", "3", "4", "1", "+", "+", "+", "+", "+", "+", "+", "+", " ", "[", "]", "0", "Z"] { s.type(key); take() }
+        s.type("?"); take(); s.type("G"); take(); s.press(.escape)
+        s.type("p"); take(); s.press(.escape)
+        s.type("L"); take(); s.press(.escape)
+        s.type("/"); take(); s.type("zz"); s.press(.enter); take()
+        s.app.resize(width: 20, height: 5); take()
+        s.app.resize(width: 200, height: 50); s.press(.escape); s.press(.enter); take()
+        var live = AppSession(inputs: LoadedInputs())
+        live.app = App(reading: [InputStatus(name: "-", isLive: true)], width: 120, height: 30, glyphs: .ascii, useColor: false)
+        screens.append(live.screen)
+        for screen in screens {
+            let high = screen.utf8.filter { $0 >= 0x80 }
+            #expect(high.isEmpty, "\(screen)")
+        }
+    }
+
+    @Test("NO_COLOR: the selected row is reverse video and error rows keep their mark")
+    func noColour() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        s.type("e")
+        let grid = s.grid
+        let out = ANSIText.render(grid, palette: Palette(depth: .none))
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false)
+        let selected = try #require(lines.firstIndex { $0.contains("\u{1B}[0;1;7m") })
+        #expect(grid.line(selected).hasPrefix("✗"))
+        #expect(!out.contains("\u{1B}[0;3") && !out.contains("\u{1B}[0;4"))   // no colour codes
+    }
+}

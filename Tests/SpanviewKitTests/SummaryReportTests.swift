@@ -31,7 +31,7 @@ struct SummaryReportTests {
         let path = try temporaryFile(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let report = SummaryReport(try InputLoader.load([path]))
-        let expected = #"{"files":[{"path":"\#(path)","format":"go-stdouttrace","spans":4,"nonJSONLines":1,"skippedCount":0,"skipped":[]}],"spans":3,"duplicates":1,"traces":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spans":3,"depth":2,"errors":1,"durationNs":1000000000,"services":["api","db"],"roots":["root"],"orphans":["lost"]}]}"#
+        let expected = #"{"files":[{"path":"\#(path)","format":"go-stdouttrace","spans":4,"nonJSONLines":1,"skippedCount":0,"skipped":[]}],"spans":3,"duplicates":1,"traces":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spans":3,"depth":2,"errors":1,"durationNs":1000000000,"services":["api","db"],"roots":["root"],"orphans":["lost"],"flags":{"withoutParent":1,"inParentCycle":0,"endingBeforeStart":0,"outsideParent":0,"duplicatesDropped":1,"spanIDReused":0}}]}"#
         #expect(report.json == expected)
     }
 
@@ -44,6 +44,29 @@ struct SummaryReportTests {
         #expect(text.contains("1 trace, 1 distinct span\n"))
         #expect(text.contains("4bf92f3577b34da6a3ce929d0e0e4736  2024-05-01 12:00:00.000      1.5s      1      1       0  api       root"))
         #expect(text.contains("Skipped:\n  \(path):2: byte "))
+    }
+
+    @Test("the text summary counts flagged spans, outside parent among them, in the viewer's words")
+    func flaggedText() throws {
+        let text = [
+            Self.span("root", id: "0000000000000001", start: "2024-05-01T12:00:00Z", end: "2024-05-01T12:00:01Z"),
+            Self.span("late", id: "0000000000000002", parent: "0000000000000001", start: "2024-05-01T12:00:00.9Z", end: "2024-05-01T12:00:01.2Z"),
+            Self.span("backwards", id: "0000000000000003", parent: "0000000000000001", start: "2024-05-01T12:00:00.5Z", end: "2024-05-01T12:00:00.4Z"),
+        ].joined(separator: "\n") + "\n"
+        let path = try temporaryFile(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = SummaryReport(try InputLoader.load([path]))
+        #expect(report.text().hasSuffix("\nFlagged spans:\n  4bf92f3577b34da6a3ce929d0e0e4736: 1 ending before start, 1 outside parent\n"))
+        #expect(report.json.contains(#""flags":{"withoutParent":0,"inParentCycle":0,"endingBeforeStart":1,"outsideParent":1,"#))
+    }
+
+    @Test("loadReadable reads what it can and names what it cannot")
+    func readable() throws {
+        let good = try temporaryFile(Self.span("root", id: "0000000000000001", start: "2024-05-01T12:00:00Z", end: "2024-05-01T12:00:01Z") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        let (inputs, failures) = InputLoader.loadReadable(["/no/such/file", good, FileManager.default.temporaryDirectory.path])
+        #expect(inputs.store.spanCount == 1)
+        #expect(failures.map(\.path) == ["/no/such/file", FileManager.default.temporaryDirectory.path])
     }
 
     @Test("missing paths and directories are errors naming the path")

@@ -33,134 +33,171 @@ let checkout = tree([
     span(3, parent: 1, "charge", from: 30, to: 90, service: "payments", error: true),
 ])
 
-@Suite("WaterfallText snapshots")
-struct WaterfallTextTests {
+/// The waterfall as `print` draws it: no cursor, nothing folded, orphans as top-level rows.
+struct Printed {
+    let tree: TraceTree
+    let width: Int
+    let glyphs: Glyphs
+    let trace: WaterfallWidget.Trace
+
+    init(tree: TraceTree, width: Int, glyphs: Glyphs = .unicode) {
+        self.tree = tree
+        self.width = width
+        self.glyphs = glyphs
+        trace = WaterfallWidget.Trace(tree: tree, rows: VisibleRows(tree: tree, groupOrphans: false))
+    }
+
+    var rows: VisibleRows { trace.rows }
+
+    /// Rows `range`, one line each.
+    func body(_ range: Range<Int>) -> Grid {
+        var grid = Grid(width: width, height: range.count)
+        WaterfallWidget(trace: trace, state: .init(topRow: range.lowerBound, showsAxis: false), options: .init(glyphs: glyphs))
+            .render(in: grid.area, into: &grid)
+        return grid
+    }
+
+    /// The trace header and the axis.
+    func header() -> Grid {
+        var grid = Grid(width: width, height: 2)
+        TraceHeader(TraceSummary(tree), flags: FlagCounts(tree), glyphs: glyphs).render(in: grid.area.row(0), into: &grid)
+        WaterfallWidget(trace: trace, state: .init(topRow: 0, showsAxis: true), options: .init(glyphs: glyphs))
+            .render(in: grid.area.row(1), into: &grid)
+        return grid
+    }
+}
+
+@Suite("Waterfall snapshots, print mode")
+struct WaterfallPrintTests {
     @Test("body at 80 columns, Unicode")
     func bodyUnicode() {
-        let w = WaterfallText(tree: checkout, width: 80, glyphs: .unicode)
+        let w = Printed(tree: checkout, width: 80, glyphs: .unicode)
         #expect(w.rows.count == 5)
         let grid = w.body(0..<5)
         #expect(grid.width == 80)
         #expect(grid.height == 5)
+        // Column 1: the flag mark, so a flag is seen even when the name column cuts its words.
         #expect(grid.text == """
-              GET /checkout               frontend    100ms ██████████████████████████▊
-              ├─auth                      auth         20ms  █████▊
-            ✗ └─charge                    payments     60ms         ████████████████
-                └─db.query                payments     30ms           ▐███████▊
-              retry-worker [orphan: pare… worker       70ms              ███████████████████
+              GET /checkout                frontend    100ms █████████████████████████▉
+              ├─auth                       auth         20ms  █████▌
+            ✗ └─charge                     payments     60ms        ▕███████████████▎
+                └─db.query                 payments     30ms           ████████▏
+             ⚑retry-worker [no parent]     worker       70ms             ▕██████████████████
             """)
     }
 
     @Test("body at 80 columns, ASCII")
     func bodyASCII() {
-        let grid = WaterfallText(tree: checkout, width: 80, glyphs: .ascii).body(0..<5)
+        let grid = Printed(tree: checkout, width: 80, glyphs: .ascii).body(0..<5)
         #expect(grid.text == """
-              GET /checkout               frontend    100ms ###########################
-              |-auth                      auth         20ms  ######
-            ! `-charge                    payments     60ms         ################
-                `-db.query                payments     30ms           #########
-              retry-worker [orphan: pare~ worker       70ms              ###################
+              GET /checkout                frontend    100ms ##########################
+              |-auth                       auth         20ms  #####=
+            x `-charge                     payments     60ms        |###############|
+                `-db.query                 payments     30ms           ########|
+             !retry-worker [no parent]     worker       70ms             |##################
             """)
         #expect(grid.text.unicodeScalars.allSatisfy { $0.isASCII })
     }
 
     @Test("a range of rows draws just those rows")
     func partialBody() {
-        let grid = WaterfallText(tree: checkout, width: 80, glyphs: .unicode).body(2..<4)
+        let grid = Printed(tree: checkout, width: 80, glyphs: .unicode).body(2..<4)
         #expect(grid.text == """
-            ✗ └─charge                    payments     60ms         ████████████████
-                └─db.query                payments     30ms           ▐███████▊
+            ✗ └─charge                     payments     60ms        ▕███████████████▎
+                └─db.query                 payments     30ms           ████████▏
             """)
     }
 
     @Test("axis line at 80 columns lines up with the columns below it")
     func axis80() {
-        let unicode = WaterfallText(tree: checkout, width: 80, glyphs: .unicode).header()
+        let unicode = Printed(tree: checkout, width: 80, glyphs: .unicode).header()
         #expect(unicode.height == 2)
-        #expect(unicode.line(1) == "  span                        service  duration ╷0           ╷50ms        ╷100ms")
-        let ascii = WaterfallText(tree: checkout, width: 80, glyphs: .ascii).header()
-        #expect(ascii.line(1) == "  span                        service  duration |0           |50ms        |100ms")
+        #expect(unicode.line(1) == "  span                         service  duration ╷0          ╷50ms        ╷100ms")
+        let ascii = Printed(tree: checkout, width: 80, glyphs: .ascii).header()
+        #expect(ascii.line(1) == "  span                         service  duration |0          |50ms        |100ms")
     }
 
     @Test("header at 140 columns, where every fact fits")
     func header140() {
-        let grid = WaterfallText(tree: checkout, width: 140, glyphs: .unicode).header()
+        let grid = Printed(tree: checkout, width: 140, glyphs: .unicode).header()
         #expect(grid.text == """
-            Trace 4bf92f3577b34da6a3ce929d0e0e4736  120ms · 5 spans · depth 3 · 1 error · 1 orphan · frontend, auth, payments, worker
-              span                                                            service  duration ╷0                     ╷50ms                  ╷100ms
+            Trace 4bf92f3577b34da6a3ce929d0e0e4736  120ms · 5 spans · depth 3 · 1 error · 1 without parent · frontend, auth, payments, worker
+              span                                                             service  duration ╷0                    ╷50ms                  ╷100ms
             """)
-        let ascii = WaterfallText(tree: checkout, width: 140, glyphs: .ascii).header()
-        #expect(ascii.line(1) == "  span                                                            service  duration |0                     |50ms                  |100ms")
+        let ascii = Printed(tree: checkout, width: 140, glyphs: .ascii).header()
+        #expect(ascii.line(1) == "  span                                                             service  duration |0                    |50ms                  |100ms")
+        #expect(ascii.line(0) == "Trace 4bf92f3577b34da6a3ce929d0e0e4736  120ms - 5 spans - depth 3 - 1 error - 1 without parent - frontend, auth, payments, worker")
     }
 
     @Test("header at 80 columns starts with the trace ID and the main figures")
     func header80() {
-        let line = WaterfallText(tree: checkout, width: 80, glyphs: .unicode).header().line(0)
+        let line = Printed(tree: checkout, width: 80, glyphs: .unicode).header().line(0)
         #expect(line.hasPrefix("Trace 4bf92f3577b34da6a3ce929d0e0e4736  120ms · 5 spans · depth 3 · 1 error"))
         #expect(DisplayWidth.of(line) <= 80)
     }
 
     @Test("header at 80 columns does not end in a fact cut in half")
     func header80Cut() {
-        let line = WaterfallText(tree: checkout, width: 80, glyphs: .unicode).header().line(0)
+        let line = Printed(tree: checkout, width: 80, glyphs: .unicode).header().line(0)
         #expect(!line.hasSuffix("· 1"))
-        #expect(line.hasSuffix("1 orphan") || line.hasSuffix("…"))
+        #expect(line.hasSuffix("1 without parent") || line.hasSuffix("…"))
     }
 
     @Test("cell styles: error marks and bars in the error colour, other bars in their service colour")
     func styles() {
-        let grid = WaterfallText(tree: checkout, width: 80, glyphs: .unicode).body(0..<5)
+        let grid = Printed(tree: checkout, width: 80, glyphs: .unicode).body(0..<5)
         // Row 0, GET /checkout: plain name, frontend's colour for service and bar.
         #expect(grid[2, 0].style == .plain)
-        #expect(grid[30, 0].style == Style(ColorRole.service("frontend")))
-        #expect(grid[48, 0].style == Style(ColorRole.service("frontend")))
+        #expect(grid[31, 0].style == Style(ColorRole.service("frontend")))
+        #expect(grid[49, 0].style == Style(ColorRole.service("frontend")))
         #expect(grid[74, 0].style == Style(ColorRole.service("frontend")))
         // Row 2, charge: error glyph, name, duration and bar in the error colour.
         #expect(grid[0, 2].style == .error)
         #expect(grid[4, 2].style == .error)
-        #expect(grid[43, 2].style == .error)
+        #expect(grid[44, 2].style == Style(.error))
         #expect(grid[56, 2].style == Style(.error))
         #expect(grid[2, 2].style == .muted)    // guide
-        // Row 4: the orphan tag is a warning.
+        // Row 4: the orphan tag and its mark are warnings.
         #expect(grid[15, 4].style == Style(.warning))
+        #expect(grid[1, 4].style == Style(.warning, [.bold]))
     }
 
     @Test("a name that exactly fills the name column is shown whole")
     func exactFitName() {
-        // At width 80 with an 8-character service the name column is 27 cells.
-        let name = "abcdefghijklmnopqrstuvwxyz0"
+        // At width 80 with an 8-character service the name column is 28 cells.
+        let name = "abcdefghijklmnopqrstuvwxyz01"
         let t = tree([span(1, name, from: 0, to: 10, service: "payments")])
-        let line = WaterfallText(tree: t, width: 80).body(0..<1).line(0)
+        let line = Printed(tree: t, width: 80).body(0..<1).line(0)
         #expect(line.hasPrefix("  " + name + " payments"))
     }
 
     @Test("a name longer than the name column is cut with an ellipsis")
     func longName() {
-        let name = "abcdefghijklmnopqrstuvwxyz01"   // 28 characters, one more than the 27-cell column
+        let name = "abcdefghijklmnopqrstuvwxyz012"   // 29 characters, one more than the 28-cell column
         let t = tree([span(1, name, from: 0, to: 10, service: "payments")])
-        let unicode = WaterfallText(tree: t, width: 80).body(0..<1).line(0)
-        #expect(unicode.hasPrefix("  abcdefghijklmnopqrstuvwxyz… payments"))
-        let ascii = WaterfallText(tree: t, width: 80, glyphs: .ascii).body(0..<1).line(0)
-        #expect(ascii.hasPrefix("  abcdefghijklmnopqrstuvwxyz~ payments"))
+        let unicode = Printed(tree: t, width: 80).body(0..<1).line(0)
+        #expect(unicode.hasPrefix("  abcdefghijklmnopqrstuvwxyz0… payments"))
+        let ascii = Printed(tree: t, width: 80, glyphs: .ascii).body(0..<1).line(0)
+        #expect(ascii.hasPrefix("  abcdefghijklmnopqrstuvwxyz0~ payments"))
     }
 
     @Test("a lone root: one row, one full bar, no depth in the header")
     func loneRoot() {
         let t = tree([span(1, "main", from: 0, to: 250, service: "svc")])
-        let w = WaterfallText(tree: t, width: 80)
+        let w = Printed(tree: t, width: 80)
         #expect(w.header().line(0) == "Trace 4bf92f3577b34da6a3ce929d0e0e4736  250ms · 1 span · svc")
         #expect(w.body(0..<1).text ==
-            "  main                         svc        250ms " + String(repeating: "█", count: 32))
-        // One short service name: the service column keeps its minimum of 7 and the name column takes the rest (28).
-        #expect(w.header().line(1) == "  span                         service duration ╷0          ╷100ms       ╷200ms")
+            "  main                          svc        250ms " + String(repeating: "█", count: 31))
+        // One short service name: the service column keeps its minimum of 7 and the name column takes the rest (29).
+        #expect(w.header().line(1) == "  span                          service duration ╷0          ╷100ms      ╷200ms")
     }
 
     @Test("control characters in names and services are shown escaped")
     func hostileNames() {
         let t = tree([span(1, "evil\u{1B}]0;pwned\u{07}", from: 0, to: 10, service: "s\u{1B}[2J")])
-        let grid = WaterfallText(tree: t, width: 80).body(0..<1)
-        // The escaped service is 6 cells, so the service column keeps its minimum of 7 and the name column is 28.
-        #expect(grid.line(0).hasPrefix("  evil\\e]0;pwned\\x07           s\\e[2J      10ms"))
+        let grid = Printed(tree: t, width: 80).body(0..<1)
+        // The escaped service is 6 cells, so the service column keeps its minimum of 7 and the name column is 29.
+        #expect(grid.line(0).hasPrefix("  evil\\e]0;pwned\\x07            s\\e[2J      10ms"))
         #expect(grid.cells.allSatisfy { !$0.text.unicodeScalars.contains { TerminalText.needsEscaping($0) } })
     }
 
@@ -170,9 +207,9 @@ struct WaterfallTextTests {
             span(1, "root", from: 0, to: 100, service: "payments"),
             span(2, parent: 1, "backwards", from: 60, to: 40, service: "payments"),
         ])
-        #expect(WaterfallText(tree: t, width: 80).body(0..<2).text == """
-              root                        payments    100ms ████████████████████████████████
-              └─backwards [ends before s… payments    -20ms             ▕██████▎
+        #expect(Printed(tree: t, width: 80).body(0..<2).text == """
+              root                         payments    100ms ███████████████████████████████
+             ⚑└─backwards [ends before st… payments    -20ms             ▐█████▋
             """)
     }
 
@@ -180,11 +217,11 @@ struct WaterfallTextTests {
     func untimed() {
         let s = Span(traceID: widgetTrace, spanID: SpanID(1), name: "untimed", startTime: Timestamp.unknown,
                      endTime: Timestamp.unknown, resource: Resource(attributes: [Attribute("service.name", .string("payments"))]))
-        let w = WaterfallText(tree: tree([s]), width: 80)
-        #expect(w.body(0..<1).text == "  untimed                     payments        ?")
+        let w = Printed(tree: tree([s]), width: 80)
+        #expect(w.body(0..<1).text == "  untimed                      payments        ?")
         #expect(w.header().text == """
             Trace 4bf92f3577b34da6a3ce929d0e0e4736  ? · 1 span · payments
-              span                        service  duration
+              span                         service  duration
             """)
     }
 
@@ -199,13 +236,13 @@ struct WaterfallTextTests {
         r.insert(span(2, parent: 1, "b", from: 30, to: 40, service: "payments"))
         r.insert(span(7, parent: 8, "x", from: 50, to: 60, service: "payments"))
         r.insert(span(8, parent: 7, "y", from: 55, to: 58, service: "payments"))
-        let w = WaterfallText(tree: TraceTree(r), width: 80)
+        let w = Printed(tree: TraceTree(r), width: 80)
         let lines = w.body(0..<w.rows.count).text.split(separator: "\n").map { String($0.prefix(29)) }
         #expect(lines == [
-            "  GET [×3 copies]",
-            "  ├─a [span ID reused]",
-            "  └─b [span ID reused]",
-            "  x [parent cycle]",
+            " ⚑GET [×3 copies]",
+            " ⚑├─a [span ID reused]",
+            " ⚑└─b [span ID reused]",
+            " ⚑x [parent cycle]",
             "  └─y",
         ].map { $0 + String(repeating: " ", count: 29 - $0.count) })
     }
@@ -213,7 +250,7 @@ struct WaterfallTextTests {
     @Test("an empty name is shown as (no name)")
     func emptyName() {
         let t = tree([span(1, "", from: 0, to: 10, service: "svc")])
-        #expect(WaterfallText(tree: t, width: 80).body(0..<1).line(0).hasPrefix("  (no name)"))
+        #expect(Printed(tree: t, width: 80).body(0..<1).line(0).hasPrefix("  (no name)"))
     }
 }
 

@@ -1,0 +1,78 @@
+import CellGrid
+import SpanModel
+import TraceLayout
+
+/// The waterfall's columns, the same for the viewer and `print`: two mark cells (error, flag),
+/// the tree and name, the service, the duration, then the bar, which takes what is left.
+///
+///     ✗⚑├─charge [outside parent]  payments     60ms ████████
+///
+/// A self-time column (planned) goes after the duration: `selfTime` is 0 until then.
+public struct WaterfallColumns: Hashable, Sendable {
+    public var name: Int, service: Int, duration: Int, selfTime: Int, bar: Int
+
+    /// The error mark is column 0, the flag mark column 1; names start at 2.
+    public static let marks = 2
+    public static let durationWidth = 8
+
+    public var nameX: Int { Self.marks }
+    public var serviceX: Int { nameX + name + 1 }
+    public var durationX: Int { serviceX + service + 1 }
+    public var selfTimeX: Int { durationX + duration + (selfTime > 0 ? 1 : 0) }
+    public var barX: Int { selfTimeX + selfTime + 1 }
+    public var width: Int { barX + bar }
+
+    /// Columns for `width` cells and a widest service name of `longestService` cells.
+    public init(width: Int, longestService: Int) {
+        let duration = Self.durationWidth
+        let service = min(max(longestService, 7), width >= 120 ? 20 : 14)
+        var bar = max(8, (width - Self.marks) * 2 / 5)
+        let name = max(8, width - Self.marks - 1 - service - 1 - duration - 1 - bar)
+        let total = Self.marks + name + 1 + service + 1 + duration + 1 + bar
+        bar = max(1, bar - max(0, total - width))
+        self.init(name: name, service: service, duration: duration, selfTime: 0, bar: bar)
+    }
+
+    public init(name: Int, service: Int, duration: Int, selfTime: Int = 0, bar: Int) {
+        self.name = name
+        self.service = service
+        self.duration = duration
+        self.selfTime = selfTime
+        self.bar = bar
+    }
+}
+
+/// The axis line over the waterfall's rows: column titles, and ticks over the bar area
+/// labelled with offsets from the trace's start (so they stay true when zoomed).
+public struct WaterfallAxis: Widget {
+    public var columns: WaterfallColumns
+    public var scale: BarScale
+    /// The trace's start (offsets are from it); `Timestamp.unknown` when no span has times:
+    /// no ticks then.
+    public var traceStart: Int64
+    public var glyphs: Glyphs
+
+    public init(columns: WaterfallColumns, scale: BarScale, traceStart: Int64, glyphs: Glyphs) {
+        self.columns = columns
+        self.scale = scale
+        self.traceStart = traceStart
+        self.glyphs = glyphs
+    }
+
+    public func render(in area: Rect, into grid: inout Grid) {
+        guard area.height > 0 else { return }
+        let c = columns
+        grid.put("span", x: c.nameX, y: 0, in: area, style: .muted, maxWidth: c.name)
+        grid.put("service", x: c.serviceX, y: 0, in: area, style: .muted, maxWidth: c.service)
+        grid.put("duration", x: c.durationX + max(0, c.duration - 8), y: 0, in: area, style: .muted, maxWidth: c.duration)
+        guard traceStart != Timestamp.unknown else { return }
+        let axis = TimeAxis(scale: scale, spacing: 10)
+        var nextFree = 0
+        for tick in axis.ticks where tick.column >= nextFree {
+            let offset = scale.windowStart - traceStart + tick.offset
+            let label = glyphs.axisTick + (offset == 0 ? "0" : glyphs.duration(offset))
+            if tick.column + DisplayWidth.of(label) > c.bar { break }
+            nextFree = tick.column + grid.put(label, x: c.barX + tick.column, y: 0, in: area, style: .muted) + 1
+        }
+    }
+}
