@@ -18,7 +18,8 @@ let harnesses: [(name: String, job: String)] = [
     ("fuzz-time-id", "RFC 3339 times, trace and span IDs, trace ID prefixes"),
     ("fuzz-gzip", "gzip decompression of any bytes, whole and in two pieces"),
     ("fuzz-source", "a file through InputSource, memory-mapped on one thread and piped on two, against one reader"),
-    ("fuzz-write", "each span read, written by both span writers and read back: the same span"),
+    ("fuzz-write", "each span read, written by every span writer and read back: the same span"),
+    ("fuzz-protobuf", "OTLP protobuf decoder on any bytes; what it keeps, written and decoded again, the same"),
 ]
 
 let package = Package(

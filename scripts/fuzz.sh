@@ -13,7 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
-harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-source fuzz-packed fuzz-render fuzz-time-id fuzz-gzip fuzz-write)
+harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-source fuzz-packed fuzz-render fuzz-time-id fuzz-gzip fuzz-write fuzz-protobuf)
 
 # Optimised code, as users run it, with libFuzzer's coverage (the -Xswiftc form instruments
 # every module, the package's own included; SwiftPM's form links libFuzzer's main) and
@@ -58,6 +58,17 @@ case "$target" in
         { cat "$seeds/gz1"; head -c 512 /dev/zero; } > "$seeds/padded"
         printf '' | gzip -c -n > "$seeds/empty"
         gzip -c "$root/samples/payment-timeout.json" > "$seeds/named" ;;
+    fuzz-protobuf)
+        # The samples as OTLP protobuf, by the reference encoder (opentelemetry-proto, PyPI)
+        # from their OTLP/JSON lines, when python3 has it; and a few hand-made messages.
+        n=0
+        for f in $(grep -l resourceSpans "$root"/samples/* $(find "$root/../shared/conformance/external" -type f -name '*.json*' 2>/dev/null) 2>/dev/null); do
+            n=$((n + 1))
+            head -c 65536 "$f" | grep resourceSpans | head -5 | python3 "$root/scripts/otlp-protobuf.py" --reverse > "$seeds/pb$n" 2>/dev/null || rm -f "$seeds/pb$n"
+        done
+        printf '\x0a\x0e\x12\x0c\x12\x0a\x2a\x01x\x4a\x05\x0a\x01k\x12\x00' > "$seeds/tiny"
+        printf '\x0a\x02\x12\x00' > "$seeds/empty-scope"
+        head -c 512 /dev/urandom > "$seeds/random" ;;
     *)
         n=0
         for f in "$root"/samples/*.json* "$root"/samples/*.txt $(find "$root/../shared/conformance/external" -type f \( -name '*.json' -o -name '*.jsonl' -o -name '*.txt' \) 2>/dev/null); do
@@ -70,7 +81,7 @@ case "$target" in
 esac
 
 dict=()
-case "$target" in fuzz-time-id|fuzz-packed|fuzz-gzip) ;; *) dict=(-dict="$fuzz/dictionaries/spans.dict") ;; esac
+case "$target" in fuzz-time-id|fuzz-packed|fuzz-gzip|fuzz-protobuf) ;; *) dict=(-dict="$fuzz/dictionaries/spans.dict") ;; esac
 cd "$fuzz"
 # libFuzzer reports crashes itself (with the input); the runtime's backtracer would only slow
 # that down and print over it.

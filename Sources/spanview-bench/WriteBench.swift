@@ -7,7 +7,7 @@ import SpanModel
 /// into each format (Go stdouttrace compact and pretty, OTLP/JSON, OTLP protobuf), and how
 /// many bytes a span takes in each. The spans are the synthetic traffic of `parse`, read
 /// once; each writer then writes them all, in batches of 512 (the batch processor's size),
-/// several times.
+/// several times; then the protobuf is decoded back (`OTLPProtobufDecoder`).
 struct WriteBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "write",
@@ -57,5 +57,23 @@ struct WriteBench: ParsableCommand {
             let name = name.padding(toLength: 24, withPad: " ", startingAt: 0)
             print("  \(name) \(String(format: "%7.1f", Double(total) / best / 1e6)) MB/s  \(String(format: "%9.0f", Double(model.count) / best)) spans/s  \(total / max(1, model.count)) bytes a span")
         }
+
+        // And back: the protobuf batches through OTLPProtobufDecoder (what the OTLP receiver does).
+        let encoded = batches.map { batch -> [UInt8] in
+            var out: [UInt8] = []
+            OTLPProtobufWriter.write(batch, into: &out)
+            return out
+        }
+        let size = encoded.reduce(0) { $0 + $1.count }
+        var best = Double.infinity
+        var decoded = 0
+        for _ in 0..<rounds {
+            decoded = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            for body in encoded { decoded += OTLPProtobufDecoder.decode(body, source: "bench").spans.count }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let name = "OTLP protobuf, decoding".padding(toLength: 24, withPad: " ", startingAt: 0)
+        print("  \(name) \(String(format: "%7.1f", Double(size) / best / 1e6)) MB/s  \(String(format: "%9.0f", Double(decoded) / best)) spans/s")
     }
 }

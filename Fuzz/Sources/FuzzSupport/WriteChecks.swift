@@ -18,6 +18,7 @@ extension FuzzChecks {
             var out: [UInt8] = []
             OTLPJSONWriter.write([span], into: &out)
             compare(out, expected: check(asOTLP(span)), what: "OTLP/JSON")
+            protobufRoundTrip(span)
         }
     }
 
