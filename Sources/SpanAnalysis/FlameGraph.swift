@@ -1,0 +1,176 @@
+import SpanModel
+import SpanStore
+
+/// A trace as an icicle graph: the span tree with siblings of the same service and name
+/// merged into one node (their counts, times, errors and spans summed, their children merged
+/// in turn). Node 0 is a virtual root whose children are the trace's top-level spans.
+public struct FlameGraph: Sendable {
+    public struct Node: Sendable, Equatable {
+        /// "" for the virtual root and for spans without `service.name`.
+        public var service: String
+        /// "" for the virtual root.
+        public var name: String
+        /// Spans merged into this node (0 for the virtual root).
+        public var count = 0
+        public var errors = 0
+        /// Sum of the spans' durations (the virtual root: of its children's totals).
+        public var totalNs: Int64 = 0
+        /// Sum of the spans' self times.
+        public var selfNs: Int64 = 0
+        /// What the layout sizes the node by: the larger of `totalNs` and its children's
+        /// widths added up, so children always fit inside their parent.
+        public var widthNs: Int64 = 0
+        /// Indices into `TraceTree.spans`.
+        public var spans: [Int32] = []
+        /// Child nodes, in the graph's order.
+        public var children: [Int32] = []
+        /// Parent node, -1 for the virtual root.
+        public var parent: Int32 = -1
+        /// 0 for the virtual root, 1 for top-level spans.
+        public var depth: Int32 = 0
+
+        public init(service: String, name: String) {
+            self.service = service
+            self.name = name
+        }
+    }
+
+    /// How siblings are ordered, left to right.
+    public enum Order: Sendable {
+        /// Largest total first (ties by service and name).
+        case total
+        /// Service, then name, A to Z.
+        case name
+    }
+
+    public private(set) var nodes: [Node]
+    /// The node each span was merged into.
+    public let nodeOfSpan: [Int32]
+
+    public static let root = 0
+
+    /// Depth of the deepest node (the virtual root is 0).
+    public var depthCount: Int { Int(nodes.map(\.depth).max() ?? 0) }
+
+    /// Merges `tree` (with its `SelfTime.compute` figures). Spans without times add no time.
+    public init(_ tree: TraceTree, selfTimes: [Int64], order: Order = .total) {
+        var nodes = [Node(service: "", name: "")]
+        var nodeOfSpan = [Int32](repeating: 0, count: tree.count)
+        struct Key: Hashable {
+            var parent: Int32
+            var service: String
+            var name: String
+        }
+        var index: [Key: Int32] = [:]
+        // Parents before children: a depth-first walk from the top-level spans.
+        var stack: [Int32] = tree.roots.reversed()
+        while let s32 = stack.popLast() {
+            let s = Int(s32)
+            let p = tree.parent[s]
+            let parentNode: Int32 = p < 0 ? 0 : nodeOfSpan[Int(p)]
+            let key = Key(parent: parentNode, service: tree.spans[s].resource.serviceName ?? "", name: tree.spans[s].name)
+            let node: Int32
+            if let known = index[key] {
+                node = known
+            } else {
+                node = Int32(nodes.count)
+                var new = Node(service: key.service, name: key.name)
+                new.parent = parentNode
+                new.depth = nodes[Int(parentNode)].depth + 1
+                nodes.append(new)
+                nodes[Int(parentNode)].children.append(node)
+                index[key] = node
+            }
+            nodeOfSpan[s] = node
+            nodes[Int(node)].count += 1
+            if tree.spans[s].status.isError { nodes[Int(node)].errors += 1 }
+            if let d = tree.spans[s].duration { nodes[Int(node)].totalNs &+= max(0, d) }
+            nodes[Int(node)].selfNs &+= s < selfTimes.count ? selfTimes[s] : 0
+            nodes[Int(node)].spans.append(s32)
+            let kids = tree.children(of: s)
+            var k = kids.endIndex
+            while k > kids.startIndex {
+                k -= 1
+                stack.append(kids[k])
+            }
+        }
+        // Widths bottom up (a child's index is always above its parent's).
+        for i in nodes.indices.reversed() {
+            var sum: Int64 = 0
+            for c in nodes[i].children { sum &+= nodes[Int(c)].widthNs }
+            if i == 0 { nodes[0].totalNs = sum }
+            nodes[i].widthNs = max(nodes[i].totalNs, sum)
+        }
+        self.nodes = nodes
+        self.nodeOfSpan = nodeOfSpan
+        sort(order)
+    }
+
+    /// Orders every node's children.
+    public mutating func sort(_ order: Order) {
+        let snapshot = nodes
+        func less(_ a: Int32, _ b: Int32) -> Bool {
+            let (x, y) = (snapshot[Int(a)], snapshot[Int(b)])
+            if order == .total && x.totalNs != y.totalNs { return x.totalNs > y.totalNs }
+            if x.service != y.service { return x.service < y.service }
+            if x.name != y.name { return x.name < y.name }
+            return a < b
+        }
+        for i in nodes.indices where nodes[i].children.count > 1 {
+            nodes[i].children.sort(by: less)
+        }
+    }
+
+    /// A node placed in a width: columns `[x0, x1)` in cells (fractional), on row `row`.
+    public struct Cell: Sendable, Equatable {
+        public var node: Int
+        public var row: Int
+        public var x0: Double
+        public var x1: Double
+        public var width: Double { x1 - x0 }
+
+        public init(node: Int, row: Int, x0: Double, x1: Double) {
+            self.node = node
+            self.row = row
+            self.x0 = x0
+            self.x1 = x1
+        }
+    }
+
+    /// Every node under `zoom` (default: the virtual root) placed across `width` cells:
+    /// `zoom` spans the whole width, its descendants share it in proportion to their
+    /// `widthNs`, left to right in child order. `zoom`'s ancestors are drawn above it across
+    /// the whole width (rows 0...), so `zoom`'s row is its depth; with `showRoot` false the
+    /// virtual root's row is left out and rows start at the top-level spans. Nodes narrower
+    /// than `minWidth` cells are left out with their descendants.
+    public func layout(width: Double, zoom: Int = FlameGraph.root, showRoot: Bool = true, minWidth: Double = 0) -> [Cell] {
+        guard width > 0, zoom >= 0, zoom < nodes.count else { return [] }
+        let rowShift = showRoot ? 0 : -1
+        var cells: [Cell] = []
+        // Ancestors, full width.
+        var chain: [Int] = []
+        var a = Int(nodes[zoom].parent)
+        while a >= 0 { chain.append(a); a = Int(nodes[a].parent) }
+        for node in chain.reversed() where showRoot || node != 0 {
+            cells.append(Cell(node: node, row: Int(nodes[node].depth) + rowShift, x0: 0, x1: width))
+        }
+        var stack: [(node: Int, x0: Double, x1: Double)] = [(zoom, 0, width)]
+        while let (node, x0, x1) = stack.popLast() {
+            if showRoot || node != 0 {
+                cells.append(Cell(node: node, row: Int(nodes[node].depth) + rowShift, x0: x0, x1: x1))
+            }
+            let total = nodes[node].widthNs
+            guard total > 0 else { continue }
+            let scale = (x1 - x0) / Double(total)
+            var x = x0
+            var placed: [(Int, Double, Double)] = []
+            for c in nodes[node].children {
+                let w = Double(nodes[Int(c)].widthNs) * scale
+                if w >= minWidth && w > 0 { placed.append((Int(c), x, x + w)) }
+                x += w
+            }
+            for p in placed.reversed() { stack.append(p) }
+        }
+        return cells
+    }
+}
