@@ -99,11 +99,20 @@ public struct CriticalPath: Sendable, Equatable {
         // (end descending, tree order): the first is the LFC, and as the walk returns with
         // ever earlier start times the LFC is the first with an end before that time.
         var start = [Int64](repeating: 0, count: n), end = [Int64](repeating: 0, count: n)
+        // Times and blocking read in storage order (the walk below would touch the large
+        // span values at random); a span that cannot be kept gets no times.
+        var usable = [Bool](repeating: false, count: n)
+        for i in 0..<n {
+            let (s, e) = (tree.spans[i].startTime, tree.spans[i].endTime)
+            start[i] = s
+            end[i] = e
+            usable[i] = tree.spans[i].kind != .consumer && !tree.spans[i].parentIsFollowsFrom
+                && s != Timestamp.unknown && e != Timestamp.unknown && e >= s
+        }
         var kidStart = [Int32](repeating: 0, count: n)   // into `kids`, for kept spans
         var kidEnd = [Int32](repeating: 0, count: n)
         var kids: [Int32] = []
-        start[root] = tree.spans[root].startTime
-        end[root] = tree.spans[root].endTime
+        kids.reserveCapacity(n)
         var stack: [Int32] = [Int32(root)]
         while let p32 = stack.popLast() {
             let p = Int(p32)
@@ -111,9 +120,8 @@ public struct CriticalPath: Sendable, Equatable {
             let first = kids.count
             for c32 in tree.children(of: p) {
                 let c = Int(c32)
-                guard tree.spans[c].kind != .consumer, !tree.spans[c].parentIsFollowsFrom else { continue }
-                var (cs, ce) = (tree.spans[c].startTime, tree.spans[c].endTime)
-                guard cs != Timestamp.unknown, ce != Timestamp.unknown, ce >= cs else { continue }
+                guard usable[c] else { continue }
+                var (cs, ce) = (start[c], end[c])
                 if cs >= ps {
                     if cs >= pe { continue }
                     ce = min(ce, pe)

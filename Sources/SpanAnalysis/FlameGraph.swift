@@ -56,25 +56,65 @@ public struct FlameGraph: Sendable {
     public init(_ tree: TraceTree, selfTimes: [Int64], order: Order = .total) {
         var nodes = [Node(service: "", name: "")]
         var nodeOfSpan = [Int32](repeating: 0, count: tree.count)
+        // Services by `Resource` (one per process), names by text, each numbered once, so
+        // the merge key is three integers.
         struct Key: Hashable {
             var parent: Int32
-            var service: String
-            var name: String
+            var service: Int32
+            var name: Int32
         }
         var index: [Key: Int32] = [:]
+        var serviceOfResource: [ObjectIdentifier: Int32] = [:]
+        var serviceNumbers: [String: Int32] = [:], services: [String] = []
+        var nameNumbers: [String: Int32] = [:], names: [String] = []
+        var lastResource: ObjectIdentifier?, lastService: Int32 = 0
+        // What the merge needs of each span, read in storage order (a walk in tree order
+        // would touch the large span values at random and miss the cache on each).
+        let n = tree.count
+        var serviceOf = [Int32](repeating: 0, count: n), nameOf = [Int32](repeating: 0, count: n)
+        var durationOf = [Int64](repeating: 0, count: n), isError = [Bool](repeating: false, count: n)
+        for s in 0..<n {
+            let resource = ObjectIdentifier(tree.spans[s].resource)
+            if resource != lastResource {
+                if let known = serviceOfResource[resource] {
+                    lastService = known
+                } else {
+                    let text = tree.spans[s].resource.serviceName ?? ""
+                    if let known = serviceNumbers[text] {
+                        lastService = known
+                    } else {
+                        lastService = Int32(services.count)
+                        services.append(text)
+                        serviceNumbers[text] = lastService
+                    }
+                    serviceOfResource[resource] = lastService
+                }
+                lastResource = resource
+            }
+            serviceOf[s] = lastService
+            if let known = nameNumbers[tree.spans[s].name] {
+                nameOf[s] = known
+            } else {
+                nameOf[s] = Int32(names.count)
+                names.append(tree.spans[s].name)
+                nameNumbers[tree.spans[s].name] = nameOf[s]
+            }
+            durationOf[s] = tree.spans[s].duration.map { max(0, $0) } ?? 0
+            isError[s] = tree.spans[s].status.isError
+        }
         // Parents before children: a depth-first walk from the top-level spans.
         var stack: [Int32] = tree.roots.reversed()
         while let s32 = stack.popLast() {
             let s = Int(s32)
             let p = tree.parent[s]
             let parentNode: Int32 = p < 0 ? 0 : nodeOfSpan[Int(p)]
-            let key = Key(parent: parentNode, service: tree.spans[s].resource.serviceName ?? "", name: tree.spans[s].name)
+            let key = Key(parent: parentNode, service: serviceOf[s], name: nameOf[s])
             let node: Int32
             if let known = index[key] {
                 node = known
             } else {
                 node = Int32(nodes.count)
-                var new = Node(service: key.service, name: key.name)
+                var new = Node(service: services[Int(key.service)], name: names[Int(key.name)])
                 new.parent = parentNode
                 new.depth = nodes[Int(parentNode)].depth + 1
                 nodes.append(new)
@@ -83,8 +123,8 @@ public struct FlameGraph: Sendable {
             }
             nodeOfSpan[s] = node
             nodes[Int(node)].count += 1
-            if tree.spans[s].status.isError { nodes[Int(node)].errors += 1 }
-            if let d = tree.spans[s].duration { nodes[Int(node)].totalNs &+= max(0, d) }
+            if isError[s] { nodes[Int(node)].errors += 1 }
+            nodes[Int(node)].totalNs &+= durationOf[s]
             nodes[Int(node)].selfNs &+= s < selfTimes.count ? selfTimes[s] : 0
             nodes[Int(node)].spans.append(s32)
             let kids = tree.children(of: s)

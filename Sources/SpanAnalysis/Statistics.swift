@@ -119,7 +119,7 @@ public struct TraceStatistics: Sendable {
                 if e != Timestamp.unknown { last = Swift.max(last, e) }
                 let isError = tree.spans[i].status.isError
                 if isError { errors += 1 }
-                let row = grouper.row(for: tree.spans[i], rows: &rows)
+                let row = grouper.row(for: i, of: tree, rows: &rows)
                 let selfTime = i < selfTimes.count ? selfTimes[i] : 0
                 selfTotal &+= selfTime
                 let duration: Int64? = s != Timestamp.unknown && e != Timestamp.unknown ? e &- s : nil
@@ -202,6 +202,9 @@ private struct Grouper {
     var byService: [Int32: Int] = [:]
     var byOperation: [OperationKey: Int] = [:]
     var byValue: [String?: Int] = [:]
+    /// Rows of values kept as symbols, by symbol number (-1: not seen yet) of `symbolTable`.
+    var rowOfSymbol: [Int32] = []
+    var symbolTable: ObjectIdentifier?
     var lastResource: ObjectIdentifier?
     var lastService: Int32 = 0
 
@@ -237,39 +240,57 @@ private struct Grouper {
         return service
     }
 
-    mutating func row(for span: Span, rows: inout [StatsRow]) -> Int {
+    mutating func row(for i: Int, of tree: TraceTree, rows: inout [StatsRow]) -> Int {
         switch grouping {
         case .service:
-            let s = service(of: span.resource)
+            let s = service(of: tree.spans[i].resource)
             if let row = byService[s] { return row }
             rows.append(StatsRow(service: services[Int(s)], name: nil))
             byService[s] = rows.count - 1
             return rows.count - 1
         case .operation:
-            let key = OperationKey(service: service(of: span.resource), name: span.name)
+            let key = OperationKey(service: service(of: tree.spans[i].resource), name: tree.spans[i].name)
             if let row = byOperation[key] { return row }
-            rows.append(StatsRow(service: services[Int(key.service)], name: span.name))
+            rows.append(StatsRow(service: services[Int(key.service)], name: key.name))
             byOperation[key] = rows.count - 1
             return rows.count - 1
         case .attribute(let key):
             let value: String?
-            if let v = span.details.attributeValue(&lookup!) {
+            if let v = tree.spans[i].details.attributeValue(&lookup!) {
+                if let id = lookup!.valueSymbol {
+                    if lookup!.table != symbolTable {
+                        symbolTable = lookup!.table
+                        rowOfSymbol.removeAll(keepingCapacity: true)
+                    }
+                    let i = Int(id)
+                    if i < rowOfSymbol.count, rowOfSymbol[i] >= 0 { return Int(rowOfSymbol[i]) }
+                    let row = row(forValue: AttributeText.text(v), rows: &rows)
+                    if i < 1 << 16 {
+                        if i >= rowOfSymbol.count { rowOfSymbol.append(contentsOf: repeatElement(-1, count: i + 1 - rowOfSymbol.count)) }
+                        rowOfSymbol[i] = Int32(row)
+                    }
+                    return row
+                }
                 value = AttributeText.text(v)
             } else {
-                let id = ObjectIdentifier(span.resource)
+                let id = ObjectIdentifier(tree.spans[i].resource)
                 if let cached = resourceValue[id] {
                     value = cached
                 } else {
-                    let v = span.resource.attributes[key: key].map(AttributeText.text)
+                    let v = tree.spans[i].resource.attributes[key: key].map(AttributeText.text)
                     resourceValue[id] = .some(v)
                     value = v
                 }
             }
-            if let row = byValue[value] { return row }
-            rows.append(StatsRow(service: nil, name: value))
-            byValue[value] = rows.count - 1
-            return rows.count - 1
+            return row(forValue: value, rows: &rows)
         }
+    }
+
+    mutating func row(forValue value: String?, rows: inout [StatsRow]) -> Int {
+        if let row = byValue[value] { return row }
+        rows.append(StatsRow(service: nil, name: value))
+        byValue[value] = rows.count - 1
+        return rows.count - 1
     }
 }
 

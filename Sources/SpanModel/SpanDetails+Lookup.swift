@@ -16,6 +16,7 @@ extension SpanDetails {
         let end = min(max(eventsOffset, Self.headerSize), bytes.count)
         var r = PackedReader(bytes: bytes, position: Self.headerSize, end: end, symbols: symbols)
         lookup.use(symbols)
+        lookup.valueSymbol = nil
         for _ in 0..<n {
             if r.damaged { return nil }
             let id = r.varint()
@@ -31,6 +32,15 @@ extension SpanDetails {
                 isKey = lookup.matches(symbol: UInt32(id), in: symbols)
             }
             if isKey {
+                // A string kept as a symbol: its text from the lookup's cache when seen before.
+                if r.position < r.end, r.bytes[r.position] == PackedBytes.Tag.symbolString.rawValue {
+                    r.position += 1
+                    let valueID = r.varint()
+                    guard !r.damaged, valueID <= UInt64(UInt32.max),
+                          let text = lookup.symbolValue(UInt32(valueID), in: symbols) else { return nil }
+                    lookup.valueSymbol = UInt32(valueID)
+                    return .string(text)
+                }
                 let value = r.value()
                 return r.damaged ? nil : value
             }
@@ -45,9 +55,15 @@ extension SpanDetails {
 public struct AttributeKeyLookup: Sendable {
     public let key: String
     private let utf8: [UInt8]
-    private var table: ObjectIdentifier?
+    /// The `Symbols` table of the last span looked at.
+    public private(set) var table: ObjectIdentifier?
+    /// When the last value found was a string kept as a symbol: its number in `table`, so
+    /// callers can key on it instead of hashing the text.
+    public internal(set) var valueSymbol: UInt32?
     /// Per symbol number of `table`: 0 not compared yet, 1 not the key, 2 the key.
     private var known: [UInt8] = []
+    /// Texts of `table`'s symbols seen as values.
+    private var values: [UInt32: String] = [:]
 
     public init(_ key: String) {
         self.key = key
@@ -59,7 +75,15 @@ public struct AttributeKeyLookup: Sendable {
         if table != id {
             table = id
             known.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
         }
+    }
+
+    mutating func symbolValue(_ id: UInt32, in symbols: Symbols) -> String? {
+        if let known = values[id] { return known }
+        guard let text = symbols.text(id) else { return nil }
+        values[id] = text
+        return text
     }
 
     func matches(_ bytes: ArraySlice<UInt8>) -> Bool {

@@ -60,6 +60,27 @@ struct StatisticsTests {
         #expect(StatsGrouping("http.route").description == "http.route")
     }
 
+    @Test("by attribute over spans whose details use different symbol tables")
+    func symbolTables() {
+        // The same symbol numbers mean different texts in the two tables.
+        let a = Symbols(), b = Symbols()
+        _ = a.id(for: "route"); _ = a.id(for: "/x")
+        _ = b.id(for: "route"); _ = b.id(for: "/y")
+        var spans = [span(1, "R", 0, 100)]
+        for i in 0..<6 {
+            var s = span(UInt64(i + 2), parent: 1, "c", Int64(i) * 10, Int64(i) * 10 + 5)
+            s.details = SpanDetails(attributes: [Attribute("route", .string(i % 2 == 0 ? "/x" : "/y"))], symbols: i < 3 ? a : b)
+            spans.append(s)
+        }
+        let s = Self.statsOf(spans, .attribute("route")).sorted(by: .name)
+        #expect(s.rows.map(\.name) == ["/x", "/y", nil])
+        #expect(s.rows.map(\.count) == [3, 3, 1])
+    }
+
+    static func statsOf(_ spans: [Span], _ grouping: StatsGrouping) -> TraceStatistics {
+        TraceAnalysis(tree(spans)).statistics(by: grouping)
+    }
+
     @Test("sorting by every column, both ways")
     func sorting() {
         let s = Self.stats(.operation)
