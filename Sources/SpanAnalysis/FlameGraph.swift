@@ -20,8 +20,6 @@ public struct FlameGraph: Sendable {
         /// What the layout sizes the node by: the larger of `totalNs` and its children's
         /// widths added up, so children always fit inside their parent.
         public var widthNs: Int64 = 0
-        /// Indices into `TraceTree.spans`.
-        public var spans: [Int32] = []
         /// Child nodes, in the graph's order.
         public var children: [Int32] = []
         /// Parent node, -1 for the virtual root.
@@ -46,8 +44,17 @@ public struct FlameGraph: Sendable {
     public private(set) var nodes: [Node]
     /// The node each span was merged into.
     public let nodeOfSpan: [Int32]
+    /// The spans of node i: `spanList[spanStart[i]..<spanStart[i+1]]`, in tree order.
+    private let spanStart: [Int32]
+    private let spanList: [Int32]
+
+    /// The spans merged into `node` (indices into `TraceTree.spans`), in tree order.
+    public func spans(of node: Int) -> ArraySlice<Int32> {
+        spanList[Int(spanStart[node])..<Int(spanStart[node + 1])]
+    }
 
     public static let root = 0
+    static let scanLimit = 16
 
     /// Depth of the deepest node (the virtual root is 0).
     public var depthCount: Int { Int(nodes.map(\.depth).max() ?? 0) }
@@ -64,6 +71,7 @@ public struct FlameGraph: Sendable {
             var name: Int32
         }
         var index: [Key: Int32] = [:]
+        var nodeService: [Int32] = [-1], nodeName: [Int32] = [-1]
         var serviceOfResource: [ObjectIdentifier: Int32] = [:]
         var serviceNumbers: [String: Int32] = [:], services: [String] = []
         var nameNumbers: [String: Int32] = [:], names: [String] = []
@@ -103,30 +111,49 @@ public struct FlameGraph: Sendable {
             isError[s] = tree.spans[s].status.isError
         }
         // Parents before children: a depth-first walk from the top-level spans.
+        var walk: [Int32] = []
+        walk.reserveCapacity(n)
         var stack: [Int32] = tree.roots.reversed()
         while let s32 = stack.popLast() {
             let s = Int(s32)
             let p = tree.parent[s]
             let parentNode: Int32 = p < 0 ? 0 : nodeOfSpan[Int(p)]
             let key = Key(parent: parentNode, service: serviceOf[s], name: nameOf[s])
-            let node: Int32
-            if let known = index[key] {
+            // A parent with few children is searched; past `scanLimit` its children are
+            // also in `index` (hashing every span costs more than a short scan).
+            var node: Int32 = -1
+            if nodes[Int(parentNode)].children.count <= Self.scanLimit {
+                for c in nodes[Int(parentNode)].children where nodeService[Int(c)] == key.service && nodeName[Int(c)] == key.name {
+                    node = c
+                    break
+                }
+            } else if let known = index[key] {
                 node = known
-            } else {
+            }
+            if node < 0 {
                 node = Int32(nodes.count)
                 var new = Node(service: services[Int(key.service)], name: names[Int(key.name)])
                 new.parent = parentNode
                 new.depth = nodes[Int(parentNode)].depth + 1
                 nodes.append(new)
+                nodeService.append(key.service)
+                nodeName.append(key.name)
                 nodes[Int(parentNode)].children.append(node)
-                index[key] = node
+                let siblings = nodes[Int(parentNode)].children.count
+                if siblings == Self.scanLimit + 1 {
+                    for c in nodes[Int(parentNode)].children {
+                        index[Key(parent: parentNode, service: nodeService[Int(c)], name: nodeName[Int(c)])] = c
+                    }
+                } else if siblings > Self.scanLimit + 1 {
+                    index[key] = node
+                }
             }
             nodeOfSpan[s] = node
             nodes[Int(node)].count += 1
             if isError[s] { nodes[Int(node)].errors += 1 }
             nodes[Int(node)].totalNs &+= durationOf[s]
             nodes[Int(node)].selfNs &+= s < selfTimes.count ? selfTimes[s] : 0
-            nodes[Int(node)].spans.append(s32)
+            walk.append(s32)
             let kids = tree.children(of: s)
             var k = kids.endIndex
             while k > kids.startIndex {
@@ -141,23 +168,37 @@ public struct FlameGraph: Sendable {
             if i == 0 { nodes[0].totalNs = sum }
             nodes[i].widthNs = max(nodes[i].totalNs, sum)
         }
+        // Each node's spans, in walk order (a counting sort by node).
+        var starts = [Int32](repeating: 0, count: nodes.count + 1)
+        for s in walk { starts[Int(nodeOfSpan[Int(s)]) + 1] += 1 }
+        for i in nodes.indices { starts[i + 1] += starts[i] }
+        var fill = starts
+        var list = [Int32](repeating: 0, count: walk.count)
+        for s in walk {
+            let node = Int(nodeOfSpan[Int(s)])
+            list[Int(fill[node])] = s
+            fill[node] += 1
+        }
         self.nodes = nodes
         self.nodeOfSpan = nodeOfSpan
+        spanStart = starts
+        spanList = list
         sort(order)
     }
 
     /// Orders every node's children.
     public mutating func sort(_ order: Order) {
-        let snapshot = nodes
         func less(_ a: Int32, _ b: Int32) -> Bool {
-            let (x, y) = (snapshot[Int(a)], snapshot[Int(b)])
+            let (x, y) = (nodes[Int(a)], nodes[Int(b)])
             if order == .total && x.totalNs != y.totalNs { return x.totalNs > y.totalNs }
             if x.service != y.service { return x.service < y.service }
             if x.name != y.name { return x.name < y.name }
             return a < b
         }
         for i in nodes.indices where nodes[i].children.count > 1 {
-            nodes[i].children.sort(by: less)
+            var children = nodes[i].children
+            children.sort(by: less)
+            nodes[i].children = children
         }
     }
 

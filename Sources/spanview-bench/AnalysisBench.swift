@@ -21,21 +21,43 @@ struct AnalysisBench: ParsableCommand {
     @Option(help: "Runs of each measurement; the best is reported.")
     var runs = 7
 
+    @Flag(help: "Also measure a chain 100,000 spans deep (built in memory).")
+    var chain = false
+
     func run() throws {
-        print("operation                         " + sizes.map { pad("\($0) spans", 14) }.joined())
-        var columns: [[(String, Double)]] = []
+        var traces: [(String, TraceTree)] = []
         for size in sizes {
             let tree = try Self.trace(spans: size)
             precondition(tree.count == size, "expected one trace of \(size) spans, got \(tree.count)")
+            traces.append(("\(size) spans", tree))
+        }
+        if chain { traces.append(("100000 deep", Self.chain(spans: 100_000))) }
+        for (label, tree) in traces {
             let graph = FlameGraph(tree, selfTimes: SelfTime.compute(tree))
-            print("\(size) spans: depth \(tree.depthCount), \(graph.nodes.count) flame nodes, \(graph.layout(width: 200).count) laid out in 200 cells, critical path \(CriticalPath.compute(tree).segments.count) pieces, \(tree.roots.count) roots, \(Set(tree.spans.map(\.name)).count) names, top nodes \(graph.nodes.sorted { $0.count > $1.count }.prefix(5).map { "\($0.depth) \($0.name) \($0.count)" })")
-            columns.append(measure(tree))
+            print("\(label): depth \(tree.depthCount), \(graph.nodes.count) flame nodes, critical path in \(CriticalPath.compute(tree).segments.count) pieces")
         }
+        print("")
+        print("operation (best of \(runs), ms)".padding(toLength: 34, withPad: " ", startingAt: 0) + traces.map { pad($0.0, 14) }.joined())
+        let columns = traces.map { measure($0.1) }
         for row in columns[0].indices {
-            let label = columns[0][row].0
-            print(label.padding(toLength: 34, withPad: " ", startingAt: 0)
-                  + columns.map { pad(format2($0[row].1) + " ms", 14) }.joined())
+            print(columns[0][row].0.padding(toLength: 34, withPad: " ", startingAt: 0)
+                  + columns.map { pad(format2($0[row].1), 14) }.joined())
         }
+    }
+
+    /// A chain: each span the only child of the one before, each starting 1 µs later and
+    /// ending 1 µs earlier than its parent.
+    static func chain(spans n: Int) -> TraceTree {
+        let trace = TraceID(high: 1, low: 2)
+        let resource = Resource(attributes: [Attribute("service.name", .string("chain"))])
+        var record = TraceRecord(traceID: trace, arrival: 0)
+        for i in 0..<n {
+            record.insert(Span(traceID: trace, spanID: SpanID(UInt64(i + 1)), parentSpanID: SpanID(UInt64(i)),
+                               name: "level", startTime: 1_000_000_000 + Int64(i) * 1_000,
+                               endTime: 1_000_000_000 + Int64(2 * n - i) * 1_000,
+                               attributes: [Attribute("http.route", .string("/r\(i % 10)"))], resource: resource))
+        }
+        return TraceTree(record)
     }
 
     /// One trace of `spans` spans from `SyntheticTraces`, read as spanview reads a file.

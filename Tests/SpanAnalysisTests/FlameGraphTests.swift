@@ -36,12 +36,27 @@ struct FlameGraphTests {
         #expect(g.nodes.count == 6)   // root, R, q, q (other), w, db
         let q = node(g, "R", "q")
         #expect((q.count, q.totalNs, q.errors, q.selfNs) == (3, 40, 1, 24))
-        #expect(q.spans.map { t.spans[Int($0)].spanID.value }.sorted() == [2, 4, 7])
+        let qNode = Int(g.nodeOfSpan[t.index(named: "q")])
+        #expect(g.spans(of: qNode).map { t.spans[Int($0)].spanID.value } == [2, 4, 7])
+        #expect(g.spans(of: FlameGraph.root).isEmpty)
         let db = node(g, "R", "q", "db")
         #expect((db.count, db.totalNs, db.selfNs, db.depth) == (2, 16, 16, 3))
         #expect(g.nodes[FlameGraph.root].totalNs == 100)
         #expect(g.nodes[Int(g.nodeOfSpan[t.index(named: "w")])].name == "w")
         #expect(g.depthCount == 3)
+    }
+
+    @Test("many distinct siblings (past the short scan) still merge")
+    func manySiblings() {
+        var spans = [span(1, "R", 0, 1_000)]
+        for i in 0..<60 { spans.append(span(UInt64(i + 2), parent: 1, "op\(i % 30)", Int64(i), Int64(i) + 1 + Int64(i % 30))) }
+        let t = tree(spans)
+        let g = FlameGraph(t, selfTimes: SelfTime.compute(t), order: .name)
+        let r = g.nodes[Int(g.nodes[0].children[0])]
+        #expect(r.children.count == 30)
+        #expect(r.children.allSatisfy { g.nodes[Int($0)].count == 2 })
+        #expect(g.nodes[Int(r.children[0])].name == "op0" && g.nodes[Int(r.children[0])].totalNs == 2)
+        #expect(g.nodes.count == 32)
     }
 
     @Test("children by total time or by name")
