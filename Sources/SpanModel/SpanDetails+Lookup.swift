@@ -2,7 +2,7 @@ extension SpanDetails {
     /// The value of the first attribute named `key`, or nil. Walks the packed bytes in place
     /// and decodes only the value it returns (no `[Attribute]` is built).
     public func attributeValue(forKey key: String) -> AttributeValue? {
-        var lookup = AttributeKeyLookup(key)
+        var lookup = AttributeKeyLookup(key, remembering: false)
         return attributeValue(&lookup)
     }
 
@@ -54,9 +54,14 @@ extension SpanDetails {
 /// UTF-8 bytes and what is known about the current `Symbols` table's numbers.
 public struct AttributeKeyLookup: Sendable {
     public let key: String
-    private let utf8: [UInt8]
-    /// The `Symbols` table of the last span looked at.
-    public private(set) var table: ObjectIdentifier?
+    /// Whether symbol numbers and values are remembered (not for a single lookup: it
+    /// would only allocate).
+    private let remembering: Bool
+    /// The `Symbols` table of the last span looked at, held so that its identity cannot
+    /// pass to a new table while numbers of it are remembered.
+    private var symbols: Symbols?
+    /// The identity of the `Symbols` table of the last span looked at.
+    public var table: ObjectIdentifier? { symbols.map(ObjectIdentifier.init) }
     /// When the last value found was a string kept as a symbol: its number in `table`, so
     /// callers can key on it instead of hashing the text.
     public internal(set) var valueSymbol: UInt32?
@@ -66,14 +71,17 @@ public struct AttributeKeyLookup: Sendable {
     private var values: [UInt32: String] = [:]
 
     public init(_ key: String) {
-        self.key = key
-        utf8 = Array(key.utf8)
+        self.init(key, remembering: true)
     }
 
-    mutating func use(_ symbols: Symbols) {
-        let id = ObjectIdentifier(symbols)
-        if table != id {
-            table = id
+    init(_ key: String, remembering: Bool) {
+        self.key = key
+        self.remembering = remembering
+    }
+
+    mutating func use(_ table: Symbols) {
+        if symbols !== table {
+            symbols = table
             known.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
         }
@@ -82,19 +90,19 @@ public struct AttributeKeyLookup: Sendable {
     mutating func symbolValue(_ id: UInt32, in symbols: Symbols) -> String? {
         if let known = values[id] { return known }
         guard let text = symbols.text(id) else { return nil }
-        values[id] = text
+        if remembering { values[id] = text }
         return text
     }
 
     func matches(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.elementsEqual(utf8)
+        bytes.elementsEqual(key.utf8)
     }
 
     mutating func matches(symbol id: UInt32, in symbols: Symbols) -> Bool {
         let i = Int(id)
         if i < known.count, known[i] != 0 { return known[i] == 2 }
         let isKey = symbols.text(id).map { $0 == key } ?? false
-        if i < 1 << 16 {
+        if remembering && i < 1 << 16 {
             if i >= known.count { known.append(contentsOf: repeatElement(0, count: i + 1 - known.count)) }
             known[i] = isKey ? 2 : 1
         }
