@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
         .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
-        .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanIngest", "SpanFormats", "SpanStore", "SpanModel"]),
+        .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanIngest", "SpanFormats", "SpanStore", "SpanModel", "SpanAnalysis"]),
         .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanIngest", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
         .testTarget(name: "TerminalRestoreTests", dependencies: ["TerminalBackend", "CTerminalRestore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo"]),

@@ -28,16 +28,21 @@ public struct CriticalPath: Sendable, Equatable {
     public struct Segment: Sendable, Equatable, CustomStringConvertible {
         /// Index into `TraceTree.spans`.
         public var span: Int
+        /// Nanoseconds since the epoch (clipped to the span's parent), inclusive.
         public var start: Int64
+        /// Exclusive; `end > start` for every segment.
         public var end: Int64
 
+        /// A segment of `span` from `start` to `end`.
         public init(span: Int, start: Int64, end: Int64) {
             self.span = span
             self.start = start
             self.end = end
         }
 
+        /// `end - start`.
         public var duration: Int64 { end - start }
+        /// `span:start..<end`, for test output.
         public var description: String { "\(span):\(start)..<\(end)" }
     }
 
@@ -65,6 +70,7 @@ public struct CriticalPath: Sendable, Equatable {
         return out
     }
 
+    /// A path as given (`compute` makes them).
     public init(root: Int?, segments: [Segment], onPath: [Int64]) {
         self.root = root
         self.segments = segments

@@ -5,6 +5,7 @@ import SpanStore
 /// merged into one node (their counts, times, errors and spans summed, their children merged
 /// in turn). Node 0 is a virtual root whose children are the trace's top-level spans.
 public struct FlameGraph: Sendable {
+    /// Spans of one service and name under one parent node, merged.
     public struct Node: Sendable, Equatable {
         /// "" for the virtual root and for spans without `service.name`.
         public var service: String
@@ -12,6 +13,7 @@ public struct FlameGraph: Sendable {
         public var name: String
         /// Spans merged into this node (0 for the virtual root).
         public var count = 0
+        /// Of `count`, the spans with status error.
         public var errors = 0
         /// Sum of the spans' durations (the virtual root: of its children's totals).
         public var totalNs: Int64 = 0
@@ -27,6 +29,7 @@ public struct FlameGraph: Sendable {
         /// 0 for the virtual root, 1 for top-level spans.
         public var depth: Int32 = 0
 
+        /// An empty node (nothing merged into it yet).
         public init(service: String, name: String) {
             self.service = service
             self.name = name
@@ -41,6 +44,7 @@ public struct FlameGraph: Sendable {
         case name
     }
 
+    /// Every node; `nodes[FlameGraph.root]` is the virtual root, a child's index is above its parent's.
     public private(set) var nodes: [Node]
     /// The node each span was merged into.
     public let nodeOfSpan: [Int32]
@@ -53,6 +57,7 @@ public struct FlameGraph: Sendable {
         spanList[Int(spanStart[node])..<Int(spanStart[node + 1])]
     }
 
+    /// The virtual root's index in `nodes`.
     public static let root = 0
     static let scanLimit = 16
 
@@ -204,12 +209,18 @@ public struct FlameGraph: Sendable {
 
     /// A node placed in a width: columns `[x0, x1)` in cells (fractional), on row `row`.
     public struct Cell: Sendable, Equatable {
+        /// Index into `nodes`.
         public var node: Int
+        /// 0 at the top.
         public var row: Int
+        /// First column, fractional (0 is the left edge of the width).
         public var x0: Double
+        /// The column where the node ends (exclusive), fractional.
         public var x1: Double
+        /// `x1 - x0`, in cells.
         public var width: Double { x1 - x0 }
 
+        /// A placed node.
         public init(node: Int, row: Int, x0: Double, x1: Double) {
             self.node = node
             self.row = row

@@ -37,25 +37,36 @@ public struct StatsRow: Sendable, Equatable {
     /// The span name (by operation), the attribute's value (by attribute; nil for the spans
     /// without it), nil by service.
     public var name: String?
+    /// Spans in the group.
     public var count = 0
+    /// Of them, spans with status error.
     public var errors = 0
     /// Spans with both times: the ones the durations are over.
     public var timedCount = 0
+    /// Sum of the durations.
     public var totalNs: Int64 = 0
+    /// Shortest duration (0 when no span has times).
     public var minNs: Int64 = 0
+    /// Longest duration.
     public var maxNs: Int64 = 0
+    /// Sum of the self times.
     public var selfNs: Int64 = 0
+    /// Smallest self time.
     public var selfMinNs: Int64 = 0
+    /// Largest self time.
     public var selfMaxNs: Int64 = 0
     /// Self time as a percentage of the traces' total duration (`TraceStatistics.traceTotalNs`).
     public var selfPercent = 0.0
 
+    /// An empty row.
     public init(service: String?, name: String?) {
         self.service = service
         self.name = name
     }
 
+    /// Average duration.
     public var avgNs: Int64 { timedCount > 0 ? totalNs / Int64(timedCount) : 0 }
+    /// Average self time.
     public var selfAvgNs: Int64 { timedCount > 0 ? selfNs / Int64(timedCount) : 0 }
     /// Self time as a percentage of the row's own total (Jaeger UI's "ST in Duration").
     public var selfOfTotalPercent: Double { totalNs > 0 ? Double(selfNs) * 100 / Double(totalNs) : 0 }
@@ -93,10 +104,15 @@ public enum StatsColumn: String, CaseIterable, Sendable {
 /// errors, total/avg/min/max duration and the same of self time, and self time as a share
 /// of the traces' duration, like Jaeger UI's Trace Statistics.
 public struct TraceStatistics: Sendable {
+    /// What a row is.
     public let grouping: StatsGrouping
+    /// The groups, in the last `sort` order (self time, largest first, to begin with).
     public private(set) var rows: [StatsRow]
+    /// Traces the figures are over.
     public let traceCount: Int
+    /// Spans the figures are over.
     public let spanCount: Int
+    /// Of them, spans with status error.
     public let errorCount: Int
     /// Sum of the traces' durations (first start to last end of each): what `selfPercent` is of.
     public let traceTotalNs: Int64
@@ -297,6 +313,7 @@ private struct Grouper {
 /// Attribute values as plain text, for grouping and tables: strings as they are, numbers
 /// and booleans as written, lists in brackets, bytes in hex.
 public enum AttributeText {
+    /// `value` as plain text.
     public static func text(_ value: AttributeValue) -> String {
         switch value {
         case .string(let s): return s

@@ -6,6 +6,7 @@ import SpanStore
 /// and kept: self times, the critical path, the flame graph; statistics on demand. Safe to
 /// share between threads.
 public final class TraceAnalysis: Sendable {
+    /// The trace analysed.
     public let tree: TraceTree
 
     private struct Cache {
@@ -15,6 +16,7 @@ public final class TraceAnalysis: Sendable {
     }
     private let cache = Mutex(Cache())
 
+    /// Nothing is computed until asked for.
     public init(_ tree: TraceTree) {
         self.tree = tree
     }

@@ -53,6 +53,7 @@ extension SpanDetails {
 /// A key looked up in many spans' attributes (`SpanDetails.attributeValue(_:)`): the key's
 /// UTF-8 bytes and what is known about the current `Symbols` table's numbers.
 public struct AttributeKeyLookup: Sendable {
+    /// The attribute key looked for.
     public let key: String
     /// Whether symbol numbers and values are remembered (not for a single lookup: it
     /// would only allocate).
@@ -70,6 +71,7 @@ public struct AttributeKeyLookup: Sendable {
     /// Texts of `table`'s symbols seen as values.
     private var values: [UInt32: String] = [:]
 
+    /// A lookup of `key` that remembers what it learns about symbol tables.
     public init(_ key: String) {
         self.init(key, remembering: true)
     }

@@ -7,6 +7,7 @@ import SpanStore
 /// operation or attribute value; for one trace also its critical path. As an aligned table
 /// for people, or as JSON (docs/analysis.md).
 public struct StatsReport: Sendable {
+    /// The rows, sorted as asked.
     public let statistics: TraceStatistics
     /// The one trace asked for (`--trace`), with its critical path; nil over all traces.
     public let trace: TraceAnalysis?
@@ -29,6 +30,7 @@ public struct StatsReport: Sendable {
 
     // MARK: - JSON
 
+    /// One line of JSON (schema in docs/analysis.md).
     public var json: String {
         let grouping = statistics.grouping
         let rows = statistics.rows.map { row in
@@ -72,6 +74,7 @@ public struct StatsReport: Sendable {
 
     // MARK: - Text
 
+    /// A line of totals, the aligned table, and with one trace its critical path.
     public func text(escape: (String) -> String = TerminalText.escaped) -> String {
         let s = statistics
         let grouping = s.grouping
