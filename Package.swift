@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TerminalInput", targets: ["TerminalInput"]),
         .library(name: "SpanviewApp", targets: ["SpanviewApp"]),
         .library(name: "SpanviewTracing", targets: ["SpanviewTracing"]),
+        .library(name: "SpanAnalysis", targets: ["SpanAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +46,8 @@ let package = Package(
             "SpanModel", "SpanFormats",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
+        // Where a trace's time went: self times, critical path (Jaeger UI's), statistics, flame graph.
+        .target(name: "SpanAnalysis", dependencies: ["SpanModel", "SpanStore"]),
         // Pure geometry: tree + collapsed set + time window + width -> rows and bar columns.
         .target(name: "TraceLayout", dependencies: ["SpanModel", "SpanStore"]),
         // Cells, styles, display widths, text and ANSI dumps. Knows nothing about traces.
@@ -53,7 +56,7 @@ let package = Package(
         .target(name: "SpanWidgets", dependencies: ["SpanModel", "SpanStore", "TraceLayout", "CellGrid"]),
         // The headless commands' reports: summaries (text and JSON), printed waterfalls.
         .target(name: "SpanviewKit", dependencies: [
-            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets",
+            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanAnalysis",
         ]),
         // Keys and mouse events as values: what the backend reads and the app acts on.
         .target(name: "TerminalInput"),
@@ -64,7 +67,7 @@ let package = Package(
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "spanview", dependencies: [
-            "SpanIngest", "SpanviewKit", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
+            "SpanIngest", "SpanviewKit", "SpanAnalysis", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -81,7 +84,7 @@ let package = Package(
         .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
             "SpanModel", "SpanFormats", "SpanIngest", "SpanviewTracing",
-            .product(name: "Tracing", package: "swift-distributed-tracing"), "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput",
+            .product(name: "Tracing", package: "swift-distributed-tracing"), "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput", "SpanAnalysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -93,10 +96,11 @@ let package = Package(
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
+        .testTarget(name: "SpanAnalysisTests", dependencies: ["SpanAnalysis", "SpanStore", "SpanModel", "SpanFormats"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
         .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
-        .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanIngest", "SpanFormats", "SpanStore", "SpanModel"]),
+        .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanIngest", "SpanFormats", "SpanStore", "SpanModel", "SpanAnalysis"]),
         .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanIngest", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
         .testTarget(name: "TerminalRestoreTests", dependencies: ["TerminalBackend", "CTerminalRestore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo"]),

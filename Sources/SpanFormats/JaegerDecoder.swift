@@ -2,8 +2,8 @@ import SpanModel
 
 /// Decodes Jaeger's query JSON (the UI's "download" and `/api/traces`): `{"data": [trace…]}`
 /// or a bare trace `{"traceID", "spans", "processes"}`. Times are microseconds; the parent is
-/// the first CHILD_OF (else FOLLOWS_FROM) reference in the same trace, other references are
-/// links; the service comes from the span's process; an `error=true` or
+/// the first CHILD_OF (else FOLLOWS_FROM, then `parentIsFollowsFrom` is set) reference in the
+/// same trace, other references are links; the service comes from the span's process; an `error=true` or
 /// `otel.status_code=ERROR` tag makes the span an error; logs become events.
 public final class JaegerDecoder: SpanValueDecoder {
     public static let format = SpanFormat.jaeger
@@ -145,7 +145,7 @@ public final class JaegerDecoder: SpanValueDecoder {
                     details: SpanDetails(attributes: attributes, attributeCount: tagFacts.count, events: events, eventCount: eventCount,
                                          links: links, linkCount: linkCount, symbols: strings.symbols),
                     status: tagFacts.isError ? SpanStatus(code: .error, description: tagFacts.statusMessage) : .unset,
-                    traceFlags: flags, resource: resource)
+                    traceFlags: flags, parentIsFollowsFrom: parentRef?.type == "FOLLOWS_FROM", resource: resource)
     }
 
     struct TagFacts {

@@ -18,6 +18,9 @@ public struct Span: Sendable {
     public var isRemote: Bool
     /// The parent context was propagated from another process.
     public var parentIsRemote: Bool
+    /// The parent is a Jaeger/OpenTracing FOLLOWS_FROM reference (the parent does not wait
+    /// for this span), not CHILD_OF; the critical path leaves such a subtree out.
+    public var parentIsFollowsFrom: Bool
     public var droppedAttributeCount: UInt32
     public var droppedEventCount: UInt32
     public var droppedLinkCount: UInt32
@@ -31,7 +34,7 @@ public struct Span: Sendable {
         kind: SpanKind = .internal, startTime: Int64, endTime: Int64,
         attributes: [Attribute] = [], events: [SpanEvent] = [], links: [SpanLink] = [], details: SpanDetails? = nil,
         status: SpanStatus = .unset, traceState: String = "", traceFlags: UInt8 = 1,
-        isRemote: Bool = false, parentIsRemote: Bool = false,
+        isRemote: Bool = false, parentIsRemote: Bool = false, parentIsFollowsFrom: Bool = false,
         droppedAttributeCount: UInt32 = 0, droppedEventCount: UInt32 = 0, droppedLinkCount: UInt32 = 0,
         childSpanCount: UInt32 = 0, resource: Resource = .empty, scope: InstrumentationScope = .empty
     ) {
@@ -49,6 +52,7 @@ public struct Span: Sendable {
         self.traceFlags = traceFlags
         self.isRemote = isRemote
         self.parentIsRemote = parentIsRemote
+        self.parentIsFollowsFrom = parentIsFollowsFrom
         self.droppedAttributeCount = droppedAttributeCount
         self.droppedEventCount = droppedEventCount
         self.droppedLinkCount = droppedLinkCount
