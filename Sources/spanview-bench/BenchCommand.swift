@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spanview-bench",
         abstract: "Benchmarks on synthetic stdouttrace output (docs/benchmarks.md).",
-        subcommands: [ParseBench.self, FrameBench.self, LiveBench.self, OpenBench.self, EndlessBench.self, LiveMemoryBench.self, TracingBench.self],
+        subcommands: [ParseBench.self, FrameBench.self, LiveBench.self, OpenBench.self, EndlessBench.self, LiveMemoryBench.self, TracingBench.self, QueryBench.self],
         defaultSubcommand: ParseBench.self
     )
 }

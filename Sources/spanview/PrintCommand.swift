@@ -16,6 +16,9 @@ struct PrintCommand: ParsableCommand {
     @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes and case ignored).")
     var trace: String?
 
+    @Option(name: .long, help: FilterOption.help)
+    var filter: String?
+
     @Option(name: .long, help: "Output width in columns, 40 to 1000 (default: the terminal's, else COLUMNS, else 120).")
     var width: Int?
 
@@ -31,6 +34,7 @@ struct PrintCommand: ParsableCommand {
             throw ValidationError("--width must be from \(widths.lowerBound) to \(widths.upperBound), got \(width)")
         }
         if let trace, TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
+        if let filter { _ = try FilterOption.parse(filter) }
     }
 
     @OptionGroup var selfTrace: SelfTraceOptions
@@ -46,7 +50,7 @@ struct PrintCommand: ParsableCommand {
 
     func printTraces() throws {
         let inputs = try CommandSupport.load(files)
-        let indices: [Int]
+        var indices: [Int]
         if let trace, let prefix = TraceIDPrefix(trace) {
             indices = inputs.store.traces(matching: prefix)
             if indices.isEmpty {
@@ -54,6 +58,13 @@ struct PrintCommand: ParsableCommand {
             }
         } else {
             indices = Array(inputs.store.traces.indices)
+        }
+        if let filter {
+            let parsed = try FilterOption.parse(filter)
+            indices = FilterOption.apply(parsed, to: indices, in: inputs.store)
+            if indices.isEmpty {
+                CommandSupport.fail("no trace matches '\(parsed)' (\(inputs.store.traceCount) trace\(inputs.store.traceCount == 1 ? "" : "s") read)")
+            }
         }
         let out = StandardOutput()
         let useColor = color.resolved(isTerminal: out.isTerminal)
