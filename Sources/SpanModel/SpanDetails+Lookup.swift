@@ -82,8 +82,8 @@ extension SpanDetails {
     @discardableResult
     public func visit(events: Bool, _ body: (PackedItem) -> Bool) -> Bool {
         guard bytes.count >= Self.headerSize else { return false }
-        let attributeCount = attributeCount, eventCount = events ? eventCount : 0
         return bytes.withUnsafeBufferPointer { buffer in
+            let attributeCount = Self.field(buffer, 0), eventCount = events ? Self.field(buffer, 4) : 0
             let eventsAt = min(max(Self.field(buffer, 12), Self.headerSize), buffer.count)
             let linksAt = min(max(Self.field(buffer, 16), eventsAt), buffer.count)
             var r = RawPackedReader(buffer, Self.headerSize, eventsAt)
@@ -118,9 +118,9 @@ extension SpanDetails {
     /// true to stop; returns true when it stopped.
     @discardableResult
     public func visitValues(forKey key: PackedKey, _ body: (PackedScalar) -> Bool) -> Bool {
-        let n = attributeCount
-        guard n > 0 else { return false }
+        guard bytes.count >= Self.headerSize else { return false }
         return bytes.withUnsafeBufferPointer { buffer in
+            let n = Self.field(buffer, 0)
             let eventsAt = min(max(Self.field(buffer, 12), Self.headerSize), buffer.count)
             var r = RawPackedReader(buffer, Self.headerSize, eventsAt)
             for _ in 0..<n {
@@ -140,6 +140,7 @@ extension SpanDetails {
         }
     }
 
+    @inline(__always)
     private static func field(_ buffer: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int {
         Int(buffer[at]) | Int(buffer[at + 1]) << 8 | Int(buffer[at + 2]) << 16 | Int(buffer[at + 3]) << 24
     }

@@ -154,18 +154,17 @@ struct Engine: Hashable, Sendable {
             }
         case .attribute(let k, let t, let slot):
             let test = tests[t]
-            let details = span.details
-            if details.attributeCount > 0 {
-                memo.use(details.symbolTable, self)
+            if !span.details.bytes.isEmpty {
+                memo.use(span.details.symbolTable, tests: tests.count, keys: keys.count)
                 let key = memo.key(k, keys)
                 if case .any = test.kind {
-                    let found = details.visit(events: false) { item in
+                    let found = span.details.visit(events: false) { item in
                         if case .key(let text, true) = item { return key.matches(text) }
                         return false
                     }
                     if found { return true }
                 } else {
-                    let found = details.visitValues(forKey: key) { scalar in scalarHolds(scalar, t, &memo) }
+                    let found = span.details.visitValues(forKey: key) { scalar in Self.scalarHolds(scalar, t, test, &memo) }
                     if found { return true }
                 }
             }
@@ -181,35 +180,33 @@ struct Engine: Hashable, Sendable {
                 resource.serviceName.map { test.text($0) } ?? false
             }
             if service { return true }
-            let details = span.details
-            guard !details.bytes.isEmpty else { return false }
-            memo.use(details.symbolTable, self)
-            return details.visit(events: true) { item in
+            guard !span.details.bytes.isEmpty else { return false }
+            memo.use(span.details.symbolTable, tests: tests.count, keys: keys.count)
+            return span.details.visit(events: true) { item in
                 switch item {
-                case .key(let text, _), .eventName(let text): return textHolds(text, t, &memo)
-                case .value(_, let scalar, _): return scalarHolds(scalar, t, &memo)
+                case .key(let text, _), .eventName(let text): return Self.textHolds(text, t, test, &memo)
+                case .value(_, let scalar, _): return Self.scalarHolds(scalar, t, test, &memo)
                 }
             }
         }
     }
 
     @inline(__always)
-    func textHolds(_ text: PackedText, _ t: Int, _ memo: inout Memo) -> Bool {
+    static func textHolds(_ text: PackedText, _ t: Int, _ test: ValueTest, _ memo: inout Memo) -> Bool {
         switch text {
-        case .bytes(let b): return tests[t].text(b)
-        case .symbol(let id): return memo.symbolAnswer(id, t, tests[t])
+        case .bytes(let b): return test.text(b)
+        case .symbol(let id): return memo.symbolAnswer(id, t, test)
         }
     }
 
-    func scalarHolds(_ scalar: PackedScalar, _ t: Int, _ memo: inout Memo) -> Bool {
-        let test = tests[t]
+    static func scalarHolds(_ scalar: PackedScalar, _ t: Int, _ test: ValueTest, _ memo: inout Memo) -> Bool {
         switch scalar {
-        case .text(let text): return textHolds(text, t, &memo)
+        case .text(let text): return textHolds(text, t, test, &memo)
         case .int(let i): return test.int(i)
         case .double(let d): return test.double(d)
         case .bool(let b): return test.bool(b)
         case .empty, .bytes: return test.kind == .any
-        case .unknown(_, let json): return textHolds(json, t, &memo)
+        case .unknown(_, let json): return textHolds(json, t, test, &memo)
         }
     }
 }
@@ -220,62 +217,99 @@ struct Engine: Hashable, Sendable {
 struct Memo: Sendable {
     struct Table: Sendable {
         let symbols: Symbols
-        /// Per test, per symbol number: 0 not asked yet, 1 no, 2 yes.
-        var answers: [[UInt8]]
+        var answers: [UInt8]
         var keys: [PackedKey?]
     }
 
-    private var tables: [Table] = []
-    private var current = -1
-    private var resource: Resource?
-    private var resourceAnswers: [UInt8] = []
+    /// The table in use, and its answers: `answers[id * testCount + test]` is 0 when not asked
+    /// yet, 1 for no, 2 for yes.
+    private var symbols: Symbols?
+    private var answers: [UInt8] = []
+    private var keys: [PackedKey?] = []
+    private var testCount = 0
+    /// Tables used before (a few: generations change rarely).
+    private var stored: [Table] = []
+    /// The resources last seen (a trace's spans come from a few processes), each with its answers.
+    private var resources: [Resource] = []
+    private var resourceAnswers: [[UInt8]] = []
+    private var lastResource = -1
+    private var nextVictim = 0
 
     init() {}
 
     /// Makes `symbols` the table that symbol answers and keys refer to.
     @inline(__always)
-    mutating func use(_ symbols: Symbols, _ engine: Engine) {
-        if current >= 0 && tables[current].symbols === symbols { return }
-        if let i = tables.firstIndex(where: { $0.symbols === symbols }) {
-            current = i
-            return
-        }
-        if tables.count >= 4 { tables.removeFirst() }
-        tables.append(Table(symbols: symbols, answers: Array(repeating: [], count: engine.tests.count),
-                            keys: Array(repeating: nil, count: engine.keys.count)))
-        current = tables.count - 1
+    mutating func use(_ symbols: Symbols, tests: Int, keys: Int) {
+        if self.symbols !== symbols { switchTable(symbols, tests: tests, keys: keys) }
     }
 
-    mutating func key(_ k: Int, _ keys: [String]) -> PackedKey {
-        if let key = tables[current].keys[k] { return key }
-        let key = PackedKey(keys[k], in: tables[current].symbols)
-        tables[current].keys[k] = key
+    @inline(never)
+    private mutating func switchTable(_ table: Symbols, tests: Int, keys keyCount: Int) {
+        if let current = symbols {
+            stored.append(Table(symbols: current, answers: answers, keys: keys))
+            if stored.count > 4 { stored.removeFirst() }
+        }
+        if let i = stored.firstIndex(where: { $0.symbols === table }) {
+            let t = stored.remove(at: i)
+            answers = t.answers
+            keys = t.keys
+        } else {
+            answers = []
+            keys = Array(repeating: nil, count: keyCount)
+        }
+        symbols = table
+        testCount = tests
+    }
+
+    mutating func key(_ k: Int, _ names: [String]) -> PackedKey {
+        if let key = keys[k] { return key }
+        let key = PackedKey(names[k], in: symbols!)
+        keys[k] = key
         return key
     }
 
+    @inline(__always)
     mutating func symbolAnswer(_ id: UInt32, _ t: Int, _ test: ValueTest) -> Bool {
-        let i = Int(id)
-        if i < tables[current].answers[t].count {
-            let a = tables[current].answers[t][i]
+        let i = Int(id) &* testCount &+ t
+        if i < answers.count {
+            let a = answers[i]
             if a != 0 { return a == 2 }
-        } else {
-            let count = max(i + 1, tables[current].symbols.count)
-            tables[current].answers[t].append(contentsOf: repeatElement(0, count: count - tables[current].answers[t].count))
         }
-        let answer = tables[current].symbols.text(id).map { test.text($0) } ?? false
-        tables[current].answers[t][i] = answer ? 2 : 1
+        return computeAnswer(id, i, test)
+    }
+
+    @inline(never)
+    private mutating func computeAnswer(_ id: UInt32, _ i: Int, _ test: ValueTest) -> Bool {
+        if i >= answers.count {
+            let count = max(Int(id) + 1, symbols!.count) * testCount
+            answers.append(contentsOf: repeatElement(0, count: max(0, count - answers.count)))
+        }
+        let answer = symbols!.text(id).map { test.text($0) } ?? false
+        answers[i] = answer ? 2 : 1
         return answer
     }
 
     mutating func resourceAnswer(_ r: Resource, _ slot: Int, _ slots: Int, _ compute: (Resource) -> Bool) -> Bool {
-        if resource !== r {
-            resource = r
-            resourceAnswers = Array(repeating: 0, count: slots)
+        var index = lastResource
+        if index < 0 || resources[index] !== r {
+            if let found = resources.firstIndex(where: { $0 === r }) {
+                index = found
+            } else if resources.count < 16 {
+                resources.append(r)
+                resourceAnswers.append(Array(repeating: 0, count: slots))
+                index = resources.count - 1
+            } else {
+                index = nextVictim
+                nextVictim = (nextVictim + 1) % resources.count
+                resources[index] = r
+                resourceAnswers[index] = Array(repeating: 0, count: slots)
+            }
+            lastResource = index
         }
-        let a = resourceAnswers[slot]
+        let a = resourceAnswers[index][slot]
         if a != 0 { return a == 2 }
         let answer = compute(r)
-        resourceAnswers[slot] = answer ? 2 : 1
+        resourceAnswers[index][slot] = answer ? 2 : 1
         return answer
     }
 }

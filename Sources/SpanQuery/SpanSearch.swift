@@ -161,10 +161,19 @@ public struct SpanSearch: Hashable, Sendable, CustomStringConvertible {
     /// The matching spans of `tree`, as indices into `tree.spans`, in tree order (depth first,
     /// children by start time: the order the waterfall shows them).
     public func matches(in tree: TraceTree) -> [Int32] {
+        let mask = matchMask(tree.spans)
+        return Self.treeOrder(tree).filter { mask[Int($0)] }
+    }
+
+    /// Whether each span matches, in storage order (memory order: no span is copied).
+    func matchMask(_ spans: ContiguousArray<Span>) -> [Bool] {
         var memo = Memo()
-        var out: [Int32] = []
-        for i in Self.treeOrder(tree) where matches(tree.spans[Int(i)], &memo) { out.append(i) }
-        return out
+        return spans.withUnsafeBufferPointer { buffer in
+            [Bool](unsafeUninitializedCapacity: buffer.count) { out, count in
+                for i in buffer.indices { out.initializeElement(at: i, to: matches(buffer[i], &memo)) }
+                count = buffer.count
+            }
+        }
     }
 
     /// Which spans to show when only matches are shown: the matches and their ancestors, indexed
@@ -190,10 +199,16 @@ public struct SpanSearch: Hashable, Sendable, CustomStringConvertible {
     public static func treeOrder(_ tree: TraceTree) -> [Int32] {
         var order: [Int32] = []
         order.reserveCapacity(tree.count)
+        let childStart = tree.childStart, children = tree.children
         var stack: [Int32] = tree.roots.reversed()
         while let i = stack.popLast() {
             order.append(i)
-            stack.append(contentsOf: tree.children(of: Int(i)).reversed())
+            var c = Int(childStart[Int(i) + 1]) - 1
+            let first = Int(childStart[Int(i)])
+            while c >= first {
+                stack.append(children[c])
+                c -= 1
+            }
         }
         return order
     }

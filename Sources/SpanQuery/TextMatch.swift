@@ -22,17 +22,20 @@ enum Fold {
         return bytes
     }
 
-    /// Whether the folded `needle` occurs in `text` (folded as it is read).
+    /// Whether the folded `needle` occurs in `text` (folded as it is read). Candidates are found
+    /// by the first byte in either case, so most bytes cost one or two compares.
     static func contains(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
         let n = needle.count
         if n == 0 { return true }
         guard text.count >= n else { return false }
         return needle.withUnsafeBufferPointer { needle in
             let first = needle[0]
-            var i = 0
+            let other = first &- 0x61 < 26 ? first & ~0x20 : first
             let last = text.count - n
+            var i = 0
             while i <= last {
-                if byte(text, i) == first {
+                let c = text[i]
+                if c == first || c == other {
                     var j = 1
                     while j < n && byte(text, i + j) == needle[j] { j += 1 }
                     if j == n { return true }
@@ -98,13 +101,16 @@ enum Fold {
     }
 
     /// Calls `body` with the decimal digits of `value`, written on the stack.
+    @inline(__always)
     static func withDecimal<R>(_ value: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: a sign and 19 digits fit
+        return withUnsafeMutableBytes(of: &digits) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
             var v = value.magnitude
-            var i = 20
+            var i = 24
             repeat {
                 i -= 1
-                buffer[i] = UInt8(ascii: "0") &+ UInt8(v % 10)
+                buffer[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
                 v /= 10
             } while v > 0
             if value < 0 {

@@ -289,8 +289,10 @@ indirect enum Node: Sendable {
         case .not(let inner): return !inner.holds(&s, engine, &memo)
         case .trace(let test): return test.holds(&s)
         case .anySpan(let p):
-            for span in s.spans where engine.holds(p, span, &memo) { return true }
-            return false
+            return s.spans.withUnsafeBufferPointer { spans in
+                for i in spans.indices where engine.holds(p, spans[i], &memo) { return true }
+                return false
+            }
         }
     }
 

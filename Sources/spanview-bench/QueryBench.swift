@@ -24,6 +24,9 @@ struct QueryBench: ParsableCommand {
     @Option(help: "Runs of each measurement; the median is shown.")
     var runs = 7
 
+    @Option(help: "A search to time instead of the built-in list (repeatable).")
+    var search: [String] = []
+
     func run() throws {
         var rng = SplitMix64(seed: 7)
         let symbols = Symbols()
@@ -34,14 +37,14 @@ struct QueryBench: ParsableCommand {
         let tree = TraceTree(TraceRecordBuilder.record(big))
         print("one trace of \(tree.count) spans, made and built in \(ms(now() - t0)) ms")
         print("search (spans matched, median of \(runs) runs over the whole tree):")
-        let searches = [
+        let searches = !search.isEmpty ? search : [
             "timeout", "GET /api/orders", "http.status_code=503", "db.system=postgresql", "service=payment status=error",
             "\"connection reset\"", "order-7", "cafe", "no-such-text-anywhere", "SELECT orders kind=client",
         ]
         for text in searches {
-            let search = try SpanSearch(parsing: text)
+            let query = try SpanSearch(parsing: text)
             var count = 0
-            let time = median(runs) { count = search.matches(in: tree).count }
+            let time = median(runs) { count = query.matches(in: tree).count }
             print("  \(pad(text, 32)) \(pad(String(count), 7)) \(ms(time)) ms   (\(format1(time * 1e9 / Double(tree.count))) ns/span)")
         }
         let single = try SpanSearch(parsing: "timeout")
