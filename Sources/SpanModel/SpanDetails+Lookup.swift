@@ -56,10 +56,21 @@ public struct PackedKey: Sendable {
     /// only a key stored in place can match).
     public let symbol: UInt32?
     public let utf8: [UInt8]
+    /// How many texts the table held when this was made: if it holds more now, the key may have
+    /// been added since (make the key again).
+    public let tableCount: Int
+    /// No details packed with this table can hold the key: the table does not have it and has
+    /// room for it, so it was never refused and stored in place (the table only grows).
+    public let absent: Bool
 
     public init(_ key: String, in symbols: Symbols) {
-        symbol = symbols.existingID(for: key)
-        utf8 = Array(key.utf8)
+        let utf8 = Array(key.utf8)
+        self.utf8 = utf8
+        (symbol, tableCount, absent) = symbols.state.withLock { state in
+            let id = state.ids[key]
+            let room = state.strings.count < symbols.maxCount && utf8.count <= symbols.maxBytes - state.bytes
+            return (id, state.strings.count, id == nil && room)
+        }
     }
 
     /// Whether `text`, read from details whose table this key was made for, is this key.
@@ -118,7 +129,7 @@ extension SpanDetails {
     /// true to stop; returns true when it stopped.
     @discardableResult
     public func visitValues(forKey key: PackedKey, _ body: (PackedScalar) -> Bool) -> Bool {
-        guard bytes.count >= Self.headerSize else { return false }
+        guard bytes.count >= Self.headerSize, !key.absent else { return false }
         return bytes.withUnsafeBufferPointer { buffer in
             let n = Self.field(buffer, 0)
             let eventsAt = min(max(Self.field(buffer, 12), Self.headerSize), buffer.count)

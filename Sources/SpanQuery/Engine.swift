@@ -157,7 +157,9 @@ struct Engine: Hashable, Sendable {
             if !span.details.bytes.isEmpty {
                 memo.use(span.details.symbolTable, tests: tests.count, keys: keys.count)
                 let key = memo.key(k, keys)
-                if case .any = test.kind {
+                if key.absent {
+                    // Not in this span's table, and never stored in place: no attribute has it.
+                } else if case .any = test.kind {
                     let found = span.details.visit(events: false) { item in
                         if case .key(let text, true) = item { return key.matches(text) }
                         return false
@@ -262,7 +264,8 @@ struct Memo: Sendable {
     }
 
     mutating func key(_ k: Int, _ names: [String]) -> PackedKey {
-        if let key = keys[k] { return key }
+        // A key the table did not hold is looked up again once the table has grown.
+        if let key = keys[k], key.symbol != nil || key.tableCount == symbols!.count { return key }
         let key = PackedKey(names[k], in: symbols!)
         keys[k] = key
         return key

@@ -207,6 +207,19 @@ struct PackedLookupTests {
         #expect(!details.visitValues(forKey: absent) { _ in true })
     }
 
+    @Test("a key the table gains after a query first looked is found")
+    func lateKey() throws {
+        let symbols = Symbols()
+        let before = span(1, "a", details: SpanDetails(attributes: [Attribute("early", .int(1))], symbols: symbols))
+        let f = try filter("late.key=2")
+        let s = try search("late.key=2")
+        #expect(!f.matches(record: record([before])))
+        #expect(!s.matches(before))
+        let after = span(2, "b", details: SpanDetails(attributes: [Attribute("late.key", .int(2))], symbols: symbols))
+        #expect(f.matches(record: record([after])))
+        #expect(s.matches(after))
+    }
+
     @Test("keys stored in place (a full table) are found too")
     func inlineKeys() throws {
         let full = Symbols(maxCount: 0)
