@@ -142,49 +142,53 @@ struct Engine: Hashable, Sendable {
 
     // MARK: - Evaluation
 
-    func holds(_ p: SpanPredicate, _ span: Span, _ memo: inout Memo) -> Bool {
+    /// Whether the span at `span` passes `p`. A pointer, so that no span is copied (a copy
+    /// retains its seven references, which touches memory all over the heap).
+    func holds(_ p: SpanPredicate, _ span: UnsafePointer<Span>, _ memo: inout Memo) -> Bool {
         switch p {
-        case .name(let t): return tests[t].text(span.name)
-        case .kind(let k): return span.kind == k
-        case .status(let c): return span.status.code == c
-        case .spanID(let prefix): return prefix.matches(span.spanID)
+        case .name(let t): return tests[t].text(span.pointee.name)
+        case .kind(let k): return span.pointee.kind == k
+        case .status(let c): return span.pointee.status.code == c
+        case .spanID(let prefix): return prefix.matches(span.pointee.spanID)
         case .service(let t, let slot):
-            return memo.resourceAnswer(span.resource, slot, resourceSlots) { resource in
+            return memo.resourceAnswer(span.pointee.resource, slot, resourceSlots) { resource in
                 resource.serviceName.map { tests[t].text($0) } ?? false
             }
         case .attribute(let k, let t, let slot):
-            let test = tests[t]
-            if !span.details.bytes.isEmpty {
-                memo.use(span.details.symbolTable, tests: tests.count, keys: keys.count)
+            // The table and the key first: an absent key needs no look at the span's bytes (but
+            // no details at all do not change the table, as `SpanDetails.empty`'s is another).
+            let table = span.pointee.details.symbolTable
+            if (memo.isCurrent(table) || !span.pointee.details.bytes.isEmpty)
+                && !memo.keyIsAbsent(table, k, tests: tests.count, keys: keys) {
                 let key = memo.key(k, keys)
-                if key.absent {
-                    // Not in this span's table, and never stored in place: no attribute has it.
-                } else if case .any = test.kind {
-                    let found = span.details.visit(events: false) { item in
+                let test = tests[t]
+                if case .any = test.kind {
+                    let found = span.pointee.details.visit(events: false) { item in
                         if case .key(let text, true) = item { return key.matches(text) }
                         return false
                     }
                     if found { return true }
                 } else {
-                    let found = span.details.visitValues(forKey: key) { scalar in Self.scalarHolds(scalar, t, test, &memo) }
+                    let found = span.pointee.details.visitValues(forKey: key) { scalar in Self.scalarHolds(scalar, t, test, &memo) }
                     if found { return true }
                 }
             }
-            return memo.resourceAnswer(span.resource, slot, resourceSlots) { resource in
-                resource.attributes.contains { $0.key == keys[k] && test.value($0.value) }
+            return memo.resourceAnswer(span.pointee.resource, slot, resourceSlots) { resource in
+                let test = tests[t]
+                return resource.attributes.contains { $0.key == keys[k] && test.value($0.value) }
             }
         case .anyText(let t, let spanID, let slot):
-            if let spanID, spanID.matches(span.spanID) { return true }
+            if let spanID, spanID.matches(span.pointee.spanID) { return true }
             let test = tests[t]
-            if test.text(span.name) { return true }
-            if !span.status.description.isEmpty && test.text(span.status.description) { return true }
-            let service = memo.resourceAnswer(span.resource, slot, resourceSlots) { resource in
+            if test.text(span.pointee.name) { return true }
+            if !span.pointee.status.description.isEmpty && test.text(span.pointee.status.description) { return true }
+            let service = memo.resourceAnswer(span.pointee.resource, slot, resourceSlots) { resource in
                 resource.serviceName.map { test.text($0) } ?? false
             }
             if service { return true }
-            guard !span.details.bytes.isEmpty else { return false }
-            memo.use(span.details.symbolTable, tests: tests.count, keys: keys.count)
-            return span.details.visit(events: true) { item in
+            guard !span.pointee.details.bytes.isEmpty else { return false }
+            memo.use(span.pointee.details.symbolTable, tests: tests.count, keys: keys.count)
+            return span.pointee.details.visit(events: true) { item in
                 switch item {
                 case .key(let text, _), .eventName(let text): return Self.textHolds(text, t, test, &memo)
                 case .value(_, let scalar, _): return Self.scalarHolds(scalar, t, test, &memo)
@@ -221,6 +225,7 @@ struct Memo: Sendable {
         let symbols: Symbols
         var answers: [UInt8]
         var keys: [PackedKey?]
+        var keyEpochs: [Int]
     }
 
     /// The table in use, and its answers: `answers[id * testCount + test]` is 0 when not asked
@@ -228,6 +233,9 @@ struct Memo: Sendable {
     private var symbols: Symbols?
     private var answers: [UInt8] = []
     private var keys: [PackedKey?] = []
+    /// The evaluation in which each key that the table lacked was last looked up again.
+    private var keyEpochs: [Int] = []
+    private var epoch = 0
     private var testCount = 0
     /// Tables used before (a few: generations change rarely).
     private var stored: [Table] = []
@@ -245,29 +253,50 @@ struct Memo: Sendable {
         if self.symbols !== symbols { switchTable(symbols, tests: tests, keys: keys) }
     }
 
+    @inline(__always)
+    func isCurrent(_ table: Symbols) -> Bool { symbols === table }
+
+    /// `use(table)`, then whether no span packed with it can hold key `k` (`PackedKey.absent`).
+    @inline(__always)
+    mutating func keyIsAbsent(_ table: Symbols, _ k: Int, tests: Int, keys names: [String]) -> Bool {
+        use(table, tests: tests, keys: names.count)
+        if let absent = keys[k]?.absent, keyEpochs[k] == epoch { return absent }
+        return key(k, names).absent
+    }
+
     @inline(never)
     private mutating func switchTable(_ table: Symbols, tests: Int, keys keyCount: Int) {
         if let current = symbols {
-            stored.append(Table(symbols: current, answers: answers, keys: keys))
+            stored.append(Table(symbols: current, answers: answers, keys: keys, keyEpochs: keyEpochs))
             if stored.count > 4 { stored.removeFirst() }
         }
         if let i = stored.firstIndex(where: { $0.symbols === table }) {
             let t = stored.remove(at: i)
             answers = t.answers
             keys = t.keys
+            keyEpochs = t.keyEpochs
         } else {
             answers = []
             keys = Array(repeating: nil, count: keyCount)
+            keyEpochs = Array(repeating: -1, count: keyCount)
         }
         symbols = table
         testCount = tests
     }
 
+    /// Starts testing one more span or trace: keys a table lacked are looked up again (once
+    /// each), as the table may have gained them meanwhile (live input).
+    mutating func begin() { epoch &+= 1 }
+
     mutating func key(_ k: Int, _ names: [String]) -> PackedKey {
-        // A key the table did not hold is looked up again once the table has grown.
-        if let key = keys[k], key.symbol != nil || key.tableCount == symbols!.count { return key }
+        if let key = keys[k] {
+            if key.symbol != nil || keyEpochs[k] == epoch { return key }
+            keyEpochs[k] = epoch
+            if key.tableCount == symbols!.count { return key }
+        }
         let key = PackedKey(names[k], in: symbols!)
         keys[k] = key
+        keyEpochs[k] = epoch
         return key
     }
 

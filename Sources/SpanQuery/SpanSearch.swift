@@ -154,6 +154,13 @@ public struct SpanSearch: Hashable, Sendable, CustomStringConvertible {
     }
 
     func matches(_ span: Span, _ memo: inout Memo) -> Bool {
+        memo.begin()
+        return withUnsafePointer(to: span) { matchesSpan($0, &memo) }
+    }
+
+    /// Within one evaluation (`memo.begin()` called before).
+    @inline(__always)
+    func matchesSpan(_ span: UnsafePointer<Span>, _ memo: inout Memo) -> Bool {
         for p in predicates where !engine.holds(p, span, &memo) { return false }
         return true
     }
@@ -168,9 +175,12 @@ public struct SpanSearch: Hashable, Sendable, CustomStringConvertible {
     /// Whether each span matches, in storage order (memory order: no span is copied).
     func matchMask(_ spans: ContiguousArray<Span>) -> [Bool] {
         var memo = Memo()
+        memo.begin()
         return spans.withUnsafeBufferPointer { buffer in
             [Bool](unsafeUninitializedCapacity: buffer.count) { out, count in
-                for i in buffer.indices { out.initializeElement(at: i, to: matches(buffer[i], &memo)) }
+                count = 0
+                guard let base = buffer.baseAddress else { return }
+                for i in buffer.indices { out.initializeElement(at: i, to: matchesSpan(base + i, &memo)) }
                 count = buffer.count
             }
         }

@@ -111,7 +111,7 @@ public struct TraceFilter: Hashable, Sendable, CustomStringConvertible {
     public func matches(summary: TraceSummary, record: TraceRecord) -> Bool {
         shared.memo.withLock { memo in
             var subject = Subject(spans: record.spans, traceID: record.traceID, summary: summary, record: record, tree: nil)
-            return node.holds(&subject, engine, &memo)
+            return node.test(&subject, engine, &memo)
         }
     }
 
@@ -119,7 +119,7 @@ public struct TraceFilter: Hashable, Sendable, CustomStringConvertible {
     public func matches(summary: TraceSummary, tree: TraceTree) -> Bool {
         shared.memo.withLock { memo in
             var subject = Subject(spans: tree.spans, traceID: tree.traceID, summary: summary, record: nil, tree: tree)
-            return node.holds(&subject, engine, &memo)
+            return node.test(&subject, engine, &memo)
         }
     }
 
@@ -133,13 +133,13 @@ public struct TraceFilter: Hashable, Sendable, CustomStringConvertible {
     public func matches(tree: TraceTree) -> Bool {
         shared.memo.withLock { memo in
             var subject = Subject(spans: tree.spans, traceID: tree.traceID, summary: nil, record: nil, tree: tree)
-            return node.holds(&subject, engine, &memo)
+            return node.test(&subject, engine, &memo)
         }
     }
 
     func matches(record: TraceRecord, _ memo: inout Memo) -> Bool {
         var subject = Subject(spans: record.spans, traceID: record.traceID, summary: nil, record: record, tree: nil)
-        return node.holds(&subject, engine, &memo)
+        return node.test(&subject, engine, &memo)
     }
 
     /// The indices of the stored traces that match, in index order.
@@ -160,7 +160,7 @@ public struct TraceFilter: Hashable, Sendable, CustomStringConvertible {
             } else {
                 subject = Subject(spans: [], traceID: summaries[i].traceID, summary: summaries[i], record: nil, tree: nil)
             }
-            return node.holds(&subject, engine, &memo)
+            return node.test(&subject, engine, &memo)
         }
     }
 }
@@ -278,6 +278,12 @@ indirect enum Node: Sendable {
         }
     }
 
+    /// Tests one trace.
+    func test(_ s: inout Subject, _ engine: Engine, _ memo: inout Memo) -> Bool {
+        memo.begin()
+        return holds(&s, engine, &memo)
+    }
+
     func holds(_ s: inout Subject, _ engine: Engine, _ memo: inout Memo) -> Bool {
         switch self {
         case .and(let items):
@@ -290,7 +296,8 @@ indirect enum Node: Sendable {
         case .trace(let test): return test.holds(&s)
         case .anySpan(let p):
             return s.spans.withUnsafeBufferPointer { spans in
-                for i in spans.indices where engine.holds(p, spans[i], &memo) { return true }
+                guard let base = spans.baseAddress else { return false }
+                for i in spans.indices where engine.holds(p, base + i, &memo) { return true }
                 return false
             }
         }

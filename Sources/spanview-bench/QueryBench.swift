@@ -27,6 +27,9 @@ struct QueryBench: ParsableCommand {
     @Option(help: "A search to time instead of the built-in list (repeatable).")
     var search: [String] = []
 
+    @Option(help: "A filter to time instead of the built-in list (repeatable).")
+    var filter: [String] = []
+
     func run() throws {
         var rng = SplitMix64(seed: 7)
         let symbols = Symbols()
@@ -66,17 +69,17 @@ struct QueryBench: ParsableCommand {
         let summaries = store.traces.map { TraceSummary(TraceTree($0)) }
         print("summaries (trees) of every trace: \(ms(now() - t0)) ms (once, as summary and print build them)")
         print("filter (traces kept, median of \(runs) runs):          with summaries    records only")
-        let filters = [
+        let filters = !filter.isEmpty ? filter : [
             "service=payment-api", "duration>500ms", "errors", "spans>100", "depth>=8",
             "duration>500ms and not errors or spans>1000", "root=GET*",
-            "http.status_code>=500", "db.system=postgresql", "name~SELECT", "exception.type~deadline",
+            "http.status_code>=500", "db.system=postgresql", "name~SELECT", "request.id~req-ffff",
             "http.route=\"/api/orders/{id}\" duration>1s", "no.such.key=1",
         ]
         for text in filters {
-            let filter = try TraceFilter(parsing: text)
+            let query = try TraceFilter(parsing: text)
             var kept = 0
-            let withSummaries = median(runs) { kept = filter.matching(summaries) { store.traces[store.traces.startIndex + $0] }.count }
-            let recordsOnly = median(runs) { _ = filter.traces(in: store) }
+            let withSummaries = median(runs) { kept = query.matching(summaries) { store.traces[store.traces.startIndex + $0] }.count }
+            let recordsOnly = median(runs) { _ = query.traces(in: store) }
             print("  \(pad(text, 46)) \(pad(String(kept), 6)) \(pad(ms(withSummaries) + " ms", 14)) \(ms(recordsOnly)) ms")
         }
     }
