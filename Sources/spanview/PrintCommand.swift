@@ -1,5 +1,6 @@
 import SpanIngest
 import ArgumentParser
+import SpanQuery
 import SpanStore
 import SpanviewKit
 import Tracing
@@ -13,7 +14,7 @@ struct PrintCommand: ParsableCommand {
     @Argument(help: "Trace files to read; - for standard input.")
     var files: [String] = ["-"]
 
-    @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes and case ignored).")
+    @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes, case, quotes, trace_id= and a whole traceparent accepted).")
     var trace: String?
 
     @Option(name: .long, help: FilterOption.help)
@@ -33,7 +34,7 @@ struct PrintCommand: ParsableCommand {
         if let width, !widths.contains(width) {
             throw ValidationError("--width must be from \(widths.lowerBound) to \(widths.upperBound), got \(width)")
         }
-        if let trace, TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
+        if let trace, (try? TraceIDInput(parsing: trace)) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
         if let filter { _ = try FilterOption.parse(filter) }
     }
 
@@ -51,7 +52,7 @@ struct PrintCommand: ParsableCommand {
     func printTraces() throws {
         let inputs = try CommandSupport.load(files)
         var indices: [Int]
-        if let trace, let prefix = TraceIDPrefix(trace) {
+        if let trace, let prefix = try? TraceIDInput(parsing: trace).prefix {
             indices = inputs.store.traces(matching: prefix)
             if indices.isEmpty {
                 CommandSupport.fail("no trace ID starts with '\(prefix.text)' (\(inputs.store.traceCount) trace\(inputs.store.traceCount == 1 ? "" : "s") read)")

@@ -73,6 +73,20 @@ struct FilterCLITests {
         #expect(summary.stderr.contains("missing ')'"))
     }
 
+    @Test("--trace takes a traceparent or trace_id=…, and combines with --filter")
+    func traceForms() throws {
+        let sample = CLI.sample("order-inventory.jsonl")
+        let id = try #require(try summaryTraces([sample]).first?["traceId"] as? String)
+        for form in ["00-\(id)-00f067aa0ba902b7-01", "trace_id=\(id.prefix(8).uppercased())", "\"\(id)\""] {
+            let result = try CLI.run(["print", "--color", "never", "--trace", form, sample])
+            #expect(result.status == 0, "\(form): \(result.stderr)")
+            #expect(printedTraces(result.stdout) == [id], "\(form)")
+        }
+        let both = try CLI.run(["print", "--color", "never", "--trace", id, "--filter", "errors", sample])
+        #expect(both.status == 1)
+        #expect(both.stderr.contains("no trace matches 'errors'"))
+    }
+
     @Test("no matching trace: one line and exit status 1")
     func noMatch() throws {
         let result = try CLI.run(["print", "--filter", "service=nobody", CLI.sample("fanout.json")])

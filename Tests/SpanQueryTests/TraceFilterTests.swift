@@ -84,6 +84,22 @@ struct TraceFilterTests {
         #expect(try kept(text) == expected, "\(text)")
     }
 
+    @Test("attribute values of every type", arguments: [
+        ("retry=true", true), ("retry=false", false), ("retry~ru", true),
+        ("http.status_code=504", true), ("http.status_code>504", false), ("http.status_code=5*", true),
+        ("sample.ratio<0.3", true), ("sample.ratio=0.25", true), ("sample.ratio>=1", false),
+        ("tags=BETA", true), ("tags=gamma", false), ("tags<b", true),
+        ("codes>40", true), ("codes>=43", false), ("codes=7", true),
+        ("flags=false", true), ("flags=true", false),
+        ("weights<2", true), ("weights>1.5", false),
+        ("nested=deep*", true), ("nested~value", true), ("mixed=-3", true), ("mixed=first", true), ("mixed<-5", false),
+        ("mixed>0", true),   // "first" is not a number: compared as text with "0"
+        ("blob~a", false), ("city~ZÜRICH", true), ("city=zürich*", true),
+    ])
+    func valueTypes(text: String, expected: Bool) throws {
+        #expect(try filter(text).matches(record: record([richSpan])) == expected, "\(text)")
+    }
+
     @Test("and, or, not: precedence and parentheses", arguments: [
         ("errors service=payment-api", "s"),
         ("errors and service=payment-api", "s"),
