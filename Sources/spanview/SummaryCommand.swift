@@ -1,5 +1,6 @@
 import SpanIngest
 import ArgumentParser
+import SpanQuery
 import SpanStore
 import SpanviewKit
 import Tracing
