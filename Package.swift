@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SpanModel", targets: ["SpanModel"]),
         .library(name: "SpanFormats", targets: ["SpanFormats"]),
         .library(name: "SpanStore", targets: ["SpanStore"]),
+        .library(name: "SpanQuery", targets: ["SpanQuery"]),
         .library(name: "SpanIngest", targets: ["SpanIngest"]),
         .library(name: "CellGrid", targets: ["CellGrid"]),
         .library(name: "SpanWidgets", targets: ["SpanWidgets"]),
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "SpanFormats", dependencies: ["SpanModel"]),
         // Order-free trace store, tree builder, per-trace figures and flags.
         .target(name: "SpanStore", dependencies: ["SpanModel"]),
+        // Span search and the trace filter language: parsed once, tested per span or trace in place.
+        .target(name: "SpanQuery", dependencies: ["SpanModel", "SpanStore"]),
         // zlib, for gzip input. Imported only by SpanIngest.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Sources (memory-mapped files, pipes, followed files, gzip) behind one protocol, each
@@ -67,7 +70,7 @@ let package = Package(
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "spanview", dependencies: [
-            "SpanIngest", "SpanviewKit", "SpanAnalysis", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
+            "SpanIngest", "SpanQuery", "SpanviewKit", "SpanAnalysis", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -84,7 +87,7 @@ let package = Package(
         .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
             "SpanModel", "SpanFormats", "SpanIngest", "SpanviewTracing",
-            .product(name: "Tracing", package: "swift-distributed-tracing"), "SpanStore", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput", "SpanAnalysis",
+            .product(name: "Tracing", package: "swift-distributed-tracing"), "SpanStore", "SpanQuery", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput", "SpanAnalysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -97,6 +100,7 @@ let package = Package(
         ]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "SpanAnalysisTests", dependencies: ["SpanAnalysis", "SpanStore", "SpanModel", "SpanFormats"]),
+        .testTarget(name: "SpanQueryTests", dependencies: ["SpanQuery", "SpanStore", "SpanModel"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
         .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),

@@ -40,3 +40,5 @@ for rate in 300000 400000; do
 done
 echo "== live: a slow, steady writer, span by span (2,000 spans/s): latency"
 $bench live --spans 5000 --rate 2000 --write-bytes 1
+echo "== query: span search over a 50,000-span trace, filters over a 1,000,000-span store"
+for i in $(seq 1 "$runs"); do $bench query; echo; done

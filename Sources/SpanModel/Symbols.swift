@@ -32,12 +32,12 @@ public final class Symbols: Sendable {
     /// Most UTF-8 bytes of text the table holds.
     public let maxBytes: Int
 
-    private struct State {
+    struct State {
         var strings: [String] = []
         var ids: [String: UInt32] = [:]
         var bytes = 0
     }
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init(maxCount: Int = defaultMaxCount, maxBytes: Int = defaultMaxBytes) {
         self.maxCount = min(max(0, maxCount), Int(UInt32.max) - 1)

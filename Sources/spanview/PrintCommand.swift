@@ -1,5 +1,6 @@
 import SpanIngest
 import ArgumentParser
+import SpanQuery
 import SpanStore
 import SpanviewKit
 import Tracing
@@ -14,8 +15,11 @@ struct PrintCommand: ParsableCommand {
     @Argument(help: "Trace files to read; - for standard input.")
     var files: [String] = ["-"]
 
-    @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes and case ignored).")
+    @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes, case, quotes, trace_id= and a whole traceparent accepted).")
     var trace: String?
+
+    @Option(name: .long, help: FilterOption.help)
+    var filter: String?
 
     @Option(name: .long, help: "Output width in columns, 40 to 1000 (default: the terminal's, else COLUMNS, else 120).")
     var width: Int?
@@ -31,7 +35,8 @@ struct PrintCommand: ParsableCommand {
         if let width, !widths.contains(width) {
             throw ValidationError("--width must be from \(widths.lowerBound) to \(widths.upperBound), got \(width)")
         }
-        if let trace, TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
+        if let trace, (try? TraceIDInput(parsing: trace)) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
+        if let filter { _ = try FilterOption.parse(filter) }
     }
 
     @OptionGroup var selfTrace: SelfTraceOptions
@@ -52,14 +57,21 @@ struct PrintCommand: ParsableCommand {
             CommandSupport.reportProblems(inputs)
             CommandSupport.reportEmptyInputs(inputs)
         }
-        let indices: [Int]
-        if let trace, let prefix = TraceIDPrefix(trace) {
+        var indices: [Int]
+        if let trace, let prefix = try? TraceIDInput(parsing: trace).prefix {
             indices = inputs.store.traces(matching: prefix)
             if indices.isEmpty {
                 CommandSupport.fail("no trace ID starts with '\(prefix.text)' (\(inputs.store.traceCount) trace\(inputs.store.traceCount == 1 ? "" : "s") read)")
             }
         } else {
             indices = Array(inputs.store.traces.indices)
+        }
+        if let filter {
+            let parsed = try FilterOption.parse(filter)
+            indices = FilterOption.apply(parsed, to: indices, in: inputs.store)
+            if indices.isEmpty {
+                CommandSupport.fail("no trace matches '\(parsed)' (\(inputs.store.traceCount) trace\(inputs.store.traceCount == 1 ? "" : "s") read)")
+            }
         }
         let out = StandardOutput()
         let useColor = color.resolved(isTerminal: out.isTerminal)

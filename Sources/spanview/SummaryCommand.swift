@@ -1,5 +1,7 @@
 import SpanIngest
 import ArgumentParser
+import SpanQuery
+import SpanStore
 import SpanviewKit
 import Tracing
 
@@ -15,6 +17,13 @@ struct SummaryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (schema in docs/summary-json.md).")
     var json = false
 
+    @Option(name: .long, help: FilterOption.help)
+    var filter: String?
+
+    func validate() throws {
+        if let filter { _ = try FilterOption.parse(filter) }
+    }
+
     @OptionGroup var selfTrace: SelfTraceOptions
 
     func run() throws {
@@ -27,7 +36,12 @@ struct SummaryCommand: ParsableCommand {
     }
 
     func summarize() throws {
-        let inputs = try CommandSupport.load(files)
+        var inputs = try CommandSupport.load(files)
+        if let filter {
+            // The report of the matching traces only (per-input counts stay whole-input).
+            let parsed = try FilterOption.parse(filter)
+            inputs.store = TraceStore(parsed.traces(in: inputs.store).lazy.flatMap { inputs.store.traces[$0].spans })
+        }
         let report = withSpan("build trees and figures") { span in
             span.attributes["traces"] = inputs.store.traceCount
             return SummaryReport(inputs)
