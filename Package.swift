@@ -66,7 +66,7 @@ let package = Package(
         // The viewer: state, actions, the key table, screens drawn into a grid, and the run loop
         // (inbox, keys, frames) behind a terminal-device protocol. No terminal code.
         .target(name: "SpanviewApp", dependencies: [
-            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanviewKit", "TerminalInput",
+            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanviewKit", "TerminalInput", "SpanAnalysis", "SpanQuery",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "spanview", dependencies: [

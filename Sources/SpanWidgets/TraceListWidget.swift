@@ -36,32 +36,42 @@ public struct TraceListWidget: Widget {
     public var order: [Int]
     public var selected: Int
     public var top: Int
-    /// The column the rows are sorted by, marked in the header.
+    /// The column the rows are sorted by, marked in the header with its direction.
     public var sortColumn: SortColumn
+    /// Whether the rows run from smallest to largest (oldest to newest) in that column.
+    public var ascending: Bool
     public var glyphs: Glyphs
 
     public enum SortColumn: Sendable { case start, duration, errors, spans }
 
-    public init(entries: [TraceListEntry], order: [Int], selected: Int, top: Int, sortColumn: SortColumn, glyphs: Glyphs) {
+    public init(entries: [TraceListEntry], order: [Int], selected: Int, top: Int, sortColumn: SortColumn,
+                ascending: Bool? = nil, glyphs: Glyphs) {
         self.entries = entries
         self.order = order
         self.selected = selected
         self.top = top
         self.sortColumn = sortColumn
+        self.ascending = ascending ?? (sortColumn == .start)
         self.glyphs = glyphs
     }
 
     struct Columns {
         let start = 13, spans = 7, duration = 9, errors = 6
+        /// The trace ID's first 8 hex digits, when the list is wide enough (else 0).
+        var traceID: Int
         var service: Int
         var name: Int
     }
 
+    /// Width from which the short trace ID column is shown.
+    static let traceIDFrom = 100
+
     func columns(width: Int) -> Columns {
-        let fixed = 2 + 13 + 1 + 7 + 1 + 9 + 1 + 7 + 1
+        let traceID = width >= Self.traceIDFrom ? 8 : 0
+        let fixed = 2 + 13 + 1 + 7 + 1 + 9 + 1 + 7 + 1 + (traceID > 0 ? traceID + 1 : 0)
         let rest = max(10, width - fixed - 1)
         let service = min(20, max(8, rest / 3))
-        return Columns(service: service, name: max(4, rest - service - 1))
+        return Columns(traceID: traceID, service: service, name: max(4, rest - service - 1))
     }
 
     /// Draws the header on the area's first row and the rows below it.
@@ -77,14 +87,15 @@ public struct TraceListWidget: Widget {
             grid.put(text, x: right ? x + max(0, w - tw) : x, y: row, in: area, style: style, maxWidth: w)
             x += w + 1
         }
-        let up = glyphs.ascending, down = glyphs.descending
+        let arrow = ascending ? glyphs.ascending : glyphs.descending
         let sorted = Style(.accent, [.bold])
-        cell(sortColumn == .start ? "START" + up : "START", c.start, style: sortColumn == .start ? sorted : header, row: y)
+        cell(sortColumn == .start ? "START" + arrow : "START", c.start, style: sortColumn == .start ? sorted : header, row: y)
+        if c.traceID > 0 { cell("TRACE", c.traceID, style: header, row: y) }
         cell("SERVICE", c.service, style: header, row: y)
         cell("ROOT SPAN", c.name, style: header, row: y)
-        cell(sortColumn == .spans ? down + "SPANS" : "SPANS", c.spans, right: true, style: sortColumn == .spans ? sorted : header, row: y)
-        cell(sortColumn == .duration ? down + "DURATION" : "DURATION", c.duration, right: true, style: sortColumn == .duration ? sorted : header, row: y)
-        cell(sortColumn == .errors ? down + "ERRORS" : "ERRORS", c.errors + 1, right: true, style: sortColumn == .errors ? sorted : header, row: y)
+        cell(sortColumn == .spans ? arrow + "SPANS" : "SPANS", c.spans, right: true, style: sortColumn == .spans ? sorted : header, row: y)
+        cell(sortColumn == .duration ? arrow + "DURATION" : "DURATION", c.duration, right: true, style: sortColumn == .duration ? sorted : header, row: y)
+        cell(sortColumn == .errors ? arrow + "ERRORS" : "ERRORS", c.errors + 1, right: true, style: sortColumn == .errors ? sorted : header, row: y)
 
         for row in 0..<(height - 1) {
             let n = top + row
@@ -103,6 +114,7 @@ public struct TraceListWidget: Widget {
             if entry.errorCount > 0 { grid.put(glyphs.error, x: 0, y: screenY, in: area, style: styled(.error, [.bold])) }
             x = 2
             cell(TimeText.clock(entry.startTime), c.start, style: styled(.muted), row: screenY)
+            if c.traceID > 0 { cell(String(entry.traceID.hex.prefix(8)), c.traceID, style: styled(.muted), row: screenY) }
             cell(entry.rootService, c.service, style: styled(ColorRole.service(entry.rootService)), row: screenY)
             cell((entry.rootMissing ? "(no root) " : "") + entry.rootName, c.name,
                  style: entry.errorCount > 0 ? styled(.error) : base, row: screenY)

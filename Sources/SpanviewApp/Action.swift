@@ -12,7 +12,14 @@ public enum Action: Hashable, Sendable {
     case search
     case saveInput
     case showOwnSpans
-    case cycleSort
+    case cycleSort, reverseSort
+    /// `f` on the list: filter traces by an expression.
+    case filterTraces
+    /// `/` on a trace: search its spans; `n`/`N` go through the matches (on the Links tab
+    /// without a search, through the links); `f` shows only matches and their ancestors.
+    case searchSpans, nextMatch, previousMatch, toggleFilterMatches
+    /// `c` draws the critical path on the bars; `)` and `(` walk along it.
+    case toggleCriticalPath, nextOnPath, previousOnPath
     case toggleCollapse, collapse, expand, collapseAll, expandAll
     case nextTab, selectTab(DetailTab)
     case nextError, previousError

@@ -128,11 +128,14 @@ extension App {
         let keep = list.selectedTrace
         // Following the newest (tail -f) only while the list is what is on screen: under an
         // open trace, the list keeps the trace it was left on.
+        // Newest first (S): the cursor stays on the first row, which is the newest.
+        let newestFirst = list.sort == .start && list.reversed
         let atNewest = live != nil && screen == .list && overlay == nil && list.filter == nil && list.sort == .start
-            && (list.count == 0 || list.selected == list.count - 1)
+            && (list.count == 0 || list.selected == (newestFirst ? 0 : list.count - 1))
         list.refresh(store: store, changed: changed)
+        refilter(changed: changed)
         if atNewest {
-            list.selected = max(0, list.count - 1)
+            list.selected = newestFirst ? 0 : max(0, list.count - 1)
         } else if listMoved || screen != .list {
             list.select(trace: keep)
         }

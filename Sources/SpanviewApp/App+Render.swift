@@ -48,7 +48,7 @@ extension App {
             return
         }
         let widget = TraceListWidget(entries: list.entries, order: list.order, selected: list.selected, top: list.top,
-                                     sortColumn: list.sort.column, glyphs: glyphs)
+                                     sortColumn: list.sort.column, ascending: list.ascending, glyphs: glyphs)
         widget.render(in: layout.list, into: &grid)
     }
 
@@ -66,9 +66,6 @@ extension App {
             .render(in: layout.waterfall, into: &grid)
         drawDetail(view, into: &grid)
     }
-
-    /// What features draw over the waterfall (search matches, the critical path): none yet.
-    var waterfallDecorations: WaterfallDecorations { .none }
 
     func traceHeader(_ view: TraceView) -> TraceHeader {
         let record = store.traces[view.traceIndex]
@@ -250,7 +247,19 @@ extension App {
         parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
         let logLines = inputs.reduce(0) { $0 + $1.stats.nonJSONLines }
         if logLines > 0 { parts.append((" · \(logLines) log line" + (logLines == 1 ? "" : "s") + " (L)", bar)) }
-        if let filter = list.filter { parts.append((" · \(filter.count) search results (Esc: all)", Style(.accent, background: .selection, [.bold]))) }
+        if let traceFilter, screen == .list {
+            parts.append((" · filter \(traceFilter.description): \(list.count) of \(store.traceCount) (f edits, Esc: all)", Style(.accent, background: .selection, [.bold])))
+        } else if let filter = list.filter, screen == .list {
+            parts.append((" · \(filter.count) search results (Esc: all)", Style(.accent, background: .selection, [.bold])))
+        }
+        if screen == .trace, let view = trace {
+            if let search = view.search {
+                let shown = search.filtering ? ", only these shown" : ""
+                parts.append((" · /\(search.query.description): \(search.matches.count) match\(search.matches.count == 1 ? "" : "es")\(shown) (n/N, f, Esc)",
+                              Style(.accent, background: .selection, [.bold])))
+            }
+            if view.criticalPath != nil { parts.append((" · critical path ( )", Style(.accent, background: .selection, [.bold]))) }
+        }
         let skipped = problems.count
         if skipped > 0 { parts.append((" · \(skipped) skipped (p)", Style(.warning, background: .selection, [.bold]))) }
         parts.append((" · ? keys", Style(.muted, background: .selection)))
@@ -265,7 +274,12 @@ extension App {
             return list.count == 0 ? "" : "trace \(list.selected + 1)/\(list.count)"
         case .trace:
             guard let view = trace else { return "" }
-            return "span \(view.selectedRow + 1)/\(view.rows.count)" + (view.rows.count < view.tree.count ? " shown of \(view.tree.count)" : "")
+            var match = ""
+            if let search = view.search, !search.matches.isEmpty {
+                let here = view.selectedSpan.flatMap { s in search.matches.firstIndex(of: Int32(s)) }
+                match = here.map { "match \($0 + 1)/\(search.matches.count) · " } ?? "\(search.matches.count) matches · "
+            }
+            return match + "span \(view.selectedRow + 1)/\(view.rows.count)" + (view.rows.count < view.tree.count ? " shown of \(view.tree.count)" : "")
         }
     }
 }

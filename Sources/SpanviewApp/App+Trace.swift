@@ -8,6 +8,16 @@ extension App {
     mutating func performTrace(_ action: Action) {
         guard var view = trace else { screen = .list; return }
         let page = layout.waterfallRows
+        if performFinding(action, on: &view) {
+            switch action {
+            case .nextLink, .previousLink, .nextMatch, .previousMatch: view.detailScroll = 0
+            case .searchSpans: break
+            default: view.detailScroll = 0; view.selectedLink = 0
+            }
+            trace = view
+            keepSpanSelectionVisible()
+            return
+        }
         switch action {
         case .moveDown: view.selectedRow += 1
         case .moveUp: view.selectedRow -= 1
@@ -59,12 +69,6 @@ extension App {
             jumpToError(in: &view, forward: action == .nextError)
         case .zoomIn, .zoomOut, .zoomReset:
             zoom(&view, action)
-        case .nextLink, .previousLink:
-            let count = view.selectedSpan.map { view.tree.spans[$0].details.linkCount } ?? 0
-            guard count > 0 else { message = ("this span has no links", false); break }
-            view.tab = .links
-            view.selectedLink = ((view.selectedLink + (action == .nextLink ? 1 : -1)) % count + count) % count
-            message = ("link \(view.selectedLink + 1) of \(count) · Enter follows it", false)
         case .open:
             followLink(from: view)
             return
@@ -76,6 +80,10 @@ extension App {
             }
             performTrace(.back)
             return
+        case .back where view.search != nil:
+            // Esc clears the search first; the next Esc goes back.
+            view.setSearch(nil)
+            message = ("search cleared", false)
         case .back:
             viewCache[view.traceIndex] = view
             if let previous = history.popLast() {

@@ -1,6 +1,7 @@
 import SpanFormats
 import SpanIngest
 import SpanModel
+import SpanQuery
 import SpanStore
 import SpanviewKit
 import SpanWidgets
@@ -45,8 +46,11 @@ public struct App: Sendable {
     /// value is laid out this much at a time as it is scrolled to, so no key waits on a whole
     /// huge value (docs/benchmarks.md).
     public var layoutBudget = App.defaultLayoutBudget
-    /// The prompt at the bottom while it is open: a trace ID to search for, or a file to save to.
+    /// The prompt at the bottom while it is open: a trace ID, a span search, a trace filter,
+    /// or a file to save to.
     public internal(set) var prompt: Prompt?
+    /// The trace list's filter expression (`f`), while one is applied.
+    public internal(set) var traceFilter: TraceFilter?
     public internal(set) var message: (text: String, isError: Bool)?
     /// The terminal's size, clamped to `maximumSize` (a grid is drawn for every frame: a
     /// terminal that reports 65535 columns, or a `COLUMNS` that says more, must not cost
@@ -195,10 +199,15 @@ public struct App: Sendable {
         case .pageUp: list.selected -= page
         case .top: list.selected = 0
         case .bottom: list.selected = list.count - 1
-        case .cycleSort: list.cycleSort(); message = ("sorted by \(list.sort.label)", false)
+        case .cycleSort: list.cycleSort(); message = ("sorted by \(list.sortLabel) · S reverses", false)
+        case .reverseSort: list.reverseSort(); message = ("sorted by \(list.sortLabel)", false)
+        case .filterTraces: prompt = Prompt(kind: .filter, text: traceFilter?.description ?? "")
         case .open: if let index = list.selectedTrace { open(trace: index) }
         case .back:
-            if list.filter != nil { list.setFilter(nil) }
+            if list.filter != nil {
+                list.setFilter(nil)
+                traceFilter = nil
+            }
         default: break
         }
         list.selected = max(0, min(list.selected, list.count - 1))
@@ -242,6 +251,8 @@ public struct App: Sendable {
             prompt = nil
             switch kind {
             case .search: search(text)
+            case .spanSearch: searchSpans(text)
+            case .filter: filterTraces(text)
             case .save: save(to: text)
             }
             return
@@ -251,7 +262,7 @@ public struct App: Sendable {
         case .control("u"):
             text = ""
         case .character(let c):
-            if text.count < (kind == .search ? 64 : 1024) { text.append(c) }
+            if text.count < prompt?.limit ?? 256 { text.append(c) }
         default:
             break
         }
@@ -269,8 +280,15 @@ public struct App: Sendable {
             span.end()
             refreshDetail()
         }
-        guard let prefix = TraceIDPrefix(text), prefix.digits > 0 else {
-            message = ("'\(text)' is not a trace ID prefix (hex digits; 0x and dashes are fine)", true)
+        let prefix: TraceIDPrefix
+        do {
+            prefix = try TraceIDInput(parsing: text).prefix
+        } catch {
+            message = ("not a trace ID: \(error.message) (hex digits; 0x, dashes, trace_id=… and a traceparent are fine)", true)
+            return
+        }
+        guard prefix.digits > 0 else {
+            message = ("type some hex digits of a trace ID", true)
             return
         }
         let matches = store.traces(matching: prefix)
@@ -280,12 +298,14 @@ public struct App: Sendable {
         case 1:
             history = []
             list.setFilter(nil)
+            traceFilter = nil
             open(trace: matches[0])
             message = ("opened the trace matching \(prefix.text)", false)
         default:
             history = []
             trace = nil
             screen = .list
+            traceFilter = nil
             list.setFilter(matches)
             keepListSelectionVisible()
             message = ("\(matches.count) traces start with \(prefix.text) · Esc shows all", false)

@@ -1,15 +1,32 @@
 import Foundation
 import SpanIngest
 
-/// The line of text typed at the bottom of the screen: a trace ID to search for (`/`), or
-/// the file to save live input to (`w`).
+/// The line of text typed at the bottom of the screen: a trace ID to find (`/` on the list),
+/// a span search (`/` on a trace), a trace filter (`f`), or the file to save live input to (`w`).
 public struct Prompt: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case search, save }
+    public enum Kind: Sendable, Equatable { case search, spanSearch, filter, save }
     public var kind: Kind
     public var text: String
 
-    var label: String { kind == .search ? "/" : "save to: " }
-    var hint: String { kind == .search ? "trace ID prefix · Enter search · Esc cancel" : "Enter save · Esc cancel" }
+    var label: String {
+        switch kind {
+        case .search, .spanSearch: "/"
+        case .filter: "filter: "
+        case .save: "save to: "
+        }
+    }
+
+    var hint: String {
+        switch kind {
+        case .search: "trace ID (prefix, 0x…, traceparent) · Enter find · Esc cancel"
+        case .spanSearch: "words, \"phrase\", key=value, span ID · Enter search · Esc cancel"
+        case .filter: "service=… root=… duration>500ms errors spans>100 key>=500 and/or/not · Enter · Esc"
+        case .save: "Enter save · Esc cancel"
+        }
+    }
+
+    /// Longest text the prompt takes.
+    var limit: Int { kind == .save ? 1024 : 256 }
 }
 
 extension App {

@@ -9,11 +9,14 @@ public enum TraceSort: CaseIterable, Sendable {
     public var label: String {
         switch self {
         case .start: "start"
-        case .duration: "duration ↓"
-        case .errors: "errors ↓"
-        case .spans: "spans ↓"
+        case .duration: "duration"
+        case .errors: "errors"
+        case .spans: "spans"
         }
     }
+
+    /// The order a sort starts in: oldest first by start, largest first otherwise.
+    public var startsAscending: Bool { self == .start }
 
     var column: TraceListWidget.SortColumn {
         switch self {
@@ -39,6 +42,19 @@ public struct TraceList: Sendable {
     /// Indices into `entries`, sorted, and filtered by a search when `filter` is set.
     public private(set) var order: [Int] = []
     public private(set) var sort = TraceSort.start
+    /// The sort turned the other way (`S`): newest first by start, smallest first otherwise.
+    public private(set) var reversed = false
+    /// Whether the rows run from smallest to largest in the sort's column.
+    public var ascending: Bool { sort.startsAscending != reversed }
+    /// What the list is sorted by, in words, with its direction.
+    public var sortLabel: String {
+        switch (sort, ascending) {
+        case (.start, true): "start, oldest first"
+        case (.start, false): "start, newest first"
+        case (_, true): "\(sort.label), smallest first"
+        case (_, false): "\(sort.label), largest first"
+        }
+    }
     /// Trace indices a search matched; nil shows every trace.
     public private(set) var filter: [Int]?
     public var selected = 0
@@ -88,11 +104,21 @@ public struct TraceList: Sendable {
         selected >= 0 && selected < order.count ? entries[order[selected]].traceIndex : nil
     }
 
+    /// The next sort column, in its natural direction, with the cursor on the first row.
     public mutating func cycleSort() {
-        let keep = selectedTrace
         sort = sort.next
+        reversed = false
         reorder()
-        select(trace: keep)
+        selected = 0
+        top = 0
+    }
+
+    /// The same column the other way round, with the cursor on the first row.
+    public mutating func reverseSort() {
+        reversed.toggle()
+        reorder()
+        selected = 0
+        top = 0
     }
 
     public mutating func setFilter(_ traces: [Int]?) {
@@ -133,6 +159,7 @@ public struct TraceList: Sendable {
         case .spans:
             indices.sort { e[$0].spanCount != e[$1].spanCount ? e[$0].spanCount > e[$1].spanCount : startBefore($0, $1) }
         }
+        if reversed { indices.reverse() }
         order = indices
         selected = min(selected, max(0, order.count - 1))
     }

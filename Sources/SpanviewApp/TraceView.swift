@@ -1,4 +1,6 @@
+import SpanAnalysis
 import SpanModel
+import SpanQuery
 import SpanStore
 import SpanWidgets
 import TraceLayout
@@ -21,6 +23,39 @@ public struct TraceView: Sendable {
 
     /// Figures of the whole tree, computed once per tree (a frame must not walk every span).
     public private(set) var figures: Figures
+    /// Self times, the critical path, statistics and the flame graph of this tree, each
+    /// computed when first asked for.
+    public private(set) var analysis: TraceAnalysis
+
+    /// The span search (`/` on a trace) and what it found.
+    public private(set) var search: SpanSearchState?
+    /// Whether the critical path is drawn on the bars (`c`), and its spans in path order.
+    public private(set) var criticalPath: CriticalPathState?
+
+    /// A span search's results, kept per tree (recomputed when new spans arrive).
+    public struct SpanSearchState: Sendable {
+        public var query: SpanSearch
+        /// Matching spans in display order (depth first).
+        public var matches: [Int32]
+        /// The same as a set, for the waterfall's highlight.
+        public var highlighted: Set<Int32>
+        /// Which match `n`/`N` are at, or nil before the first.
+        public var current: Int?
+        /// Only the matches and their ancestors are listed (`f`).
+        public var filtering = false
+    }
+
+    /// The critical path as the waterfall draws it, and in path order for walking it.
+    public struct CriticalPathState: Sendable {
+        /// The parts of each span's time on the path.
+        public var parts: [Int32: [Range<Int64>]]
+        /// Spans on the path in the order the path meets them (a span met twice, once).
+        public var order: [Int32]
+        /// Where `)` and `(` are on it.
+        public var current: Int?
+        /// The root's duration, and the path's time spent in each span.
+        public var onPath: [Int64]
+    }
 
     public struct Figures: Sendable {
         public var fullWindow: (start: Int64, end: Int64)
@@ -61,6 +96,7 @@ public struct TraceView: Sendable {
         tree = TraceTree(record)
         rows = VisibleRows(tree: tree)
         figures = Figures(tree)
+        analysis = TraceAnalysis(tree)
     }
 
     public var selectedSpan: Int? {
@@ -83,8 +119,110 @@ public struct TraceView: Sendable {
     public mutating func setCollapsed(_ ids: Set<SpanID>) {
         let keep = selectedSpan
         collapsed = ids
-        rows = VisibleRows(tree: tree, collapsed: collapsed)
+        rebuildRows()
         if let keep { reveal(keep) }
+    }
+
+    /// The rows for what is collapsed and, while a search filters, only its matches and
+    /// their ancestors.
+    mutating func rebuildRows() {
+        var only: [Bool]?
+        if let search, search.filtering { only = SpanSearch.withAncestors(search.matches, in: tree) }
+        rows = VisibleRows(tree: tree, collapsed: collapsed, only: only)
+    }
+
+    // MARK: - Span search
+
+    /// Runs `query` over the tree: its matches highlighted, the cursor left where it is.
+    public mutating func setSearch(_ query: SpanSearch?) {
+        guard let query else {
+            let wasFiltering = search?.filtering ?? false
+            search = nil
+            if wasFiltering { keepSelection { $0.rebuildRows() } }
+            return
+        }
+        let matches = query.matches(in: tree)
+        search = SpanSearchState(query: query, matches: matches, highlighted: Set(matches), current: nil,
+                                 filtering: search?.filtering ?? false)
+        keepSelection { $0.rebuildRows() }
+    }
+
+    /// Shows only the matches and their ancestors, or everything again.
+    public mutating func setFiltering(_ on: Bool) {
+        guard search != nil, search?.filtering != on else { return }
+        search?.filtering = on
+        keepSelection { $0.rebuildRows() }
+    }
+
+    /// Goes to the next (or previous) match after the cursor (at or after it, `including`),
+    /// wrapping; returns its number (1-based) or nil when there are none.
+    public mutating func goToMatch(forward: Bool, including: Bool = false) -> Int? {
+        guard var state = search, !state.matches.isEmpty else { return nil }
+        let n = state.matches.count
+        let next: Int
+        if let current = state.current, selectedSpan.map({ Int32($0) }) == state.matches[current] {
+            next = ((current + (forward ? 1 : -1)) % n + n) % n
+        } else {
+            // From the cursor: the first match at or after it in display order (or before, backwards).
+            let order = depthFirstPositions()
+            let here = selectedSpan.map { order[$0] } ?? -1
+            if forward {
+                next = state.matches.firstIndex { order[Int($0)] > here || (including && order[Int($0)] == here) } ?? 0
+            } else {
+                next = state.matches.lastIndex { order[Int($0)] < here } ?? n - 1
+            }
+        }
+        state.current = next
+        search = state
+        reveal(Int(state.matches[next]))
+        return next + 1
+    }
+
+    /// Each span's position in depth-first display order.
+    func depthFirstPositions() -> [Int] {
+        var position = [Int](repeating: 0, count: tree.count)
+        for (i, span) in depthFirstOrder().enumerated() where span >= 0 { position[Int(span)] = i }
+        return position
+    }
+
+    // MARK: - Critical path
+
+    /// Draws the critical path on the bars, or stops.
+    public mutating func setCriticalPath(_ on: Bool) {
+        guard on else { criticalPath = nil; return }
+        let path = analysis.criticalPath
+        var parts: [Int32: [Range<Int64>]] = [:]
+        var order: [Int32] = []
+        var seen = Set<Int32>()
+        for segment in path.segments where segment.end > segment.start {
+            let span = Int32(segment.span)
+            parts[span, default: []].append(segment.start..<segment.end)
+            if seen.insert(span).inserted { order.append(span) }
+        }
+        criticalPath = CriticalPathState(parts: parts, order: order, current: nil, onPath: path.onPath)
+    }
+
+    /// Goes to the next (or previous) span along the critical path; returns its number.
+    public mutating func walkCriticalPath(forward: Bool) -> Int? {
+        guard var state = criticalPath, !state.order.isEmpty else { return nil }
+        let n = state.order.count
+        let next: Int
+        if let current = state.current, selectedSpan.map({ Int32($0) }) == state.order[current] {
+            next = min(max(0, current + (forward ? 1 : -1)), n - 1)
+        } else {
+            next = selectedSpan.flatMap { s in state.order.firstIndex(of: Int32(s)) } ?? (forward ? 0 : n - 1)
+        }
+        state.current = next
+        criticalPath = state
+        reveal(Int(state.order[next]))
+        return next + 1
+    }
+
+    /// Runs `change`, then puts the cursor back on the span it was on (if still listed).
+    mutating func keepSelection(_ change: (inout TraceView) -> Void) {
+        let keep = selectedSpan
+        change(&self)
+        if let keep, rows.rowOfSpan[keep] >= 0 { selectedRow = Int(rows.rowOfSpan[keep]) }
     }
 
     /// Selects span `index`, expanding its ancestors if they hide it.
@@ -97,7 +235,12 @@ public struct TraceView: Sendable {
                 p = Int(tree.parent[p])
             }
             collapsed = ids
-            rows = VisibleRows(tree: tree, collapsed: collapsed)
+            rebuildRows()
+        }
+        if rows.rowOfSpan[index] < 0, search?.filtering == true {
+            // Filtered out: show everything again rather than lose the span.
+            search?.filtering = false
+            rebuildRows()
         }
         selectedRow = max(0, Int(rows.rowOfSpan[index]))
     }
@@ -111,8 +254,15 @@ public struct TraceView: Sendable {
     public mutating func update(record: TraceRecord) {
         let keep = selectedSpan.map { tree.spans[$0].spanID }
         tree = TraceTree(record)
-        rows = VisibleRows(tree: tree, collapsed: collapsed)
         figures = Figures(tree)
+        analysis = TraceAnalysis(tree)
+        if let query = search?.query {
+            let filtering = search?.filtering ?? false
+            let matches = query.matches(in: tree)
+            search = SpanSearchState(query: query, matches: matches, highlighted: Set(matches), current: nil, filtering: filtering)
+        }
+        if criticalPath != nil { setCriticalPath(true) }
+        rebuildRows()
         if let keep, let index = record.index(of: keep) { selectedRow = max(0, Int(rows.rowOfSpan[index])) }
     }
 }

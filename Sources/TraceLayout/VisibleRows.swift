@@ -26,7 +26,11 @@ public struct VisibleRows: Sendable {
 
     public var count: Int { rows.count }
 
-    public init(tree: TraceTree, collapsed: Set<SpanID> = [], groupOrphans: Bool = true) {
+    /// - Parameter only: when given (one flag per span), just the spans it marks are shown
+    ///   (a search's matches with their ancestors, so each shown span's parent is shown too);
+    ///   a span it leaves out hides its subtree.
+    public init(tree: TraceTree, collapsed: Set<SpanID> = [], groupOrphans: Bool = true, only: [Bool]? = nil) {
+        let only = only.flatMap { $0.count == tree.count ? $0 : nil }
         var rows: [Int32] = []
         rows.reserveCapacity(tree.count)
         var rowOfSpan = [Int32](repeating: -1, count: tree.count)
@@ -43,6 +47,7 @@ public struct VisibleRows: Sendable {
         var placeholders: [Placeholder] = []
         var groupOf: [SpanID: Int] = [:]
         for root in tree.roots {
+            if let only, !only[Int(root)] { continue }
             guard groupOrphans && tree.flags[Int(root)].contains(.orphan) else {
                 tops.append(root)
                 continue
@@ -71,7 +76,11 @@ public struct VisibleRows: Sendable {
             rowOfSpan[Int(item)] = Int32(rows.count)
             rows.append(item)
             if !folded.isEmpty && folded[Int(item)] { continue }
-            stack.append(contentsOf: tree.children(of: Int(item)).reversed())
+            if let only {
+                for child in tree.children(of: Int(item)).reversed() where only[Int(child)] { stack.append(child) }
+            } else {
+                stack.append(contentsOf: tree.children(of: Int(item)).reversed())
+            }
         }
         self.rows = rows
         self.rowOfSpan = rowOfSpan

@@ -191,7 +191,9 @@ struct AppTests {
         s.press(.enter)
         #expect(s.lines[0].contains(target))
 
-        // From the waterfall: a one-digit prefix matches several traces.
+        // Trace IDs are found from the list (on a trace, / searches its spans): a one-digit
+        // prefix matches several traces.
+        s.press(.escape)
         let digit = String(target.prefix(1))
         let count = ids.filter { $0.hasPrefix(digit) }.count
         s.type("/" + digit)
@@ -209,7 +211,7 @@ struct AppTests {
         #expect(s.statusLine.contains("no trace ID starts with ffffffffffffffff0"))
         s.type("/xyz")
         s.press(.enter)
-        #expect(s.statusLine.contains("is not a trace ID prefix"))
+        #expect(s.statusLine.contains("not a trace ID"))
         s.type("/ab")
         s.press(.escape)
         #expect(!s.statusLine.hasPrefix("/"))

@@ -1,0 +1,162 @@
+import SpanModel
+import SpanQuery
+import SpanStore
+import SpanWidgets
+import Tracing
+
+/// Finding things: spans in the open trace (`/`, `n`/`N`, `f`), traces by a filter
+/// expression (`f` on the list), and the critical path (`c`, `)`, `(`).
+extension App {
+    /// Searches the open trace's spans; the cursor goes to the first match after it.
+    public mutating func searchSpans(_ text: String) {
+        guard var view = trace else { return }
+        let span = InstrumentationSystem.tracer.startSpan("search spans", context: InstrumentationContext.current ?? .topLevel, ofKind: .internal)
+        defer {
+            if span.isRecording {
+                span.attributes["search.text"] = text
+                span.attributes["search.spans"] = view.tree.count
+                span.attributes["search.matches"] = view.search?.matches.count ?? 0
+            }
+            span.end()
+        }
+        let query: SpanSearch
+        do {
+            query = try SpanSearch(parsing: text)
+        } catch {
+            message = ("search: \(error.description)", true)
+            return
+        }
+        guard !query.isEmpty else {
+            view.setSearch(nil)
+            trace = view
+            message = ("search cleared", false)
+            return
+        }
+        view.setSearch(query)
+        let count = view.search?.matches.count ?? 0
+        if count == 0 {
+            message = ("no span matches \(query.description)", true)
+        } else {
+            let number = view.goToMatch(forward: true, including: true) ?? 1
+            message = ("match \(number) of \(count) · n/N next/previous · f shows only matches · Esc clears", false)
+        }
+        view.detailScroll = 0
+        trace = view
+        keepSpanSelectionVisible()
+    }
+
+    /// Applies a filter expression to the trace list (an empty one shows every trace).
+    public mutating func filterTraces(_ text: String) {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            traceFilter = nil
+            list.setFilter(nil)
+            message = ("every trace is listed", false)
+            return
+        }
+        let filter: TraceFilter
+        do {
+            filter = try TraceFilter(parsing: text)
+        } catch {
+            message = ("filter: \(error.description)", true)
+            return
+        }
+        let matching = filter.traces(in: store)
+        traceFilter = filter
+        list.setFilter(matching)
+        listMoved = true
+        keepListSelectionVisible()
+        message = matching.isEmpty
+            ? ("no trace matches \(filter.description) · Esc shows all", true)
+            : ("\(matching.count) of \(store.traceCount) traces match · Esc shows all", false)
+    }
+
+    /// Keeps the list filter up to date as traces arrive or change: each changed trace is
+    /// tested again (not the whole store).
+    mutating func refilter(changed: Set<Int>) {
+        guard let traceFilter, var kept = list.filter else { return }
+        var keptSet = Set(kept)
+        var changedAny = false
+        for index in changed.sorted() where store.contains(index) {
+            let matches = traceFilter.matches(record: store.traces[index])
+            if matches && !keptSet.contains(index) {
+                kept.append(index)
+                keptSet.insert(index)
+                changedAny = true
+            } else if !matches && keptSet.contains(index) {
+                kept.removeAll { $0 == index }
+                keptSet.remove(index)
+                changedAny = true
+            }
+        }
+        if changedAny {
+            let keep = list.selectedTrace
+            let (selected, top) = (list.selected, list.top)
+            list.setFilter(kept)
+            list.selected = selected
+            list.top = top
+            if listMoved { list.select(trace: keep) }
+        }
+    }
+
+    /// `n`, `N`, `f`, `c`, `)`, `(` on an open trace; true if the action was one of these.
+    mutating func performFinding(_ action: Action, on view: inout TraceView) -> Bool {
+        switch action {
+        case .searchSpans:
+            prompt = Prompt(kind: .spanSearch, text: view.search?.query.description ?? "")
+        case .nextMatch, .previousMatch:
+            let forward = action == .nextMatch
+            guard let search = view.search else {
+                if view.tab == .links { return performFinding(forward ? .nextLink : .previousLink, on: &view) }
+                message = ("no search: / searches the trace's spans", false)
+                return true
+            }
+            if let number = view.goToMatch(forward: forward) {
+                message = ("match \(number) of \(search.matches.count)", false)
+            } else {
+                message = ("no span matches \(search.query.description)", true)
+            }
+        case .nextLink, .previousLink:
+            let count = view.selectedSpan.map { view.tree.spans[$0].details.linkCount } ?? 0
+            guard count > 0 else { message = ("this span has no links", false); return true }
+            view.tab = .links
+            view.selectedLink = ((view.selectedLink + (action == .nextLink ? 1 : -1)) % count + count) % count
+            message = ("link \(view.selectedLink + 1) of \(count) · Enter follows it", false)
+        case .toggleFilterMatches:
+            guard let search = view.search else {
+                message = ("no search to filter by: / searches the trace's spans", false)
+                return true
+            }
+            view.setFiltering(!search.filtering)
+            message = view.search?.filtering == true
+                ? ("showing the \(search.matches.count) matches and their ancestors · f shows all", false)
+                : ("showing every span", false)
+        case .toggleCriticalPath:
+            view.setCriticalPath(view.criticalPath == nil)
+            if let path = view.criticalPath {
+                let root = view.analysis.criticalPath.root
+                let total = root.flatMap { view.tree.spans[$0].duration } ?? 0
+                message = ("critical path: \(path.order.count) spans, \(glyphs.duration(total)) · ) and ( walk it · c hides it", false)
+            } else {
+                message = ("critical path hidden", false)
+            }
+        case .nextOnPath, .previousOnPath:
+            if view.criticalPath == nil { view.setCriticalPath(true) }
+            guard let path = view.criticalPath, let number = view.walkCriticalPath(forward: action == .nextOnPath) else {
+                message = ("this trace has no critical path (no span with times)", false)
+                return true
+            }
+            let span = Int(path.order[number - 1])
+            let onPath = view.criticalPath?.onPath[span] ?? 0
+            message = ("critical path \(number)/\(path.order.count): \(glyphs.duration(onPath)) of the path in this span", false)
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The search's matches and the critical path, for the waterfall to draw.
+    var waterfallDecorations: WaterfallDecorations {
+        guard let view = trace else { return .none }
+        return WaterfallDecorations(highlighted: view.search?.highlighted, critical: view.criticalPath?.parts)
+    }
+}

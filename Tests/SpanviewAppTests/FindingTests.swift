@@ -1,0 +1,182 @@
+import Foundation
+import SpanModel
+import SpanQuery
+import SpanStore
+import SpanviewApp
+import SpanWidgets
+import Testing
+import TerminalInput
+
+/// Finding things in the viewer: span search, its filter, the critical path, the trace
+/// filter, sorting both ways and trace IDs as pasted — driven by keys, read back from the screen.
+@Suite("Finding in the viewer")
+struct FindingTests {
+    /// The selected span's name.
+    static func selectedName(_ s: AppSession) -> String? {
+        guard let view = s.app.trace, let i = view.selectedSpan else { return nil }
+        return view.tree.spans[i].name
+    }
+
+    @Test("/ in a trace searches its spans: the cursor goes to the first match, n/N move, Esc clears, a second Esc goes back")
+    func spanSearch() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        #expect(s.app.screen == .trace)   // a lone trace opens at once
+        s.type("/")
+        #expect(s.app.prompt?.kind == .spanSearch)
+        s.type("name=check")
+        s.press(.enter)
+        let view = try #require(s.app.trace)
+        // "POST fraud-check" and "POST /v1/check", in display order.
+        #expect(view.search?.matches.map { view.tree.spans[Int($0)].name } == ["POST fraud-check", "POST /v1/check"])
+        #expect(Self.selectedName(s) == "POST fraud-check")
+        #expect(s.app.message?.text.hasPrefix("match 1 of 2") == true)
+        #expect(s.statusLine.contains("match 1/2"), "\(s.statusLine)")
+        s.type("n")
+        #expect(Self.selectedName(s) == "POST /v1/check")
+        s.type("n")
+        #expect(Self.selectedName(s) == "POST fraud-check", "wraps round")
+        s.type("N")
+        #expect(Self.selectedName(s) == "POST /v1/check")
+        // The matches are underlined in the waterfall.
+        let grid = s.grid
+        let row = try #require((0..<grid.height).first { grid.line($0).contains("POST fraud-check") })
+        let x = try #require(grid.line(row).range(of: "POST fraud-check")).lowerBound.utf16Offset(in: grid.line(row))
+        #expect(grid[x, row].style.attributes.contains(.underline))
+        s.press(.escape)
+        #expect(s.app.trace?.search == nil && s.app.screen == .trace)
+        s.press(.escape)
+        #expect(s.app.screen == .list)
+    }
+
+    @Test("span search by key=value, status, several terms; no match and a bad query are said")
+    func searchForms() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        func search(_ text: String) -> [String] {
+            s.type("/")
+            s.press(.control("u"))
+            s.type(text)
+            s.press(.enter)
+            guard let view = s.app.trace, let matches = view.search?.matches else { return [] }
+            return matches.map { view.tree.spans[Int($0)].name }
+        }
+        #expect(search("status=error") == ["POST /api/payments", "POST fraud-check"])
+        #expect(search("service=fraud-checker score") == ["score transaction"])
+        #expect(search("nothing-is-called-this").isEmpty)
+        #expect(s.app.message?.isError == true && s.app.message?.text.contains("no span matches") == true)
+        _ = search("\"unterminated")
+        #expect(s.app.message?.text.hasPrefix("search: ") == true, "\(String(describing: s.app.message))")
+        #expect(s.app.message?.isError == true)
+    }
+
+    @Test("f shows only the matches and their ancestors, and all spans again")
+    func filterMatches() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        s.type("/score")
+        s.press(.enter)
+        s.type("f")
+        let view = try #require(s.app.trace)
+        // score transaction, its parent POST /v1/check, its parent POST fraud-check, the root.
+        #expect(view.rows.count == 4)
+        #expect(s.statusLine.contains("shown of 7"), "\(s.statusLine)")
+        #expect(!s.screen.contains("UPDATE payments"))
+        s.type("f")
+        #expect(s.app.trace?.rows.count == 7)
+        #expect(s.screen.contains("UPDATE payments"))
+    }
+
+    @Test("c draws the critical path; ) and ( walk it from the root, and the path adds up to the root's duration")
+    func criticalPath() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        s.type("c")
+        let view = try #require(s.app.trace)
+        let path = try #require(view.criticalPath)
+        let root = try #require(view.analysis.criticalPath.root)
+        #expect(view.tree.spans[root].name == "POST /api/payments")
+        let total = path.parts.values.reduce(0) { $0 + $1.reduce(0) { $0 + ($1.upperBound - $1.lowerBound) } }
+        #expect(total == view.tree.spans[root].duration)
+        #expect(s.statusLine.contains("critical path"))
+        s.type(")")
+        #expect(Self.selectedName(s) == "POST /api/payments")
+        s.type(")")
+        #expect(s.app.trace?.selectedSpan.map { Int32($0) } == path.order[1])
+        s.type("(")
+        #expect(Self.selectedName(s) == "POST /api/payments")
+        // The path's parts of the bars are drawn in the accent colour.
+        let grid = s.grid
+        let accented = (0..<grid.height).contains { y in (0..<grid.width).contains { grid[$0, y].style.foreground == .accent && grid[$0, y].text != " " } }
+        #expect(accented)
+        s.type("c")
+        #expect(s.app.trace?.criticalPath == nil)
+    }
+
+    @Test("f on the list filters traces by an expression; the status counts them; Esc shows all")
+    func traceFilter() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        let store = s.app.store
+        let withErrors = store.traces.indices.filter { store.traces[$0].errorCount > 0 }
+        s.type("f")
+        #expect(s.app.prompt?.kind == .filter)
+        s.type("errors")
+        s.press(.enter)
+        #expect(s.app.list.count == withErrors.count)
+        #expect(s.app.message?.text == "\(withErrors.count) of \(store.traceCount) traces match · Esc shows all")
+        s.type("jk")
+        #expect(s.statusLine.contains("filter errors: \(withErrors.count) of \(store.traceCount)"), "\(s.statusLine)")
+        s.type("f")
+        #expect(s.app.prompt?.text == "errors")   // the filter can be edited
+        s.press(.control("u"))
+        s.type("duration>")
+        s.press(.enter)
+        #expect(s.app.message?.isError == true && s.app.message?.text.hasPrefix("filter: ") == true)
+        #expect(s.app.list.count == withErrors.count, "a bad expression leaves the filter as it was")
+        s.press(.escape)
+        #expect(s.app.list.count == store.traceCount)
+        #expect(s.app.traceFilter == nil)
+    }
+
+    @Test("S turns the sort round: newest first, smallest first; the cursor goes to the top")
+    func reverseSort() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        s.type("jjj")
+        s.type("S")
+        #expect(s.app.list.selected == 0 && !s.app.list.ascending)
+        let starts = s.app.list.order.map { s.app.list.entries[$0].startTime }
+        #expect(starts == starts.sorted(by: >))
+        #expect(s.screen.contains("START" + Glyphs.unicode.descending))
+        s.type("s")   // duration, largest first
+        #expect(s.app.list.sort == .duration && !s.app.list.ascending && s.app.list.selected == 0)
+        s.type("S")
+        let durations = s.app.list.order.map { s.app.list.entries[$0].duration ?? -1 }
+        #expect(durations == durations.sorted())
+    }
+
+    @Test("/ on the list takes trace IDs as pasted: a traceparent, trace_id=, 0x, dashes, any case")
+    func traceIDForms() throws {
+        var s = try AppSession(["interleaved.jsonl"])
+        let id = s.app.store.traces[s.app.store.traces.startIndex + 3].traceID.hex
+        for form in ["00-\(id)-00f067aa0ba902b7-01", "trace_id=\(id)", "0x\(id.uppercased())",
+                     String(id.prefix(8)) + "-" + String(id.dropFirst(8).prefix(4))] {
+            s.press(.escape, .escape)
+            s.type("/")
+            s.type(form)
+            s.press(.enter)
+            #expect(s.app.screen == .trace, "\(form): \(String(describing: s.app.message))")
+            #expect(s.app.trace.map { s.app.store.traces[$0.traceIndex].traceID.hex } == id, "\(form)")
+        }
+        s.press(.escape)
+        s.type("/")
+        s.type("xyz")
+        s.press(.enter)
+        #expect(s.app.message?.isError == true)
+    }
+
+    @Test("the list shows a short trace ID column when it is wide enough")
+    func traceIDColumn() throws {
+        let wide = try AppSession(["interleaved.jsonl"], width: 120)
+        let id = wide.app.list.entries[wide.app.list.order[0]].traceID.hex
+        #expect(wide.lines[0].contains("TRACE"))
+        #expect(wide.lines[1].contains(String(id.prefix(8))))
+        let narrow = try AppSession(["interleaved.jsonl"], width: 90)
+        #expect(!narrow.lines[0].contains("TRACE"))
+    }
+}
