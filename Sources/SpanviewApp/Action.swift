@@ -18,6 +18,12 @@ public enum Action: Hashable, Sendable {
     /// `/` on a trace: search its spans; `n`/`N` go through the matches (on the Links tab
     /// without a search, through the links); `f` shows only matches and their ancestors.
     case searchSpans, nextMatch, previousMatch, toggleFilterMatches
+    /// `z` zooms to fit the selected span; `,` and `.` pan the zoomed window.
+    case zoomToSpan, panLeft, panRight
+    /// `<` and `>`: one level less or more of the tree shown (Jaeger's Collapse +1, Expand +1).
+    case collapseLevel, expandLevel
+    /// `d` hides or shows the detail pane; `D` makes it larger (then small again).
+    case toggleDetail, resizeDetail
     /// `c` draws the critical path on the bars; `)` and `(` walk along it.
     case toggleCriticalPath, nextOnPath, previousOnPath
     case toggleCollapse, collapse, expand, collapseAll, expandAll

@@ -51,6 +51,22 @@ extension App {
             message = ("collapsed \(ids.count) subtrees", false)
         case .expandAll:
             view.setCollapsed([])
+        case .collapseLevel, .expandLevel:
+            let depth = view.setLevel(expandingOne: action == .expandLevel)
+            message = depth.map { ("showing \($0) level\($0 == 1 ? "" : "s") of \(view.tree.depthCount)", false) } ?? ("every level is shown", false)
+        case .toggleDetail:
+            if detailSize == .hidden {
+                detailSize = shownDetailSize
+                message = ("detail pane shown · D makes it larger", false)
+            } else {
+                shownDetailSize = detailSize
+                detailSize = .hidden
+                message = ("detail pane hidden · d shows it", false)
+            }
+        case .resizeDetail:
+            detailSize = detailSize.larger
+            shownDetailSize = detailSize
+            message = ("detail pane: \(detailSize.label) of the screen", false)
         case .nextTab:
             view.tab = DetailTab(rawValue: (view.tab.rawValue + 1) % DetailTab.allCases.count)!
             view.detailScroll = 0
@@ -67,7 +83,7 @@ extension App {
             detailToEnd = true
         case .nextError, .previousError:
             jumpToError(in: &view, forward: action == .nextError)
-        case .zoomIn, .zoomOut, .zoomReset:
+        case .zoomIn, .zoomOut, .zoomReset, .zoomToSpan, .panLeft, .panRight:
             zoom(&view, action)
         case .open:
             followLink(from: view)
@@ -148,6 +164,40 @@ extension App {
             return
         }
         let current = view.currentWindow
+        switch action {
+        case .zoomToSpan:
+            guard let index = view.selectedSpan, view.tree.spans[index].hasTimes else {
+                message = ("this span has no start and end time to zoom to", false)
+                return
+            }
+            let span = view.tree.spans[index]
+            // The span and a little room either side, at least 1 µs.
+            let length = max(1_000, span.endTime - span.startTime)
+            var start = max(full.start, span.startTime - length / 20)
+            let end = min(full.end, span.endTime + length / 20)
+            start = min(start, max(full.start, end - 1_000))
+            if start <= full.start && end >= full.end {
+                view.window = nil
+                message = ("the span is the whole trace", false)
+            } else {
+                view.window = (start, max(end, start + 1))
+                message = ("showing \(DurationText.format(max(end, start + 1) - start)) around the span · , and . pan · 0 shows all", false)
+            }
+            return
+        case .panLeft, .panRight:
+            guard view.window != nil else {
+                message = ("the whole trace is shown: z, + zoom in first", false)
+                return
+            }
+            let width = current.end - current.start
+            let step = max(1, width / 2) * (action == .panLeft ? -1 : 1)
+            let start = max(full.start, min(current.start + step, full.end - width))
+            view.window = (start, start + width)
+            message = ("showing \(DurationText.format(start - full.start)) to \(DurationText.format(start + width - full.start)) of \(DurationText.format(full.end - full.start))", false)
+            return
+        default:
+            break
+        }
         let width = current.end - current.start
         var center = current.start + width / 2
         if let index = view.selectedSpan {

@@ -59,7 +59,13 @@ public struct App: Sendable {
     /// The largest grid the viewer draws.
     public static let maximumSize = (width: 1000, height: 1000)
     /// Where things go on screen now (the split depends on the open trace's rows).
-    public var layout: ScreenLayout { ScreenLayout(width: size.width, height: size.height, spanRows: trace?.rows.count) }
+    public var layout: ScreenLayout {
+        ScreenLayout(width: size.width, height: size.height, spanRows: trace?.rows.count, detailSize: detailSize)
+    }
+    /// The detail pane's size (`D`), or hidden (`d`).
+    public internal(set) var detailSize = ScreenLayout.DetailSize.normal
+    /// The size it had before `d` hid it.
+    var shownDetailSize = ScreenLayout.DetailSize.normal
     public internal(set) var wantsQuit = false
     /// Set while reading input that is still being written.
     public internal(set) var live: LiveState?

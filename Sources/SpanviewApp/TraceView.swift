@@ -131,6 +131,26 @@ public struct TraceView: Sendable {
         rows = VisibleRows(tree: tree, collapsed: collapsed, only: only)
     }
 
+    /// Collapses the spans at the deepest level shown (`expandingOne: false`), or shows one
+    /// level more (`true`): Jaeger UI's Collapse +1 and Expand +1. Returns the levels now
+    /// shown, or nil when every level is.
+    public mutating func setLevel(expandingOne: Bool) -> Int? {
+        // The levels shown now: one more than the deepest span whose children are listed.
+        var shown = 1
+        for row in rows.rows where row >= 0 {
+            let i = Int(row)
+            if tree.hasChildren(i) && !collapsed.contains(tree.spans[i].spanID) { shown = max(shown, Int(tree.depth[i]) + 2) }
+        }
+        let levels = expandingOne ? shown + 1 : max(1, shown - 1)
+        let tree = self.tree
+        var ids = Set<SpanID>()
+        for i in tree.spans.indices where tree.hasChildren(i) && Int(tree.depth[i]) + 1 >= levels {
+            ids.insert(tree.spans[i].spanID)
+        }
+        setCollapsed(ids)
+        return levels >= tree.depthCount ? nil : levels
+    }
+
     // MARK: - Span search
 
     /// Runs `query` over the tree: its matches highlighted, the cursor left where it is.

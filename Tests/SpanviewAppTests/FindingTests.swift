@@ -1,4 +1,5 @@
 import Foundation
+import SpanIngest
 import SpanModel
 import SpanQuery
 import SpanStore
@@ -178,5 +179,83 @@ struct FindingTests {
         #expect(wide.lines[1].contains(String(id.prefix(8))))
         let narrow = try AppSession(["interleaved.jsonl"], width: 90)
         #expect(!narrow.lines[0].contains("TRACE"))
+    }
+}
+
+@Suite("Moving round a trace")
+struct TraceNavigationTests {
+    @Test("< and > show one level less or more, as Jaeger's Collapse +1 and Expand +1")
+    func levels() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        let tree = try #require(s.app.trace?.tree)
+        #expect(tree.depthCount == 4 && s.app.trace?.rows.count == 7)
+        s.type("<")
+        #expect(s.app.trace?.rows.count == tree.depth.filter { $0 <= 2 }.count)
+        #expect(s.app.message?.text == "showing 3 levels of 4")
+        s.type("<<")
+        #expect(s.app.trace?.rows.count == 1)
+        s.type("<")
+        #expect(s.app.trace?.rows.count == 1, "one level at least")
+        s.type(">")
+        #expect(s.app.trace?.rows.count == tree.depth.filter { $0 <= 1 }.count)
+        s.type(">>")
+        #expect(s.app.trace?.rows.count == 7)
+        #expect(s.app.message?.text == "every level is shown")
+    }
+
+    @Test("z zooms to fit the selected span; , and . pan; 0 shows the whole trace")
+    func zoomAndPan() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        s.type("jj")   // SELECT accounts
+        let view = try #require(s.app.trace)
+        let span = view.tree.spans[try #require(view.selectedSpan)]
+        #expect(span.name == "SELECT accounts")
+        s.type("z")
+        let window = try #require(s.app.trace?.window)
+        #expect(window.start <= span.startTime && window.end >= span.endTime)
+        #expect(window.end - window.start < (span.endTime - span.startTime) * 2)
+        #expect(s.lines[0].contains("zoomed"))
+        s.type(",")
+        let left = try #require(s.app.trace?.window)
+        #expect(left.start < window.start && left.end - left.start == window.end - window.start)
+        s.type("....")
+        let right = try #require(s.app.trace?.window)
+        #expect(right.start > window.start)
+        #expect(right.end <= view.fullWindow.end)
+        s.type("0")
+        #expect(s.app.trace?.window == nil)
+    }
+
+    /// A trace of one root and 80 children, through the live path.
+    static func wideTrace(width: Int = 100, height: Int = 40) -> AppSession {
+        let id = TraceID(high: 1, low: 2)
+        var spans = [Span(traceID: id, spanID: SpanID(1), name: "root", startTime: 1_000_000, endTime: 2_000_000)]
+        for i in 0..<80 {
+            spans.append(Span(traceID: id, spanID: SpanID(UInt64(i + 2)), parentSpanID: SpanID(1), name: "child \(i)",
+                              startTime: 1_000_000 + Int64(i) * 10_000, endTime: 1_010_000 + Int64(i) * 10_000))
+        }
+        var s = AppSession(inputs: LoadedInputs())
+        s.app = App(reading: [InputStatus(name: "-", isLive: true)], width: width, height: height, glyphs: .unicode, useColor: false)
+        s.app.ingest(liveUpdate(spans: spans, ended: true), now: 0)
+        s.press(.enter)
+        return s
+    }
+
+    @Test("d hides and shows the detail pane; D makes it larger, then small again")
+    func detailPane() throws {
+        var s = Self.wideTrace()
+        #expect(s.app.trace?.rows.count == 81)
+        let normal = s.app.layout.detail.height
+        s.type("d")
+        #expect(s.app.layout.detail.height == 0 && s.app.layout.waterfall.height == 38)
+        #expect(!s.screen.contains("Attributes"))
+        s.type("d")
+        #expect(s.app.layout.detail.height == normal)
+        s.type("D")
+        #expect(s.app.layout.detail.height > normal)
+        s.type("DD")   // two thirds, then a third
+        #expect(s.app.layout.detail.height < normal, "back to a third")
+        s.type("dd")
+        #expect(s.app.layout.detail.height < normal, "d keeps the size it had")
     }
 }
