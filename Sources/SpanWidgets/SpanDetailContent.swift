@@ -164,15 +164,42 @@ public struct SpanDetailContent {
     /// The link Enter follows (Links tab), by position in the span's links.
     public let selectedLink: Int
     public let glyphs: Glyphs
+    /// Where the span's time went, when known: its self time (not covered by its children),
+    /// the trace's duration (for shares), and the time of the critical path spent in it
+    /// while the path is shown.
+    public var timing: Timing?
+
+    /// A span's share of the trace's time.
+    public struct Timing: Hashable, Sendable {
+        public var selfTime: Int64
+        public var traceDuration: Int64
+        public var onCriticalPath: Int64?
+
+        public init(selfTime: Int64, traceDuration: Int64, onCriticalPath: Int64? = nil) {
+            self.selfTime = selfTime
+            self.traceDuration = traceDuration
+            self.onCriticalPath = onCriticalPath
+        }
+    }
 
     public init(tree: TraceTree, index: Int, traceStart: Int64, selectedLink: Int = 0, glyphs: Glyphs = .unicode,
-                isLoaded: @escaping (TraceID) -> Bool = { _ in false }) {
+                timing: Timing? = nil, isLoaded: @escaping (TraceID) -> Bool = { _ in false }) {
         self.tree = tree
         self.index = index
         self.traceStart = traceStart
         self.selectedLink = selectedLink
         self.glyphs = glyphs
+        self.timing = timing
         self.isLoaded = isLoaded
+    }
+
+    /// `part` as a percentage of `whole`, one decimal under 10%.
+    static func percent(_ part: Int64, of whole: Int64) -> String {
+        guard whole > 0 else { return "-" }
+        let p = Double(part) / Double(whole) * 100
+        guard p < 10 else { return "\(Int(p.rounded()))%" }
+        let tenths = Int((p * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)%"
     }
 
     var span: Span { tree.spans[index] }
@@ -220,6 +247,14 @@ public struct SpanDetailContent {
             field("start", "not recorded", width, into: &out)
         }
         field("duration", glyphs.duration(s.duration), width, into: &out)
+        if let timing, let duration = s.duration {
+            field("self time", glyphs.duration(timing.selfTime) + "  (\(Self.percent(timing.selfTime, of: duration)) of the span, "
+                  + "\(Self.percent(timing.selfTime, of: timing.traceDuration)) of the trace)", width, into: &out)
+            if let path = timing.onCriticalPath {
+                field("critical", path > 0 ? glyphs.duration(path) + " of the critical path (\(Self.percent(path, of: timing.traceDuration)))"
+                      : "not on the critical path", width, path > 0 ? Style(.accent, [.bold]) : .muted, into: &out)
+            }
+        }
         field("status", s.status.code.name + (s.status.description.isEmpty ? "" : ": " + s.status.description), width,
               s.isError ? .error : .plain, into: &out)
         if !s.traceState.isEmpty { field("tracestate", s.traceState, width, into: &out) }

@@ -27,6 +27,8 @@ struct DetailCache: Sendable {
         var evictedTraces: Int
         /// The chosen link (marked on the Links tab); zero for the other tabs.
         var selectedLink: Int
+        /// Self time and critical-path share (Attributes tab; nil on the others).
+        var timing: SpanDetailContent.Timing?
     }
 
     var key: Key
@@ -46,13 +48,23 @@ extension App {
         return DetailCache.Key(traceIndex: view.traceIndex, traceID: tree.traceID, span: span, flags: tree.flags[span],
                                copiesDropped: tree.copiesDropped[Int32(span)] ?? 0, traceStart: view.figures.traceStart,
                                tab: view.tab, width: layout.detail.width - 2, storeTraces: links ? store.traceCount : 0,
-                               evictedTraces: links ? live?.evictedTraces ?? 0 : 0, selectedLink: links ? view.selectedLink : 0)
+                               evictedTraces: links ? live?.evictedTraces ?? 0 : 0, selectedLink: links ? view.selectedLink : 0,
+                               timing: view.tab == .attributes ? timing(of: span, in: view) : nil)
+    }
+
+    /// The span's self time, and its part of the critical path while that is shown.
+    func timing(of span: Int, in view: TraceView) -> SpanDetailContent.Timing? {
+        guard view.tree.spans[span].hasTimes else { return nil }
+        let full = view.fullWindow
+        return SpanDetailContent.Timing(selfTime: view.analysis.selfTimes[span], traceDuration: full.end - full.start,
+                                        onCriticalPath: view.criticalPath.map { $0.onPath[span] })
     }
 
     func makeDetail(_ view: TraceView, key: DetailCache.Key) -> DetailCache {
         let store = self.store
         let content = SpanDetailContent(tree: view.tree, index: key.span, traceStart: view.figures.traceStart,
-                                        selectedLink: key.selectedLink, glyphs: glyphs, isLoaded: { store.index(of: $0) != nil })
+                                        selectedLink: key.selectedLink, glyphs: glyphs, timing: key.timing,
+                                        isLoaded: { store.index(of: $0) != nil })
         return DetailCache(key: key, lines: content.document(key.tab, width: key.width, budget: layoutBudget),
                            counts: DetailTab.allCases.map { content.count($0) })
     }

@@ -259,3 +259,33 @@ struct TraceNavigationTests {
         #expect(s.app.layout.detail.height < normal, "d keeps the size it had")
     }
 }
+
+@Suite("Self time in the detail pane")
+struct SelfTimePaneTests {
+    @Test("the Attributes tab gives the span's self time and shares; with c, its part of the critical path")
+    func selfTime() throws {
+        var s = try AppSession(["payment-timeout.json"], width: 120, height: 50)
+        let view = try #require(s.app.trace)
+        let root = try #require(view.selectedSpan)
+        let span = view.tree.spans[root]
+        // Worked out here: the root's time less the union of its children's, clipped to it.
+        var covered: [(Int64, Int64)] = view.tree.children(of: root).map { c in
+            let child = view.tree.spans[Int(c)]
+            return (max(child.startTime, span.startTime), min(child.endTime, span.endTime))
+        }.filter { $0.0 < $0.1 }.sorted { $0.0 < $1.0 }
+        var merged: [(Int64, Int64)] = []
+        for interval in covered {
+            if let last = merged.last, interval.0 <= last.1 { merged[merged.count - 1].1 = max(last.1, interval.1) } else { merged.append(interval) }
+        }
+        covered = merged
+        let expected = (span.endTime - span.startTime) - covered.reduce(0) { $0 + ($1.1 - $1.0) }
+        #expect(view.analysis.selfTimes[root] == expected)
+        let line = try #require(s.lines.first { $0.contains("self time") })
+        #expect(line.contains(Glyphs.unicode.duration(expected)), "\(line)")
+        #expect(line.contains("of the span") && line.contains("of the trace"))
+        #expect(!s.screen.contains("critical path ("))
+        s.type("c")
+        let critical = try #require(s.lines.first { $0.contains("critical") && $0.contains("of the critical path") })
+        #expect(critical.contains(Glyphs.unicode.duration(try #require(s.app.trace?.criticalPath?.onPath[root]))))
+    }
+}
