@@ -60,7 +60,31 @@ extension App {
             message = ("filter: \(error.description)", true)
             return
         }
-        let matching = filter.traces(in: store)
+        pendingFilter?.job.cancel()
+        pendingFilter = nil
+        if filter.looksAtSpans && store.spanCount >= backgroundFilterFrom {
+            // Every span may be read: on a thread of its own, so keys keep answering.
+            let snapshot = store
+            let job = BackgroundJob<[Int]> { job in
+                var found: [Int] = []
+                let traces = snapshot.traces
+                var i = traces.startIndex
+                while i < traces.endIndex && !job.isCancelled {
+                    let end = min(traces.endIndex, i + 256)
+                    for index in i..<end where filter.matches(record: traces[index]) { found.append(index) }
+                    i = end
+                }
+                return found
+            }
+            pendingFilter = (filter, job, [])
+            message = ("filtering \(store.traceCount) traces (\(store.spanCount) spans)\(glyphs.ellipsis) keys still work", false)
+            return
+        }
+        applyFilter(filter, matching: filter.traces(in: store))
+    }
+
+    /// Shows the traces a filter matched.
+    mutating func applyFilter(_ filter: TraceFilter, matching: [Int]) {
         traceFilter = filter
         list.setFilter(matching)
         listMoved = true
@@ -70,9 +94,33 @@ extension App {
             : ("\(matching.count) of \(store.traceCount) traces match · Esc shows all", false)
     }
 
+    /// Takes the result of work done on its own thread, if it is ready; true if the screen
+    /// changed. The viewer's loop calls it each time round while `hasBackgroundWork`.
+    public mutating func pollBackgroundWork() -> Bool {
+        guard let pending = pendingFilter, let found = pending.job.take() else { return false }
+        pendingFilter = nil
+        let matching = found.filter { store.contains($0) }
+        applyFilter(pending.filter, matching: matching)
+        refilter(changed: pending.changed)
+        return true
+    }
+
+    /// Whether work is going on on its own thread (the loop then polls for it).
+    public var hasBackgroundWork: Bool { pendingFilter != nil }
+
+    /// Waits for work on its own thread to finish and takes its result (tests, benchmarks).
+    public mutating func finishBackgroundWork() {
+        guard let pending = pendingFilter else { return }
+        let found = pending.job.wait()
+        pendingFilter = nil
+        applyFilter(pending.filter, matching: found.filter { store.contains($0) })
+        refilter(changed: pending.changed)
+    }
+
     /// Keeps the list filter up to date as traces arrive or change: each changed trace is
     /// tested again (not the whole store).
     mutating func refilter(changed: Set<Int>) {
+        if pendingFilter != nil { pendingFilter?.changed.formUnion(changed) }
         guard let traceFilter, var kept = list.filter else { return }
         var keptSet = Set(kept)
         var changedAny = false

@@ -51,6 +51,11 @@ public struct App: Sendable {
     public internal(set) var prompt: Prompt?
     /// The trace list's filter expression (`f`), while one is applied.
     public internal(set) var traceFilter: TraceFilter?
+    /// A filter still being worked out on its own thread (one that reads every span of a big
+    /// store), and the traces that changed meanwhile (tested again when it is done).
+    var pendingFilter: (filter: TraceFilter, job: BackgroundJob<[Int]>, changed: Set<Int>)?
+    /// Filters that read spans go to a thread of their own from this many spans in the store.
+    public var backgroundFilterFrom = 200_000
     public internal(set) var message: (text: String, isError: Bool)?
     /// The terminal's size, clamped to `maximumSize` (a grid is drawn for every frame: a
     /// terminal that reports 65535 columns, or a `COLUMNS` that says more, must not cost
@@ -210,7 +215,11 @@ public struct App: Sendable {
         case .filterTraces: prompt = Prompt(kind: .filter, text: traceFilter?.description ?? "")
         case .open: if let index = list.selectedTrace { open(trace: index) }
         case .back:
-            if list.filter != nil {
+            if let pending = pendingFilter {
+                pending.job.cancel()
+                pendingFilter = nil
+                message = ("filter stopped", false)
+            } else if list.filter != nil {
                 list.setFilter(nil)
                 traceFilter = nil
             }

@@ -125,6 +125,7 @@ public struct ViewerLoop {
                 lastTick = now
                 dirty = true
             }
+            if app.hasBackgroundWork && app.pollBackgroundWork() { dirty = true }
             if dirty && now - lastFrame >= frameInterval { draw(now) }
             // Keys are always waited for; input only when none is waiting to be taken; and
             // whichever timer is due. EINTR on SIGWINCH is fine: the resize arrives as a key.
@@ -132,6 +133,7 @@ public struct ViewerLoop {
             if inputWaiting { deadline = lastIngest + ingestInterval }
             if dirty { deadline = min(deadline, lastFrame + frameInterval) }
             if app.wantsTicks { deadline = min(deadline, lastTick + tickInterval) }
+            if app.hasBackgroundWork { deadline = min(deadline, now + frameInterval) }   // its result, soon
             // A resize signal that lands while this thread is not in poll interrupts nothing;
             // ncurses hands it over as a key at the next read, so idle waits are capped.
             deadline = min(deadline, now + idleInterval)

@@ -289,3 +289,39 @@ struct SelfTimePaneTests {
         #expect(critical.contains(Glyphs.unicode.duration(try #require(s.app.trace?.criticalPath?.onPath[root]))))
     }
 }
+
+@Suite("Filters on a thread of their own")
+struct BackgroundFilterTests {
+    @Test("a filter that reads spans runs on its own thread over a big store: the same traces as inline, keys answer meanwhile, Esc stops it")
+    func background() throws {
+        var inline = try AppSession(["interleaved.jsonl"])
+        inline.type("f")
+        inline.type("db.system=mysql or cache.hit=false")
+        inline.press(.enter)
+        let expected = try #require(inline.app.list.filter)
+        #expect(!expected.isEmpty && expected.count < inline.app.store.traceCount)
+
+        var s = try AppSession(["interleaved.jsonl"])
+        s.app.backgroundFilterFrom = 0
+        s.type("f")
+        s.type("db.system=mysql or cache.hit=false")
+        s.press(.enter)
+        #expect(s.app.hasBackgroundWork)
+        #expect(s.statusLine.contains("filtering") || s.app.message?.text.hasPrefix("filtering") == true)
+        s.type("j")   // keys still work
+        s.app.finishBackgroundWork()
+        #expect(!s.app.hasBackgroundWork)
+        #expect(s.app.list.filter == expected)
+        #expect(s.app.message?.text == "\(expected.count) of \(s.app.store.traceCount) traces match · Esc shows all")
+
+        s.press(.escape)
+        s.type("f")
+        s.press(.control("u"))
+        s.type("db.system=nothing")
+        s.press(.enter)
+        #expect(s.app.hasBackgroundWork)
+        s.press(.escape)
+        #expect(!s.app.hasBackgroundWork && s.app.message?.text == "filter stopped")
+        #expect(s.app.list.count == s.app.store.traceCount)
+    }
+}
