@@ -68,10 +68,29 @@ struct FrameBench: ParsableCommand {
                    ("+ (zoom)", .character("+")), ("-", .character("-")), ("0", .character("0")),
                    ("Space (collapse root)", .character(" ")), ("Space (expand)", .character(" ")),
                    ("[ (collapse all)", .character("[")), ("] (expand all)", .character("]")),
+                   ("< (one level less)", .character("<")), ("> (one level more)", .character(">")),
+                   ("z (zoom to span)", .character("z")), (", (pan)", .character(",")), (". (pan)", .character(".")), ("0", .character("0")),
+                   ("c (critical path)", .character("c")), (") (along the path)", .character(")")), (")", .character(")")),
+                   ("/ (span search prompt)", .character("/"))]
+        for c in "SELECT" { script.append(("type", .character(c))) }
+        script += [("Enter: search the trace's spans for SELECT", .enter), ("n (next match)", .character("n")),
+                   ("N", .character("N")), ("f (only matches)", .character("f")), ("f (all)", .character("f")),
+                   ("Esc (clear search)", .escape), ("c (path off)", .character("c")),
+                   ("d (hide details)", .character("d")), ("d", .character("d")),
                    ("resize", .resize(width: width - 40, height: height - 10)), ("resize back", .resize(width: width, height: height)),
                    ("Esc (to list)", .escape), ("s (sort by duration)", .character("s")), ("s", .character("s")),
+                   ("S (reverse)", .character("S")), ("f (filter prompt)", .character("f"))]
+        for c in "duration>100ms errors" { script.append(("type", .character(c))) }
+        script += [("Enter: filter duration>100ms errors", .enter), ("Esc (all traces)", .escape), ("f", .character("f"))]
+        for c in "db.system=redis" { script.append(("type", .character(c))) }
+        script += [("Enter: filter db.system=redis (spans)", .enter), ("j (while it runs)", .character("j")),
                    ("G (last trace)", .character("G")), ("? (help)", .character("?")), ("Esc", .escape)]
         let timings = timeKeys(script, on: &app)
+        if app.hasBackgroundWork {
+            let t = now()
+            app.finishBackgroundWork()
+            print("the span filter, on its own thread, finished \(ms(now() - t)) ms after its last key: \(app.list.count) traces match")
+        }
         let typing = timings.filter { $0.0 == "type" }.map(\.1)
         let others = timings.filter { $0.0 != "type" }
         print("typing the trace ID: max \(ms(typing.max() ?? 0)) ms per key")
