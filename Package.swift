@@ -53,7 +53,7 @@ let package = Package(
         // Cells, styles, display widths, text and ANSI dumps. Knows nothing about traces.
         .target(name: "CellGrid"),
         // Things drawn into a grid: the waterfall, headers, axis.
-        .target(name: "SpanWidgets", dependencies: ["SpanModel", "SpanStore", "TraceLayout", "CellGrid"]),
+        .target(name: "SpanWidgets", dependencies: ["SpanModel", "SpanStore", "TraceLayout", "CellGrid", "SpanAnalysis"]),
         // The headless commands' reports: summaries (text and JSON), printed waterfalls.
         .target(name: "SpanviewKit", dependencies: [
             "SpanModel", "SpanFormats", "SpanIngest", "SpanStore", "TraceLayout", "CellGrid", "SpanWidgets", "SpanAnalysis",
@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "SpanAnalysisTests", dependencies: ["SpanAnalysis", "SpanStore", "SpanModel", "SpanFormats"]),
         .testTarget(name: "TraceLayoutTests", dependencies: ["TraceLayout", "SpanStore", "SpanModel"]),
         .testTarget(name: "CellGridTests", dependencies: ["CellGrid"]),
-        .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout"]),
+        .testTarget(name: "SpanWidgetsTests", dependencies: ["SpanWidgets", "CellGrid", "SpanStore", "SpanModel", "TraceLayout", "SpanAnalysis"]),
         .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanIngest", "SpanFormats", "SpanStore", "SpanModel", "SpanAnalysis"]),
         .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanIngest", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
         .testTarget(name: "TerminalRestoreTests", dependencies: ["TerminalBackend", "CTerminalRestore"]),
