@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "TraceLayout", dependencies: ["SpanModel", "SpanStore"]),
         // Cells, styles, display widths, text and ANSI dumps. Knows nothing about traces.
         .target(name: "CellGrid"),
-        // Things drawn into a grid: the waterfall, headers, axis.
+        // Things drawn into a grid: the waterfall, headers, axis, the statistics and spans tables, the flame graph.
         .target(name: "SpanWidgets", dependencies: ["SpanModel", "SpanStore", "TraceLayout", "CellGrid", "SpanAnalysis"]),
         // The headless commands' reports: summaries (text and JSON), printed waterfalls.
         .target(name: "SpanviewKit", dependencies: [

@@ -274,7 +274,7 @@ public struct FlameGraphWidget: Widget {
         } else if glyphs.isASCII {
             glyph = empty >= 6 ? glyphs.leftBlocks[0] : glyphs.full
         } else {
-            glyph = empty >= 6 ? "▕" : (empty >= 3 ? "▐" : glyphs.full)
+            glyph = empty >= 6 ? glyphs.rightEighth : (empty >= 3 ? glyphs.rightHalf : glyphs.full)
         }
         grid.put(glyph, x: x, y: 0, in: area, style: style, maxWidth: 1)
     }
