@@ -26,12 +26,12 @@ public enum BarPainter {
                     glyph = glyphs.leftBlocks[from - 1]
                     cellStyle = Style(role, [.reverse])
                 } else {
-                    glyph = from >= 6 ? "▕" : (from >= 3 ? "▐" : glyphs.full)
+                    glyph = from >= 6 ? glyphs.rightEighth : (from >= 3 ? glyphs.rightHalf : glyphs.full)
                 }
             } else if from > 0 && to < 8 {
                 // Starts and ends inside one cell: a thin mark where most of it lies.
-                glyph = glyphs.isASCII ? glyphs.leftBlocks[0] : ((from + to) / 2 >= 4 ? "▕" : "▏")
-                if to - from >= 4 && !glyphs.isASCII { glyph = "▌" }
+                glyph = glyphs.isASCII ? glyphs.leftBlocks[0] : ((from + to) / 2 >= 4 ? glyphs.rightEighth : glyphs.leftBlocks[0])
+                if to - from >= 4 && !glyphs.isASCII { glyph = glyphs.leftBlocks[3] }
             }
             grid.put(glyph, x: x + cell, y: y, style: cellStyle, maxWidth: 1)
         }

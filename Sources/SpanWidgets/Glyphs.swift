@@ -45,6 +45,11 @@ public struct Glyphs: Sendable {
         rule: "|", cursor: "_", link: ">", ascending: "^", descending: "v", progressEmpty: "-", scrollKeys: "j/k",
         isASCII: true)
 
+    /// The right-aligned blocks Unicode has, an eighth and a half (a bar's start edge without
+    /// colour); `|` and `#` in ASCII.
+    public var rightEighth: String { isASCII ? "|" : "▕" }
+    public var rightHalf: String { isASCII ? "#" : "▐" }
+
     public func guide(_ g: Guide) -> String {
         switch g {
         case .blank: blank

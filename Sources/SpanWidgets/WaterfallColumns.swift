@@ -7,7 +7,10 @@ import TraceLayout
 ///
 ///     ✗⚑├─charge [outside parent]  payments     60ms ████████
 ///
-/// A self-time column (planned) goes after the duration: `selfTime` is 0 until then.
+/// A self-time column goes after the duration when asked for (`WaterfallDecorations.selfTimes`)
+/// and there is room; `selfTime` is 0 without it.
+///
+///     ✗⚑├─charge [outside parent]  payments     60ms     30ms ████████
 public struct WaterfallColumns: Hashable, Sendable {
     public var name: Int, service: Int, duration: Int, selfTime: Int, bar: Int
 
@@ -22,15 +25,32 @@ public struct WaterfallColumns: Hashable, Sendable {
     public var barX: Int { selfTimeX + selfTime + 1 }
     public var width: Int { barX + bar }
 
-    /// Columns for `width` cells and a widest service name of `longestService` cells.
+    /// Columns for `width` cells and a widest service name of `longestService` cells, no self column.
     public init(width: Int, longestService: Int) {
+        self.init(width: width, longestService: longestService, selfTime: false)
+    }
+
+    /// The self column's width.
+    public static let selfTimeWidth = 8
+    /// The self column is shown only when the name column keeps at least this many cells.
+    public static let nameMinimumWithSelfTime = 16
+
+    /// Columns for `width` cells and a widest service name of `longestService` cells. With
+    /// `selfTime`, a self column after the duration, its cells taken from the name column,
+    /// when the name column keeps `nameMinimumWithSelfTime` cells (none otherwise).
+    public init(width: Int, longestService: Int, selfTime: Bool) {
         let duration = Self.durationWidth
         let service = min(max(longestService, 7), width >= 120 ? 20 : 14)
         var bar = max(8, (width - Self.marks) * 2 / 5)
-        let name = max(8, width - Self.marks - 1 - service - 1 - duration - 1 - bar)
+        var name = max(8, width - Self.marks - 1 - service - 1 - duration - 1 - bar)
         let total = Self.marks + name + 1 + service + 1 + duration + 1 + bar
         bar = max(1, bar - max(0, total - width))
-        self.init(name: name, service: service, duration: duration, selfTime: 0, bar: bar)
+        var selfWidth = 0
+        if selfTime && name - Self.selfTimeWidth - 1 >= Self.nameMinimumWithSelfTime {
+            selfWidth = Self.selfTimeWidth
+            name -= selfWidth + 1
+        }
+        self.init(name: name, service: service, duration: duration, selfTime: selfWidth, bar: bar)
     }
 
     public init(name: Int, service: Int, duration: Int, selfTime: Int = 0, bar: Int) {
@@ -65,6 +85,9 @@ public struct WaterfallAxis: Widget {
         grid.put("span", x: c.nameX, y: 0, in: area, style: .muted, maxWidth: c.name)
         grid.put("service", x: c.serviceX, y: 0, in: area, style: .muted, maxWidth: c.service)
         grid.put("duration", x: c.durationX + max(0, c.duration - 8), y: 0, in: area, style: .muted, maxWidth: c.duration)
+        if c.selfTime > 0 {
+            grid.put("self", x: c.selfTimeX + max(0, c.selfTime - 4), y: 0, in: area, style: .muted, maxWidth: c.selfTime)
+        }
         guard traceStart != Timestamp.unknown else { return }
         let axis = TimeAxis(scale: scale, spacing: 10)
         var nextFree = 0

@@ -14,15 +14,20 @@ public struct WaterfallDecorations: Sendable {
     /// that are on the path. Its row is marked (the duration in bold accent, seen without
     /// colour too) and those parts of its bar are drawn in the accent colour.
     public var critical: [Int32: [Range<Int64>]]?
+    /// Per span (indexed like the tree's spans), its self time (`SelfTime.compute`); nil:
+    /// none. Shown in a `self` column after the duration when the width has room for it
+    /// (`WaterfallColumns.init(width:longestService:selfTime:)`).
+    public var selfTimes: [Int64]?
 
-    public init(highlighted: Set<Int32>? = nil, critical: [Int32: [Range<Int64>]]? = nil) {
+    public init(highlighted: Set<Int32>? = nil, critical: [Int32: [Range<Int64>]]? = nil, selfTimes: [Int64]? = nil) {
         self.highlighted = highlighted
         self.critical = critical
+        self.selfTimes = selfTimes
     }
 
     public static let none = WaterfallDecorations()
 
-    public var isEmpty: Bool { highlighted == nil && critical == nil }
+    public var isEmpty: Bool { highlighted == nil && critical == nil && selfTimes == nil }
 }
 
 /// The waterfall of one trace, for the viewer and for `spanview print` alike: an axis line
@@ -126,7 +131,7 @@ public struct WaterfallWidget: Widget {
     var glyphs: Glyphs { options.glyphs }
 
     public func columns(width: Int) -> WaterfallColumns {
-        WaterfallColumns(width: width, longestService: trace.longestService)
+        WaterfallColumns(width: width, longestService: trace.longestService, selfTime: decorations.selfTimes != nil)
     }
 
     public func scale(_ columns: WaterfallColumns) -> BarScale {
@@ -219,6 +224,11 @@ public struct WaterfallWidget: Widget {
         let critical = decorations.critical?[Int32(index)]
         let durationStyle = critical != nil ? style(span.isError ? .error : .accent, [.bold]) : span.isError ? style(.error) : base
         grid.put(duration, x: c.durationX + max(0, c.duration - dw), y: 0, in: area, style: durationStyle, maxWidth: c.duration)
+        if c.selfTime > 0, let selfTimes = decorations.selfTimes {
+            let value = span.hasTimes && index < selfTimes.count ? selfTimes[index] : nil
+            let text = glyphs.duration(value)
+            grid.put(text, x: c.selfTimeX + max(0, c.selfTime - DisplayWidth.of(text)), y: 0, in: area, style: base, maxWidth: c.selfTime)
+        }
 
         let barArea = Rect(x: area.x + c.barX, y: area.y, width: min(c.bar, max(0, area.width - c.barX)), height: 1)
         if let bar = scale.bar(start: span.startTime, end: span.endTime) {

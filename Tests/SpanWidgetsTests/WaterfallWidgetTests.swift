@@ -1,4 +1,5 @@
 import CellGrid
+import SpanAnalysis
 import SpanModel
 import SpanStore
 import SpanWidgets
@@ -162,5 +163,52 @@ struct SpanFlagTextTests {
         ])
         let lines = SpanDetailContent(tree: t, index: 1, traceStart: t0).lines(.attributes, width: 120).map(\.plainText)
         #expect(lines.contains { $0.hasPrefix("note") && $0.contains(SpanFlagText.entry(.outsideParent)!.long) })
+    }
+}
+
+@Suite("Waterfall self-time column")
+struct WaterfallSelfTimeTests {
+    @Test("self times in a column after the duration when there is room, taken from the name column")
+    func selfColumn() {
+        let selfTimes = SelfTime.compute(checkout)
+        let grid = viewer(checkout, decorations: WaterfallDecorations(selfTimes: selfTimes))
+        #expect(grid.text == """
+              span                service  duration     self ╷0          ╷50ms        ╷100ms
+              ▾ GET /checkout     frontend    100ms     20ms █████████████████████████▉
+              ├─auth              auth         20ms     20ms  █████▌
+            ✗ └─▾ charge          payments     60ms     30ms        ▕███████████████▎
+                └─db.query        payments     30ms     30ms           ████████▏
+              ⋯ missing parent 00
+              └─retry-worker      worker       70ms     70ms             ▕██████████████████
+            """)
+        #expect(!WaterfallDecorations(selfTimes: selfTimes).isEmpty)
+        // The bars do not move.
+        let plain = viewer(checkout)
+        let barX = WaterfallColumns(width: 80, longestService: 8).barX
+        #expect(barX == WaterfallColumns(width: 80, longestService: 8, selfTime: true).barX)
+        for y in 0..<plain.height { #expect(plain.line(y).dropFirst(barX) == grid.line(y).dropFirst(barX)) }
+        // The cursor's row keeps its background under the self time.
+        let selected = viewer(checkout, selectedRow: 2, decorations: WaterfallDecorations(selfTimes: selfTimes))
+        #expect(selected[45, 3].style == Style(.default, background: .selection, [.bold]))
+    }
+
+    @Test("no self times, or no room: the waterfall as before")
+    func noColumn() {
+        let selfTimes = SelfTime.compute(checkout)
+        #expect(viewer(checkout).text == viewer(checkout, decorations: WaterfallDecorations(selfTimes: nil)).text)
+        #expect(viewer(checkout, width: 60).text == viewer(checkout, width: 60, decorations: WaterfallDecorations(selfTimes: selfTimes)).text)
+        #expect(WaterfallColumns(width: 60, longestService: 8, selfTime: true).selfTime == 0)
+        let c = WaterfallColumns(width: 80, longestService: 8, selfTime: true)
+        let plain = WaterfallColumns(width: 80, longestService: 8)
+        #expect(c.selfTime == WaterfallColumns.selfTimeWidth && c.barX == plain.barX && c.width == plain.width)
+        #expect(c.selfTimeX == c.durationX + c.duration + 1 && c.name == plain.name - 9)
+        // Spans without times show "?"; ASCII stays ASCII; narrow widths do not crash.
+        let ascii = viewer(checkout, width: 100, glyphs: .ascii, decorations: WaterfallDecorations(selfTimes: selfTimes))
+        #expect(isASCII(ascii) && ascii.line(0).contains("self"))
+        for width in 1...10 {
+            let g = viewer(checkout, width: width, decorations: WaterfallDecorations(selfTimes: selfTimes))
+            #expect(DisplayWidth.of(g.line(1, trimmingTrailingSpaces: false)) == width)
+        }
+        #expect(viewer(checkout, decorations: WaterfallDecorations(selfTimes: [])).line(1).contains("     ?"))
     }
 }
