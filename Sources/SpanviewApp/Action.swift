@@ -24,6 +24,14 @@ public enum Action: Hashable, Sendable {
     case collapseLevel, expandLevel
     /// `d` hides or shows the detail pane; `D` makes it larger (then small again).
     case toggleDetail, resizeDetail
+    /// `S`, `F`, `t` on a trace: statistics, the flame graph, the spans table (the same key,
+    /// or Esc, back to the waterfall).
+    case showStatistics, showFlameGraph, showSpansTable
+    /// In the tables: the next column to sort by (`o`); the grouping of statistics (`b`), or
+    /// an attribute key to group by (`B`).
+    case nextSortColumn, nextGrouping, groupByAttribute
+    /// In the flame graph: the sibling to the left or right.
+    case previousSibling, nextSibling
     /// `c` draws the critical path on the bars; `)` and `(` walk along it.
     case toggleCriticalPath, nextOnPath, previousOnPath
     case toggleCollapse, collapse, expand, collapseAll, expandAll
@@ -35,13 +43,16 @@ public enum Action: Hashable, Sendable {
 
 /// Where a key is pressed: bindings apply in one context, or everywhere (`global`).
 public enum KeyContext: Hashable, Sendable, CaseIterable {
-    case global, list, waterfall, overlay
+    case global, list, waterfall, statistics, flameGraph, spans, overlay
 
     public var title: String {
         switch self {
         case .global: "Everywhere"
         case .list: "Trace list"
         case .waterfall: "Waterfall"
+        case .statistics: "Statistics (S on a trace)"
+        case .flameGraph: "Flame graph (F on a trace)"
+        case .spans: "Spans table (t on a trace)"
         case .overlay: "Help and problem list"
         }
     }

@@ -57,6 +57,10 @@ extension App {
     func drawTrace(into grid: inout Grid) {
         guard let view = trace else { return }
         traceHeader(view).render(in: Rect(x: 0, y: 0, width: layout.width, height: 1), into: &grid)
+        if view.panel != .waterfall {
+            drawPanel(view, into: &grid)
+            return
+        }
         WaterfallWidget(trace: view.waterfallTrace,
                         state: .init(topRow: view.topRow, selectedRow: view.selectedRow, collapsed: view.collapsed,
                                      window: view.window, showsAxis: true),
@@ -216,6 +220,8 @@ extension App {
                      maxWidth: layout.width - rightWidth - 3)
         } else if let loading {
             drawProgress(loading, into: &grid, y: y, width: layout.width - rightWidth - 2)
+        } else if let footer = flameFooter {
+            footer.render(in: Rect(x: 1, y: y, width: max(0, layout.width - rightWidth - 3), height: 1), into: &grid)
         } else {
             var x = 1
             for (text, style) in summaryParts() {
@@ -257,7 +263,7 @@ extension App {
         if screen == .trace, let view = trace {
             if let search = view.search {
                 let shown = search.filtering ? ", only these shown" : ""
-                parts.append((" · /\(search.query.description): \(search.matches.count) match\(search.matches.count == 1 ? "" : "es")\(shown) (n/N, f, Esc)",
+                parts.append((" · \(search.label): \(search.matches.count) match\(search.matches.count == 1 ? "" : "es")\(shown) (n/N, f, Esc)",
                               Style(.accent, background: .selection, [.bold])))
             }
             if view.criticalPath != nil { parts.append((" · critical path ( )", Style(.accent, background: .selection, [.bold]))) }
@@ -276,6 +282,17 @@ extension App {
             return list.count == 0 ? "" : "trace \(list.selected + 1)/\(list.count)"
         case .trace:
             guard let view = trace else { return "" }
+            switch view.panel {
+            case .statistics:
+                let count = view.statistics?.rows.count ?? 0
+                return count == 0 ? "" : "row \(view.statsState.selectedRow + 1)/\(count)"
+            case .spans:
+                return "span \(view.spansState.selectedRow + 1)/\(view.tree.count)"
+            case .flameGraph:
+                return ""
+            case .waterfall:
+                break
+            }
             var match = ""
             if let search = view.search, !search.matches.isEmpty {
                 let here = view.selectedSpan.flatMap { s in search.matches.firstIndex(of: Int32(s)) }

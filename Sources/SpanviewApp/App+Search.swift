@@ -150,7 +150,7 @@ extension App {
     mutating func performFinding(_ action: Action, on view: inout TraceView) -> Bool {
         switch action {
         case .searchSpans:
-            prompt = Prompt(kind: .spanSearch, text: view.search?.query.description ?? "")
+            prompt = Prompt(kind: .spanSearch, text: view.search?.query?.description ?? "")
         case .nextMatch, .previousMatch:
             let forward = action == .nextMatch
             guard let search = view.search else {
@@ -161,7 +161,7 @@ extension App {
             if let number = view.goToMatch(forward: forward) {
                 message = ("match \(number) of \(search.matches.count)", false)
             } else {
-                message = ("no span matches \(search.query.description)", true)
+                message = ("no span matches \(search.label)", true)
             }
         case .nextLink, .previousLink:
             let count = view.selectedSpan.map { view.tree.spans[$0].details.linkCount } ?? 0

@@ -8,6 +8,12 @@ extension App {
     mutating func performTrace(_ action: Action) {
         guard var view = trace else { screen = .list; return }
         let page = layout.waterfallRows
+        if view.panel != .waterfall || [.showStatistics, .showFlameGraph, .showSpansTable].contains(action) {
+            performPanel(action, on: &view)
+            trace = view
+            keepSpanSelectionVisible()
+            return
+        }
         if performFinding(action, on: &view) {
             switch action {
             case .nextLink, .previousLink, .nextMatch, .previousMatch: view.detailScroll = 0

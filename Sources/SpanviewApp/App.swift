@@ -115,7 +115,13 @@ public struct App: Sendable {
 
     var context: KeyContext {
         if overlay != nil { return .overlay }
-        return screen == .list ? .list : .waterfall
+        if screen == .list { return .list }
+        switch trace?.panel ?? .waterfall {
+        case .waterfall: return .waterfall
+        case .statistics: return .statistics
+        case .flameGraph: return .flameGraph
+        case .spans: return .spans
+        }
     }
 
     // MARK: - Input
@@ -268,6 +274,7 @@ public struct App: Sendable {
             case .search: search(text)
             case .spanSearch: searchSpans(text)
             case .filter: filterTraces(text)
+            case .groupBy: groupStatistics(byAttribute: text)
             case .save: save(to: text)
             }
             return

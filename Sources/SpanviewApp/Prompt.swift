@@ -4,7 +4,7 @@ import SpanIngest
 /// The line of text typed at the bottom of the screen: a trace ID to find (`/` on the list),
 /// a span search (`/` on a trace), a trace filter (`f`), or the file to save live input to (`w`).
 public struct Prompt: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case search, spanSearch, filter, save }
+    public enum Kind: Sendable, Equatable { case search, spanSearch, filter, groupBy, save }
     public var kind: Kind
     public var text: String
 
@@ -12,6 +12,7 @@ public struct Prompt: Sendable, Equatable {
         switch kind {
         case .search, .spanSearch: "/"
         case .filter: "filter: "
+        case .groupBy: "group by attribute: "
         case .save: "save to: "
         }
     }
@@ -21,6 +22,7 @@ public struct Prompt: Sendable, Equatable {
         case .search: "trace ID (prefix, 0x…, traceparent) · Enter find · Esc cancel"
         case .spanSearch: "words, \"phrase\", key=value, span ID · Enter search · Esc cancel"
         case .filter: "service=… root=… duration>500ms errors spans>100 key>=500 and/or/not · Enter · Esc"
+        case .groupBy: "http.route, db.system, any key · empty: by operation · Enter · Esc"
         case .save: "Enter save · Esc cancel"
         }
     }

@@ -27,6 +27,19 @@ public struct TraceView: Sendable {
     /// computed when first asked for.
     public private(set) var analysis: TraceAnalysis
 
+    /// What is shown below the header: the waterfall, or statistics, the flame graph, the
+    /// spans table (`TraceView+Panels.swift`).
+    public var panel = Panel.waterfall
+    /// Statistics: the grouping (`b`, `B`), the table's cursor and sort, the rows (kept).
+    public var statsGrouping = StatsGrouping.operation
+    public var statsState = StatsTableWidget.State()
+    var statistics: TraceStatistics?
+    /// The flame graph and its zoom and selection (kept).
+    public internal(set) var flame: (graph: FlameGraph, state: FlameGraphWidget.State)?
+    /// The spans table's cursor and sort, and its row order (kept until the sort changes).
+    public var spansState = SpansTableWidget.State()
+    var spansOrder: [Int32]?
+
     /// The span search (`/` on a trace) and what it found.
     public private(set) var search: SpanSearchState?
     /// Whether the critical path is drawn on the bars (`c`), and its spans in path order.
@@ -34,7 +47,10 @@ public struct TraceView: Sendable {
 
     /// A span search's results, kept per tree (recomputed when new spans arrive).
     public struct SpanSearchState: Sendable {
-        public var query: SpanSearch
+        /// The query; nil for spans picked another way (a statistics row's).
+        public var query: SpanSearch?
+        /// What the matches are, for the status line (the query as typed, or the row's name).
+        public var label: String
         /// Matching spans in display order (depth first).
         public var matches: [Int32]
         /// The same as a set, for the waterfall's highlight.
@@ -162,7 +178,17 @@ public struct TraceView: Sendable {
             return
         }
         let matches = query.matches(in: tree)
-        search = SpanSearchState(query: query, matches: matches, highlighted: Set(matches), current: nil,
+        search = SpanSearchState(query: query, label: "/" + query.description, matches: matches, highlighted: Set(matches),
+                                 current: nil, filtering: search?.filtering ?? false)
+        keepSelection { $0.rebuildRows() }
+    }
+
+    /// Highlights `spans` as if a search had found them (a statistics row's spans), under
+    /// `label`; `n`/`N` and `f` work on them as on matches.
+    public mutating func setHighlight(_ spans: [Int32], label: String) {
+        let position = depthFirstPositions()
+        let matches = spans.sorted { position[Int($0)] < position[Int($1)] }
+        search = SpanSearchState(query: nil, label: label, matches: matches, highlighted: Set(matches), current: nil,
                                  filtering: search?.filtering ?? false)
         keepSelection { $0.rebuildRows() }
     }
@@ -277,9 +303,27 @@ public struct TraceView: Sendable {
         figures = Figures(tree)
         analysis = TraceAnalysis(tree)
         if let query = search?.query {
-            let filtering = search?.filtering ?? false
+            // A query runs again over the new spans; picked spans keep their indices (a
+            // record's spans keep theirs as spans arrive).
             let matches = query.matches(in: tree)
-            search = SpanSearchState(query: query, matches: matches, highlighted: Set(matches), current: nil, filtering: filtering)
+            search?.matches = matches
+            search?.highlighted = Set(matches)
+            search?.current = nil
+        }
+        statistics = nil
+        spansOrder = nil
+        if let old = flame {
+            // The same zoom and selection where the merged nodes still are.
+            let graph = analysis.flameGraph
+            var state = old.state
+            if state.zoom >= graph.nodes.count { state.zoom = FlameGraph.root }
+            if state.selected >= graph.nodes.count { state.selected = state.zoom }
+            flame = (graph, state)
+        }
+        switch panel {
+        case .statistics: _ = currentStatistics()
+        case .spans: _ = currentSpansOrder()
+        case .flameGraph, .waterfall: break
         }
         if criticalPath != nil { setCriticalPath(true) }
         rebuildRows()
