@@ -19,8 +19,9 @@ public struct FlameGraph: Sendable {
         public var totalNs: Int64 = 0
         /// Sum of the spans' self times.
         public var selfNs: Int64 = 0
-        /// What the layout sizes the node by: the larger of `totalNs` and its children's
-        /// widths added up, so children always fit inside their parent.
+        /// What the layout sizes the node by: its spans' time within their parents (each span
+        /// clipped to its parent's time, as self time is, so an async child that outlives its
+        /// parent is not drawn wider than it), added up. The virtual root: its children's.
         public var widthNs: Int64 = 0
         /// Child nodes, in the graph's order.
         public var children: [Int32] = []
@@ -115,6 +116,8 @@ public struct FlameGraph: Sendable {
             durationOf[s] = tree.spans[s].duration.map { max(0, $0) } ?? 0
             isError[s] = tree.spans[s].status.isError
         }
+        // Each span's time clipped to its parent's (clipped) time, for the widths.
+        var clipStart = [Int64](repeating: 0, count: n), clipEnd = [Int64](repeating: 0, count: n)
         // Parents before children: a depth-first walk from the top-level spans.
         var walk: [Int32] = []
         walk.reserveCapacity(n)
@@ -157,6 +160,15 @@ public struct FlameGraph: Sendable {
             nodes[Int(node)].count += 1
             if isError[s] { nodes[Int(node)].errors += 1 }
             nodes[Int(node)].totalNs &+= durationOf[s]
+            let span = tree.spans[s]
+            if span.hasTimes && span.endTime > span.startTime {
+                var (a, b) = (span.startTime, span.endTime)
+                if p >= 0 { (a, b) = (max(a, clipStart[Int(p)]), min(b, clipEnd[Int(p)])) }
+                (clipStart[s], clipEnd[s]) = (a, max(a, b))
+            } else if p >= 0 {
+                (clipStart[s], clipEnd[s]) = (clipStart[Int(p)], clipStart[Int(p)])
+            }
+            nodes[Int(node)].widthNs &+= clipEnd[s] - clipStart[s]
             nodes[Int(node)].selfNs &+= s < selfTimes.count ? selfTimes[s] : 0
             walk.append(s32)
             let kids = tree.children(of: s)
@@ -166,13 +178,14 @@ public struct FlameGraph: Sendable {
                 stack.append(kids[k])
             }
         }
-        // Widths bottom up (a child's index is always above its parent's).
-        for i in nodes.indices.reversed() {
-            var sum: Int64 = 0
-            for c in nodes[i].children { sum &+= nodes[Int(c)].widthNs }
-            if i == 0 { nodes[0].totalNs = sum }
-            nodes[i].widthNs = max(nodes[i].totalNs, sum)
+        // The virtual root: its children's totals and widths.
+        var totals: Int64 = 0, widths: Int64 = 0
+        for c in nodes[0].children {
+            totals &+= nodes[Int(c)].totalNs
+            widths &+= nodes[Int(c)].widthNs
         }
+        nodes[0].totalNs = totals
+        nodes[0].widthNs = widths
         // Each node's spans, in walk order (a counting sort by node).
         var starts = [Int32](repeating: 0, count: nodes.count + 1)
         for s in walk { starts[Int(nodeOfSpan[Int(s)]) + 1] += 1 }
@@ -231,7 +244,8 @@ public struct FlameGraph: Sendable {
 
     /// Every node under `zoom` (default: the virtual root) placed across `width` cells:
     /// `zoom` spans the whole width, its descendants share it in proportion to their
-    /// `widthNs`, left to right in child order. `zoom`'s ancestors are drawn above it across
+    /// `widthNs`, left to right in child order (scaled down to fit when concurrent children
+    /// add up to more than their parent). `zoom`'s ancestors are drawn above it across
     /// the whole width (rows 0...), so `zoom`'s row is its depth; with `showRoot` false the
     /// virtual root's row is left out and rows start at the top-level spans. Nodes narrower
     /// than `minWidth` cells are left out with their descendants.
@@ -251,7 +265,9 @@ public struct FlameGraph: Sendable {
             if showRoot || node != 0 {
                 cells.append(Cell(node: node, row: Int(nodes[node].depth) + rowShift, x0: x0, x1: x1))
             }
-            let total = nodes[node].widthNs
+            var childWidths: Int64 = 0
+            for c in nodes[node].children { childWidths &+= nodes[Int(c)].widthNs }
+            let total = max(nodes[node].widthNs, childWidths)
             guard total > 0 else { continue }
             let scale = (x1 - x0) / Double(total)
             var x = x0

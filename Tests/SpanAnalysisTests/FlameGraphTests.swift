@@ -101,14 +101,22 @@ struct FlameGraphTests {
         #expect(cells[3].x0 == 0 && cells[3].x1 == 4)   // db: 16 of q's 40
     }
 
-    @Test("children that add up to more than their parent widen it")
-    func inflation() {
+    @Test("concurrent children that add up to more than their parent share its width; an async child is clipped to its parent")
+    func concurrentAndAsync() {
         let t = tree([span(1, "R", 0, 10), span(2, parent: 1, "a", 0, 10), span(3, parent: 1, "b", 0, 10)])
         let g = FlameGraph(t, selfTimes: SelfTime.compute(t))
         let r = g.nodes[Int(g.nodes[0].children[0])]
-        #expect(r.totalNs == 10 && r.widthNs == 20)
+        #expect(r.totalNs == 10 && r.widthNs == 10)
         let cells = g.layout(width: 4)
+        #expect(cells.filter { $0.row == 1 }.map(\.width) == [4])
         #expect(cells.filter { $0.row == 2 }.map(\.width) == [2, 2])
+
+        // c outlives R by 20: only its 5 inside R count for its width, its total stays 25.
+        let u = tree([span(1, "R", 0, 10), span(2, parent: 1, "c", 5, 30)])
+        let h = FlameGraph(u, selfTimes: SelfTime.compute(u))
+        let c = h.nodes.first { $0.name == "c" }!
+        #expect(c.totalNs == 25 && c.widthNs == 5)
+        #expect(h.layout(width: 10).filter { $0.row == 2 }.map(\.width) == [5])
     }
 
     @Test("a 100,000-deep chain lays out without recursion")
