@@ -48,6 +48,8 @@ public struct Glyphs: Sendable {
     /// The right-aligned blocks Unicode has, an eighth and a half (a bar's start edge without
     /// colour); `|` and `#` in ASCII.
     public var rightEighth: String { isASCII ? "|" : "▕" }
+    /// An event's place on a bar (an exception's in the error colour).
+    public var eventMark: String { isASCII ? "*" : "◆" }
     public var rightHalf: String { isASCII ? "#" : "▐" }
 
     public func guide(_ g: Guide) -> String {

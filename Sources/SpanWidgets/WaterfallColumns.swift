@@ -30,6 +30,9 @@ public struct WaterfallColumns: Hashable, Sendable {
         self.init(width: width, longestService: longestService, selfTime: false)
     }
 
+    /// The bar's share of the width by default (the name column takes what the others leave).
+    public static let defaultBarShare = 0.4
+
     /// The self column's width.
     public static let selfTimeWidth = 8
     /// The self column is shown only when the name column keeps at least this many cells.
@@ -38,10 +41,12 @@ public struct WaterfallColumns: Hashable, Sendable {
     /// Columns for `width` cells and a widest service name of `longestService` cells. With
     /// `selfTime`, a self column after the duration, its cells taken from the name column,
     /// when the name column keeps `nameMinimumWithSelfTime` cells (none otherwise).
-    public init(width: Int, longestService: Int, selfTime: Bool) {
+    /// `barShare`: the bar's share of the width (0.4 by default); a smaller one leaves the
+    /// name column more.
+    public init(width: Int, longestService: Int, selfTime: Bool, barShare: Double = WaterfallColumns.defaultBarShare) {
         let duration = Self.durationWidth
         let service = min(max(longestService, 7), width >= 120 ? 20 : 14)
-        var bar = max(8, (width - Self.marks) * 2 / 5)
+        var bar = max(8, Int(Double(width - Self.marks) * min(0.9, max(0.1, barShare))))
         var name = max(8, width - Self.marks - 1 - service - 1 - duration - 1 - bar)
         let total = Self.marks + name + 1 + service + 1 + duration + 1 + bar
         bar = max(1, bar - max(0, total - width))
@@ -71,6 +76,9 @@ public struct WaterfallAxis: Widget {
     /// no ticks then.
     public var traceStart: Int64
     public var glyphs: Glyphs
+    /// While zoomed: the whole trace's time, drawn as a one-line minimap in the name column's
+    /// place, with the part the bars show marked.
+    public var minimapOf: (start: Int64, end: Int64)?
 
     public init(columns: WaterfallColumns, scale: BarScale, traceStart: Int64, glyphs: Glyphs) {
         self.columns = columns
@@ -82,7 +90,20 @@ public struct WaterfallAxis: Widget {
     public func render(in area: Rect, into grid: inout Grid) {
         guard area.height > 0 else { return }
         let c = columns
-        grid.put("span", x: c.nameX, y: 0, in: area, style: .muted, maxWidth: c.name)
+        if let full = minimapOf, c.name >= 6 {
+            // [───███────]: the whole trace, the shown window in the accent colour.
+            let cells = c.name - 2
+            let length = Double(max(1, full.end - full.start))
+            let a = Int((Double(scale.windowStart - full.start) / length * Double(cells)).rounded(.down))
+            let b = Int((Double(scale.windowEnd - full.start) / length * Double(cells)).rounded(.up))
+            let lo = max(0, min(cells - 1, a)), hi = max(lo + 1, min(cells, b))
+            grid.put("[", x: c.nameX, y: 0, in: area, style: .muted)
+            grid.fill(glyphs.axisLine, x: c.nameX + 1, y: 0, width: cells, in: area, style: .muted)
+            grid.fill(glyphs.full, x: c.nameX + 1 + lo, y: 0, width: hi - lo, in: area, style: Style(.accent))
+            grid.put("]", x: c.nameX + 1 + cells, y: 0, in: area, style: .muted)
+        } else {
+            grid.put("span", x: c.nameX, y: 0, in: area, style: .muted, maxWidth: c.name)
+        }
         grid.put("service", x: c.serviceX, y: 0, in: area, style: .muted, maxWidth: c.service)
         grid.put("duration", x: c.durationX + max(0, c.duration - 8), y: 0, in: area, style: .muted, maxWidth: c.duration)
         if c.selfTime > 0 {

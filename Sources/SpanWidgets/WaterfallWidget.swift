@@ -44,13 +44,27 @@ public struct WaterfallWidget: Widget {
         public var end: Int64
         /// The widest service name, in cells.
         public var longestService: Int
+        /// Error spans in each span's subtree (itself included), for what a folded row hides;
+        /// nil: not counted (folded rows then give only the spans they hide).
+        public var subtreeErrors: [Int32]?
 
-        public init(tree: TraceTree, rows: VisibleRows, start: Int64, end: Int64, longestService: Int) {
+        public init(tree: TraceTree, rows: VisibleRows, start: Int64, end: Int64, longestService: Int, subtreeErrors: [Int32]? = nil) {
             self.tree = tree
             self.rows = rows
             self.start = start
             self.end = end
             self.longestService = longestService
+            self.subtreeErrors = subtreeErrors
+        }
+
+        /// Error spans in each span's subtree, itself included (children before parents).
+        public static func subtreeErrors(_ tree: TraceTree) -> [Int32] {
+            var counts = [Int32](repeating: 0, count: tree.count)
+            for i in tree.spans.indices where tree.spans[i].isError { counts[i] = 1 }
+            // Deepest first, each adds itself to its parent.
+            let order = tree.spans.indices.sorted { tree.depth[$0] > tree.depth[$1] }
+            for i in order where tree.parent[i] >= 0 { counts[Int(tree.parent[i])] += counts[i] }
+            return counts
         }
 
         /// Figures from the tree (one pass over its spans).
@@ -105,12 +119,20 @@ public struct WaterfallWidget: Widget {
         public var foldMarkers: Bool
         /// Input is live: a missing parent may still arrive ("waiting for parent").
         public var parentsMayArrive: Bool
+        /// The bar's share of the width (`WaterfallColumns.defaultBarShare`); less gives the
+        /// name column more.
+        public var barShare: Double
+        /// Events marked on the bars (the viewer; `print` keeps its bars plain).
+        public var eventMarks: Bool
 
-        public init(glyphs: Glyphs = .unicode, useColor: Bool = false, foldMarkers: Bool = false, parentsMayArrive: Bool = false) {
+        public init(glyphs: Glyphs = .unicode, useColor: Bool = false, foldMarkers: Bool = false, parentsMayArrive: Bool = false,
+                    barShare: Double = WaterfallColumns.defaultBarShare, eventMarks: Bool = false) {
             self.glyphs = glyphs
             self.useColor = useColor
             self.foldMarkers = foldMarkers
             self.parentsMayArrive = parentsMayArrive
+            self.barShare = barShare
+            self.eventMarks = eventMarks
         }
     }
 
@@ -131,7 +153,8 @@ public struct WaterfallWidget: Widget {
     var glyphs: Glyphs { options.glyphs }
 
     public func columns(width: Int) -> WaterfallColumns {
-        WaterfallColumns(width: width, longestService: trace.longestService, selfTime: decorations.selfTimes != nil)
+        WaterfallColumns(width: width, longestService: trace.longestService, selfTime: decorations.selfTimes != nil,
+                         barShare: options.barShare)
     }
 
     public func scale(_ columns: WaterfallColumns) -> BarScale {
@@ -146,7 +169,9 @@ public struct WaterfallWidget: Widget {
         var body = area
         if state.showsAxis {
             let (axisArea, rest) = area.splitRows(top: 1)
-            WaterfallAxis(columns: c, scale: scale, traceStart: trace.start, glyphs: glyphs).render(in: axisArea, into: &grid)
+            var axis = WaterfallAxis(columns: c, scale: scale, traceStart: trace.start, glyphs: glyphs)
+            if state.window != nil { axis.minimapOf = trace.fullWindow }
+            axis.render(in: axisArea, into: &grid)
             body = rest
         }
         for line in 0..<body.height {
@@ -205,7 +230,13 @@ public struct WaterfallWidget: Widget {
         x += grid.put(name, x: x, y: 0, in: area, style: nameStyle, maxWidth: limit - x)
         var cut = DisplayWidth.of(TerminalText.escaped(name)) > x - nameX
         var extras: [(String, Style)] = []
-        if folded { extras.append((" (+\(Int(tree.subtreeSize[index]) - 1))", style(.muted))) }
+        if folded {
+            // What the fold hides: its spans, and its errors (the span's own is on its row).
+            let hiddenErrors = trace.subtreeErrors.map { Int($0[index]) - (span.isError ? 1 : 0) } ?? 0
+            extras.append((" (+\(Int(tree.subtreeSize[index]) - 1)", style(.muted)))
+            if hiddenErrors > 0 { extras.append((" \(hiddenErrors)\(glyphs.error)", style(.error, [.bold]))) }
+            extras.append((")", style(.muted)))
+        }
         for tag in tags { extras.append((" [" + tag + "]", style(.warning))) }
         for (text, textStyle) in extras {
             if x >= limit { cut = true; break }
@@ -250,6 +281,16 @@ public struct WaterfallWidget: Widget {
             for segment in segments {
                 guard let bar = scale.bar(start: segment.lowerBound, end: segment.upperBound) else { continue }
                 BarPainter.draw(into: &grid, y: barArea.y, x: barArea.x, bar: bar, role: .accent, glyphs: glyphs, useColor: options.useColor)
+            }
+        }
+        if options.eventMarks && span.details.eventCount > 0 {
+            // Each event where it happened on the bar (an exception in the error colour).
+            for event in span.events where event.time != Timestamp.unknown {
+                let eighth = scale.eighths(event.time)
+                guard eighth >= 0, eighth < Double(barArea.width * 8) else { continue }
+                let column = min(barArea.width - 1, Int(eighth / 8))
+                grid.put(glyphs.eventMark, x: column, y: 0, in: barArea,
+                         style: style(event.isException ? .error : .default, [.bold]))
             }
         }
     }

@@ -24,6 +24,8 @@ public enum Action: Hashable, Sendable {
     case collapseLevel, expandLevel
     /// `d` hides or shows the detail pane; `D` makes it larger (then small again).
     case toggleDetail, resizeDetail
+    /// `|` makes the name column wider, then narrower, then as it was.
+    case resizeNames
     /// `S`, `F`, `t` on a trace: statistics, the flame graph, the spans table (the same key,
     /// or Esc, back to the waterfall).
     case showStatistics, showFlameGraph, showSpansTable

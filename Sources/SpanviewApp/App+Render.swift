@@ -65,7 +65,7 @@ extension App {
                         state: .init(topRow: view.topRow, selectedRow: view.selectedRow, collapsed: view.collapsed,
                                      window: view.window, showsAxis: true),
                         options: .init(glyphs: glyphs, useColor: useColor, foldMarkers: true,
-                                       parentsMayArrive: live.map { !$0.ended } ?? false),
+                                       parentsMayArrive: live.map { !$0.ended } ?? false, barShare: barShare, eventMarks: true),
                         decorations: waterfallDecorations)
             .render(in: layout.waterfall, into: &grid)
         drawDetail(view, into: &grid)

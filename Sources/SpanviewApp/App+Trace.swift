@@ -69,6 +69,10 @@ extension App {
                 detailSize = .hidden
                 message = ("detail pane hidden · d shows it", false)
             }
+        case .resizeNames:
+            let all = Self.barShares
+            barShare = all[((all.firstIndex(of: barShare) ?? 0) + 1) % all.count]
+            message = (barShare < WaterfallColumns.defaultBarShare ? "wider names" : barShare > WaterfallColumns.defaultBarShare ? "narrower names, wider bars" : "names and bars as they were", false)
         case .resizeDetail:
             detailSize = detailSize.larger
             shownDetailSize = detailSize

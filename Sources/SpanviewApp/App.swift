@@ -71,6 +71,9 @@ public struct App: Sendable {
     public internal(set) var detailSize = ScreenLayout.DetailSize.normal
     /// The size it had before `d` hid it.
     var shownDetailSize = ScreenLayout.DetailSize.normal
+    /// The waterfall's bar share of its width (`|` cycles it: the name column gets the rest).
+    public internal(set) var barShare = WaterfallColumns.defaultBarShare
+    static let barShares = [WaterfallColumns.defaultBarShare, 0.25, 0.55]
     public internal(set) var wantsQuit = false
     /// Set while reading input that is still being written.
     public internal(set) var live: LiveState?

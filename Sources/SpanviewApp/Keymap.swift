@@ -65,6 +65,7 @@ public enum Keymap {
         KeyBinding(keys: [.character(".")], action: .panRight, context: .waterfall, help: "pan the zoomed time window right"),
         KeyBinding(keys: [.character("d")], action: .toggleDetail, context: .waterfall, help: "hide or show the detail pane"),
         KeyBinding(keys: [.character("D")], action: .resizeDetail, context: .waterfall, help: "make the detail pane larger (then small again)"),
+        KeyBinding(keys: [.character("|")], action: .resizeNames, context: .waterfall, help: "name column wider, narrower, as it was"),
         KeyBinding(keys: [.character("/")], action: .searchSpans, context: .waterfall, help: "search the trace's spans: words, \"phrases\", key=value, span ID"),
         KeyBinding(keys: [.character("n")], action: .nextMatch, context: .waterfall, help: "next match (Links tab with no search: the next link)"),
         KeyBinding(keys: [.character("N")], action: .previousMatch, context: .waterfall, help: "previous match (Links tab with no search: the previous link)"),

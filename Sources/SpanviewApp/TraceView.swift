@@ -80,6 +80,8 @@ public struct TraceView: Sendable {
         public var flags: FlagCounts
         public var longestService: Int
         public var errors: Int
+        /// Error spans in each span's subtree, for what a folded row hides.
+        public var subtreeErrors: [Int32]
 
         init(_ tree: TraceTree) {
             var start = Int64.max, end = Int64.min
@@ -104,6 +106,7 @@ public struct TraceView: Sendable {
             flags = FlagCounts(tree)
             longestService = longest
             self.errors = errors
+            subtreeErrors = errors == 0 ? [Int32](repeating: 0, count: tree.count) : WaterfallWidget.Trace.subtreeErrors(tree)
         }
     }
 
@@ -127,7 +130,7 @@ public struct TraceView: Sendable {
     /// What the waterfall widget draws from (figures computed once per tree, not per frame).
     public var waterfallTrace: WaterfallWidget.Trace {
         WaterfallWidget.Trace(tree: tree, rows: rows, start: figures.traceStart, end: figures.fullWindow.end,
-                              longestService: figures.longestService)
+                              longestService: figures.longestService, subtreeErrors: figures.subtreeErrors)
     }
 
     // MARK: - Collapsing

@@ -141,7 +141,7 @@ struct AppTests {
         var s = try AppSession(["payment-timeout.json"])
         #expect(s.statusLine.hasSuffix("span 1/7"))
         s.type(" ")
-        #expect(s.lines[2].contains("▸ POST /api/payments (+6)"))
+        #expect(s.lines[2].contains("▸ POST /api/payments (+6 1✗)"))
         #expect(s.statusLine.hasSuffix("span 1/1 shown of 7"))
         s.type("l")
         #expect(s.statusLine.hasSuffix("span 1/7"))

@@ -325,3 +325,51 @@ struct BackgroundFilterTests {
         #expect(s.app.list.count == s.app.store.traceCount)
     }
 }
+
+@Suite("What the waterfall tells at a glance")
+struct WaterfallGlanceTests {
+    @Test("a folded row says how many spans and errors it hides")
+    func foldedErrors() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        s.type(" ")   // fold the root: 6 spans below it, POST fraud-check's error among them
+        let row = try #require(s.lines.first { $0.contains("POST /api/payments") })
+        #expect(row.contains("(+6 1✗)"), "\(row)")
+    }
+
+    @Test("events are marked on the bars, exceptions in the error colour")
+    func eventMarks() throws {
+        let s = try AppSession(["payment-timeout.json"])
+        let view = try #require(s.app.trace)
+        let withException = try #require(view.tree.spans.indices.first { view.tree.spans[$0].events.contains(where: \.isException) })
+        let name = view.tree.spans[withException].name
+        let grid = s.grid
+        let y = try #require((0..<grid.height).first { grid.line($0).contains(name) })
+        let marks = (0..<grid.width).filter { grid[$0, y].text == Glyphs.unicode.eventMark }
+        #expect(!marks.isEmpty, "\(grid.line(y))")
+        #expect(marks.contains { grid[$0, y].style.foreground == .error })
+    }
+
+    @Test("zoomed, the axis line shows where the window is in the whole trace")
+    func minimap() throws {
+        var s = try AppSession(["payment-timeout.json"])
+        #expect(s.lines[1].contains("span"))
+        s.type("jjz")   // SELECT accounts: 5 ms of 173 ms
+        let axis = s.lines[1]
+        #expect(axis.hasPrefix("  [") && axis.contains("█") && !axis.contains("span "), "\(axis)")
+        s.type("0")
+        #expect(s.lines[1].contains("span"))
+    }
+
+    @Test("| gives the name column more room, then less, then as it was")
+    func nameColumn() throws {
+        var s = try AppSession(["payment-timeout.json"], width: 120)
+        func serviceColumn() -> Int? { s.lines[1].range(of: "service").map { s.lines[1].distance(from: s.lines[1].startIndex, to: $0.lowerBound) } }
+        let normal = try #require(serviceColumn())
+        s.type("|")
+        let wider = try #require(serviceColumn())
+        s.type("|")
+        let narrower = try #require(serviceColumn())
+        s.type("|")
+        #expect(wider > normal && narrower < normal && serviceColumn() == normal)
+    }
+}
