@@ -50,6 +50,8 @@ public struct Glyphs: Sendable {
     public var rightEighth: String { isASCII ? "|" : "▕" }
     /// An event's place on a bar (an exception's in the error colour).
     public var eventMark: String { isASCII ? "*" : "◆" }
+    /// The critical path's part of a bar where there is no colour to show it.
+    public var criticalBar: String { isASCII ? "@" : "━" }
     public var rightHalf: String { isASCII ? "#" : "▐" }
 
     public func guide(_ g: Guide) -> String {

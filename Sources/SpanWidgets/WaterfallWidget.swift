@@ -280,7 +280,15 @@ public struct WaterfallWidget: Widget {
         if let segments = critical {
             for segment in segments {
                 guard let bar = scale.bar(start: segment.lowerBound, end: segment.upperBound) else { continue }
-                BarPainter.draw(into: &grid, y: barArea.y, x: barArea.x, bar: bar, role: .accent, glyphs: glyphs, useColor: options.useColor)
+                if options.useColor {
+                    BarPainter.draw(into: &grid, y: barArea.y, x: barArea.x, bar: bar, role: .accent, glyphs: glyphs, useColor: true)
+                } else {
+                    // Without colour the path's cells are drawn with their own glyph.
+                    let first = max(0, bar.startEighth / 8), last = min(barArea.width, (bar.endEighth + 7) / 8)
+                    if last > first {
+                        grid.fill(glyphs.criticalBar, x: first, y: 0, width: last - first, in: barArea, style: style(.accent, [.bold]))
+                    }
+                }
             }
         }
         if options.eventMarks && span.details.eventCount > 0 {

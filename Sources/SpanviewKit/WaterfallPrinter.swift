@@ -1,4 +1,5 @@
 import CellGrid
+import SpanAnalysis
 import SpanModel
 import SpanStore
 import SpanWidgets
@@ -10,6 +11,9 @@ public struct WaterfallPrinter: Sendable {
     public var color: Bool
     public var palette: Palette
     public var glyphs: Glyphs
+    /// Mark each trace's critical path on its bars (`print --critical-path`): in the accent
+    /// colour, or drawn with `Glyphs.criticalBar` without colour.
+    public var criticalPath = false
 
     public init(width: Int, color: Bool, palette: Palette = Palette(depth: .full), glyphs: Glyphs = .unicode) {
         self.width = width
@@ -60,6 +64,14 @@ public struct WaterfallPrinter: Sendable {
         let summary = summary ?? TraceSummary(tree)
         let trace = WaterfallWidget.Trace(tree: tree, rows: VisibleRows(tree: tree, groupOrphans: false))
         let options = WaterfallWidget.Options(glyphs: glyphs, useColor: color)
+        var decorations = WaterfallDecorations.none
+        if criticalPath {
+            var parts: [Int32: [Range<Int64>]] = [:]
+            for segment in CriticalPath.compute(tree).segments where segment.end > segment.start {
+                parts[Int32(segment.span), default: []].append(segment.start..<segment.end)
+            }
+            decorations.critical = parts
+        }
         var out: [Grid] = []
         var row = 0
         repeat {
@@ -72,7 +84,7 @@ public struct WaterfallPrinter: Sendable {
                 TraceHeader(summary, flags: FlagCounts(tree), glyphs: glyphs).render(in: header, into: &grid)
                 area = rest
             }
-            WaterfallWidget(trace: trace, state: .init(topRow: row, showsAxis: first), options: options)
+            WaterfallWidget(trace: trace, state: .init(topRow: row, showsAxis: first), options: options, decorations: decorations)
                 .render(in: area, into: &grid)
             out.append(grid)
             row += count

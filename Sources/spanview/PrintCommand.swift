@@ -27,6 +27,9 @@ struct PrintCommand: ParsableCommand {
     @Option(name: .long, help: "Colour: auto (when writing to a terminal and NO_COLOR is unset), always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .long, help: "Mark each trace's critical path on its bars (in colour, or drawn ━ without).")
+    var criticalPath = false
+
     @Flag(name: .long, help: "Draw with ASCII characters only.")
     var ascii = false
 
@@ -75,11 +78,12 @@ struct PrintCommand: ParsableCommand {
         }
         let out = StandardOutput()
         let useColor = color.resolved(isTerminal: out.isTerminal)
-        let printer = WaterfallPrinter(
+        var printer = WaterfallPrinter(
             width: WaterfallPrinter.outputWidth(option: width, terminal: out.terminalWidth,
                                                 columnsVariable: TerminalEnvironment.variable("COLUMNS")),
             color: useColor,
             palette: TerminalEnvironment.palette(), glyphs: ascii ? .ascii : .unicode)
+        printer.criticalPath = criticalPath
         withSpan("draw waterfalls") { span in
             span.attributes["traces"] = indices.count
             printer.print(inputs.store, traces: indices) { out.write($0) }

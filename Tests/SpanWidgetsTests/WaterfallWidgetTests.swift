@@ -66,7 +66,7 @@ struct WaterfallViewerTests {
     @Test("zoomed: a minimap of the window in the whole trace, offsets from the trace start on the axis, arrows for spans outside the window")
     func zoomed() {
         let grid = viewer(checkout, height: 3, window: (t0 + 30 * ms, t0 + 60 * ms))
-X
+        // The minimap: the whole trace in the name column's 27 cells, 30 to 60 ms marked.
         #expect(grid.line(0) == "  [──────███████─────────────] service  duration ╷30ms     ╷40ms     ╷50ms")
         #expect(grid.line(2) == "  ├─auth                       auth         20ms ◂")
     }

@@ -1,5 +1,6 @@
 import CellGrid
 import Foundation
+import SpanAnalysis
 import SpanIngest
 import SpanStore
 import SpanviewKit
@@ -46,5 +47,28 @@ struct PrintTests {
         #expect(lines.count == 2 + tree.count)
         let c = WaterfallColumns(width: 100, longestService: 17)
         #expect(lines[1].dropFirst(c.serviceX).hasPrefix("service"))
+    }
+
+    @Test("--critical-path marks exactly the path's spans, with ━ (@ in ASCII) where there is no colour")
+    func criticalPath() throws {
+        let inputs = try InputLoader.load([Self.samples.appendingPathComponent("payment-timeout.json").path])
+        let tree = TraceTree(inputs.store.traces[inputs.store.traces.startIndex])
+        let path = CriticalPath.compute(tree)
+        for glyphs in [Glyphs.unicode, .ascii] {
+            var printer = WaterfallPrinter(width: 120, color: false, glyphs: glyphs)
+            printer.criticalPath = true
+            var out = ""
+            printer.print(inputs.store, traces: [inputs.store.traces.startIndex]) { out += $0 }
+            let lines = out.split(separator: "\n")
+            for i in tree.spans.indices {
+                let line = try #require(lines.first { $0.contains(tree.spans[i].name) })
+                let marked = line.contains(glyphs.criticalBar)
+                #expect(marked == (path.onPath[i] > 0), "\(tree.spans[i].name): \(line)")
+            }
+            printer.criticalPath = false
+            var plain = ""
+            printer.print(inputs.store, traces: [inputs.store.traces.startIndex]) { plain += $0 }
+            #expect(!plain.contains(glyphs.criticalBar))
+        }
     }
 }
