@@ -58,7 +58,17 @@ shot "Events tab: the client span's retries (j j j, 2)" 120 34 samples/payment-t
 shot "A wide terminal puts the details beside the waterfall (fanout.json, 180 columns)" 180 30 samples/fanout.json j
 shot "Collapsed subtree (Space on POST fraud-check)" 120 20 samples/payment-timeout.json j j j Space
 shot "Zoomed in around a span (j j +)" 120 20 samples/payment-timeout.json j j + +
-shot "Search prompt (/ then a prefix)" 120 12 samples/interleaved.jsonl / text:0x7
+shot "Span search in a trace (/ name=check Enter): matches underlined, n/N walk them" 120 22 samples/payment-timeout.json / text:name=check Enter
+shot "Only the matches and their ancestors (f after a search)" 120 16 samples/payment-timeout.json / text:score Enter f
+shot "Critical path on the bars (c; in colour it is the accent colour, ━ without), walked with )" 120 22 samples/payment-timeout.json c ')' ')'
+shot "Statistics by operation (S): self time as a share of the trace, sortable (o, r), b/B group" 130 14 samples/payment-timeout.json S
+shot "Statistics by service (S b)" 130 10 samples/payment-timeout.json S b
+shot "Flame graph (F, then j): merged siblings, the selected node in the status line" 120 12 samples/payment-timeout.json F j
+shot "Every span in a table, by duration (t o)" 120 14 samples/payment-timeout.json t o
+shot "Zoomed to fit a span (j j z): the axis line's minimap shows where the window is" 120 14 samples/payment-timeout.json j j z
+shot "One level less (<): folded rows say how many spans and errors they hide" 120 12 samples/payment-timeout.json '<' '<'
+shot "Trace ID search on the list (/ then a prefix; 0x, dashes, trace_id= and a traceparent work too)" 120 12 samples/interleaved.jsonl / text:0x7
+shot "Traces filtered by an expression (f errors duration>5ms)" 120 14 samples/interleaved.jsonl f "text:errors duration>5ms" Enter j k
 shot "Log lines (L) of samples/with-logs.txt; the arrows mark lines that name a loaded trace" 110 24 samples/with-logs.txt L g
 shot "Keys (?)" 100 58 samples/interleaved.jsonl '?'
 shot "Inputs and skipped values (p): two inputs, one with log lines" 120 16 "samples/with-logs.txt samples/order-inventory.jsonl" p

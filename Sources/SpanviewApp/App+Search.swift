@@ -176,7 +176,8 @@ extension App {
             }
             view.setFiltering(!search.filtering)
             message = view.search?.filtering == true
-                ? ("showing the \(search.matches.count) matches and their ancestors · f shows all", false)
+                ? (search.matches.count == 1 ? "showing the match and its ancestors · f shows all"
+                    : "showing the \(search.matches.count) matches and their ancestors · f shows all", false)
                 : ("showing every span", false)
         case .toggleCriticalPath:
             view.setCriticalPath(view.criticalPath == nil)
