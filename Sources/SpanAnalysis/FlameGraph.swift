@@ -87,6 +87,8 @@ public struct FlameGraph: Sendable {
         let n = tree.count
         var serviceOf = [Int32](repeating: 0, count: n), nameOf = [Int32](repeating: 0, count: n)
         var durationOf = [Int64](repeating: 0, count: n), isError = [Bool](repeating: false, count: n)
+        // Start and end, 0 and 0 when unknown or backwards (no time to clip).
+        var startOf = [Int64](repeating: 0, count: n), endOf = [Int64](repeating: 0, count: n)
         for s in 0..<n {
             let resource = ObjectIdentifier(tree.spans[s].resource)
             if resource != lastResource {
@@ -115,6 +117,10 @@ public struct FlameGraph: Sendable {
             }
             durationOf[s] = tree.spans[s].duration.map { max(0, $0) } ?? 0
             isError[s] = tree.spans[s].status.isError
+            if tree.spans[s].hasTimes && tree.spans[s].endTime > tree.spans[s].startTime {
+                startOf[s] = tree.spans[s].startTime
+                endOf[s] = tree.spans[s].endTime
+            }
         }
         // Each span's time clipped to its parent's (clipped) time, for the widths.
         var clipStart = [Int64](repeating: 0, count: n), clipEnd = [Int64](repeating: 0, count: n)
@@ -160,9 +166,8 @@ public struct FlameGraph: Sendable {
             nodes[Int(node)].count += 1
             if isError[s] { nodes[Int(node)].errors += 1 }
             nodes[Int(node)].totalNs &+= durationOf[s]
-            let span = tree.spans[s]
-            if span.hasTimes && span.endTime > span.startTime {
-                var (a, b) = (span.startTime, span.endTime)
+            if endOf[s] > startOf[s] {
+                var (a, b) = (startOf[s], endOf[s])
                 if p >= 0 { (a, b) = (max(a, clipStart[Int(p)]), min(b, clipEnd[Int(p)])) }
                 (clipStart[s], clipEnd[s]) = (a, max(a, b))
             } else if p >= 0 {

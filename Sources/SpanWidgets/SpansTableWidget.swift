@@ -37,6 +37,14 @@ public struct SpansTableWidget: Widget {
         /// The widest service name, in cells.
         public var longestService: Int
 
+        /// Figures already known (a viewer computes them once per tree, not per frame).
+        public init(tree: TraceTree, selfTimes: [Int64]?, start: Int64, longestService: Int) {
+            self.tree = tree
+            self.selfTimes = selfTimes
+            self.start = start
+            self.longestService = longestService
+        }
+
         /// Figures from the tree (one pass over its spans).
         public init(tree: TraceTree, selfTimes: [Int64]?) {
             var start = Int64.max, longest = 0

@@ -195,7 +195,8 @@ extension App {
             FlameGraphWidget(graph: graph, state: state, options: .init(glyphs: glyphs, useColor: useColor))
                 .render(in: area, into: &grid)
         case .spans:
-            SpansTableWidget(trace: .init(tree: view.tree, selfTimes: view.analysis.selfTimes), order: view.currentSpansOrder(),
+            SpansTableWidget(trace: .init(tree: view.tree, selfTimes: view.analysis.selfTimes, start: view.figures.traceStart,
+                                          longestService: view.figures.longestService), order: view.currentSpansOrder(),
                              state: view.spansState, options: .init(glyphs: glyphs))
                 .render(in: area, into: &grid)
         case .waterfall:

@@ -181,19 +181,21 @@ public struct TraceView: Sendable {
             return
         }
         let matches = query.matches(in: tree)
+        let filtering = search?.filtering ?? false
         search = SpanSearchState(query: query, label: "/" + query.description, matches: matches, highlighted: Set(matches),
-                                 current: nil, filtering: search?.filtering ?? false)
-        keepSelection { $0.rebuildRows() }
+                                 current: nil, filtering: filtering)
+        if filtering { keepSelection { $0.rebuildRows() } }   // else the rows are as they were
     }
 
     /// Highlights `spans` as if a search had found them (a statistics row's spans), under
     /// `label`; `n`/`N` and `f` work on them as on matches.
     public mutating func setHighlight(_ spans: [Int32], label: String) {
-        let position = depthFirstPositions()
+        let position = displayPositions(of: spans)
         let matches = spans.sorted { position[Int($0)] < position[Int($1)] }
+        let filtering = search?.filtering ?? false
         search = SpanSearchState(query: nil, label: label, matches: matches, highlighted: Set(matches), current: nil,
-                                 filtering: search?.filtering ?? false)
-        keepSelection { $0.rebuildRows() }
+                                 filtering: filtering)
+        if filtering { keepSelection { $0.rebuildRows() } }
     }
 
     /// Shows only the matches and their ancestors, or everything again.
@@ -213,7 +215,7 @@ public struct TraceView: Sendable {
             next = ((current + (forward ? 1 : -1)) % n + n) % n
         } else {
             // From the cursor: the first match at or after it in display order (or before, backwards).
-            let order = depthFirstPositions()
+            let order = displayPositions(of: state.matches)
             let here = selectedSpan.map { order[$0] } ?? -1
             if forward {
                 next = state.matches.firstIndex { order[Int($0)] > here || (including && order[Int($0)] == here) } ?? 0
@@ -225,6 +227,13 @@ public struct TraceView: Sendable {
         search = state
         reveal(Int(state.matches[next]))
         return next + 1
+    }
+
+    /// Positions in display order for comparing `spans`: their rows when all of them are
+    /// listed (no pass over the tree), else every span's place in depth-first order.
+    func displayPositions(of spans: [Int32]) -> [Int32] {
+        guard spans.allSatisfy({ rows.rowOfSpan[Int($0)] >= 0 }) else { return depthFirstPositions().map { Int32($0) } }
+        return rows.rowOfSpan
     }
 
     /// Each span's position in depth-first display order.

@@ -77,13 +77,19 @@ struct FrameBench: ParsableCommand {
                    ("N", .character("N")), ("f (only matches)", .character("f")), ("f (all)", .character("f")),
                    ("Esc (clear search)", .escape), ("c (path off)", .character("c")),
                    ("d (hide details)", .character("d")), ("d", .character("d")),
+                   ("S (statistics by operation)", .character("S")), ("o (sort by next column)", .character("o")),
+                   ("b (by service)", .character("b")), ("j", .character("j")), ("Enter (mark the row's spans)", .enter),
+                   ("Esc (clear)", .escape), ("F (flame graph)", .character("F")), ("j (child)", .character("j")),
+                   ("Enter (zoom)", .enter), ("- (zoom out)", .character("-")), ("Esc", .escape),
+                   ("t (spans table)", .character("t")), ("o (by duration)", .character("o")), ("r (reverse)", .character("r")),
+                   ("Enter (to the span)", .enter),
                    ("resize", .resize(width: width - 40, height: height - 10)), ("resize back", .resize(width: width, height: height)),
                    ("Esc (to list)", .escape), ("s (sort by duration)", .character("s")), ("s", .character("s")),
                    ("S (reverse)", .character("S")), ("f (filter prompt)", .character("f"))]
         for c in "duration>100ms errors" { script.append(("type", .character(c))) }
         script += [("Enter: filter duration>100ms errors", .enter), ("Esc (all traces)", .escape), ("f", .character("f"))]
-        for c in "db.system=redis" { script.append(("type", .character(c))) }
-        script += [("Enter: filter db.system=redis (spans)", .enter), ("j (while it runs)", .character("j")),
+        for c in "http.status_code>=500" { script.append(("type", .character(c))) }
+        script += [("Enter: filter http.status_code>=500 (spans)", .enter), ("j (while it runs)", .character("j")),
                    ("G (last trace)", .character("G")), ("? (help)", .character("?")), ("Esc", .escape)]
         let timings = timeKeys(script, on: &app)
         if app.hasBackgroundWork {
