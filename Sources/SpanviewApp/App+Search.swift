@@ -203,9 +203,12 @@ extension App {
         return true
     }
 
-    /// The search's matches and the critical path, for the waterfall to draw.
+    /// The search's matches, the critical path and the self times (a column when there is
+    /// room), for the waterfall to draw.
     var waterfallDecorations: WaterfallDecorations {
         guard let view = trace else { return .none }
-        return WaterfallDecorations(highlighted: view.search?.highlighted, critical: view.criticalPath?.parts)
+        var decorations = WaterfallDecorations(highlighted: view.search?.highlighted, critical: view.criticalPath?.parts)
+        decorations.selfTimes = view.analysis.selfTimes
+        return decorations
     }
 }
