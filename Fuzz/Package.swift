@@ -20,6 +20,7 @@ let harnesses: [(name: String, job: String)] = [
     ("fuzz-source", "a file through InputSource, memory-mapped on one thread and piped on two, against one reader"),
     ("fuzz-write", "each span read, written by every span writer and read back: the same span"),
     ("fuzz-protobuf", "OTLP protobuf decoder on any bytes; what it keeps, written and decoded again, the same"),
+    ("fuzz-query", "the span search and trace filter languages on any text: parse, read back, evaluate"),
 ]
 
 let package = Package(
@@ -31,6 +32,7 @@ let package = Package(
             .product(name: "SpanModel", package: "spanview"),
             .product(name: "SpanFormats", package: "spanview"),
             .product(name: "SpanStore", package: "spanview"),
+            .product(name: "SpanQuery", package: "spanview"),
             .product(name: "SpanIngest", package: "spanview"),
             .product(name: "CellGrid", package: "spanview"),
             .product(name: "SpanWidgets", package: "spanview"),

@@ -13,7 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
-harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-source fuzz-packed fuzz-render fuzz-time-id fuzz-gzip fuzz-write fuzz-protobuf)
+harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-source fuzz-packed fuzz-render fuzz-time-id fuzz-gzip fuzz-write fuzz-protobuf fuzz-query)
 
 # Optimised code, as users run it, with libFuzzer's coverage (the -Xswiftc form instruments
 # every module, the package's own included; SwiftPM's form links libFuzzer's main) and
@@ -58,6 +58,14 @@ case "$target" in
         { cat "$seeds/gz1"; head -c 512 /dev/zero; } > "$seeds/padded"
         printf '' | gzip -c -n > "$seeds/empty"
         gzip -c "$root/samples/payment-timeout.json" > "$seeds/named" ;;
+    fuzz-query)
+        # Queries as a user types them (docs/query-language.md).
+        i=0
+        for q in 'timeout' '"GET /api" status=error' 'http.status_code>=500' 'service=checkout duration>500ms' \
+                 'not (errors or spans>100) and root=GET*' 'db.system~post name!=x' 'span_id=a1b2' "kind=client 'x y'" \
+                 '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' 'trace_id=0xAB-CD'; do
+            i=$((i + 1)); printf '%s' "$q" > "$seeds/q$i"
+        done ;;
     fuzz-protobuf)
         # The samples as OTLP protobuf, by the reference encoder (opentelemetry-proto, PyPI)
         # from their OTLP/JSON lines, when python3 has it; and a few hand-made messages.
@@ -81,7 +89,7 @@ case "$target" in
 esac
 
 dict=()
-case "$target" in fuzz-time-id|fuzz-packed|fuzz-gzip|fuzz-protobuf) ;; *) dict=(-dict="$fuzz/dictionaries/spans.dict") ;; esac
+case "$target" in fuzz-time-id|fuzz-packed|fuzz-gzip|fuzz-protobuf|fuzz-query) ;; *) dict=(-dict="$fuzz/dictionaries/spans.dict") ;; esac
 cd "$fuzz"
 # libFuzzer reports crashes itself (with the input); the runtime's backtracer would only slow
 # that down and print over it.

@@ -32,9 +32,12 @@ struct Scanner {
     let input: String
     var at = 0
 
+    /// One `Character` per Unicode scalar, not per grapheme cluster: a space before a
+    /// combining mark is still a space (as a cluster, " \u{0739}" is not whitespace), so a
+    /// term that starts with a combining mark reads back from its description as it was.
     init(_ input: String) {
         self.input = input
-        chars = Array(input)
+        chars = input.unicodeScalars.map(Character.init)
     }
 
     var atEnd: Bool { at >= chars.count }
@@ -76,7 +79,11 @@ struct Scanner {
 /// Text written back into a query: bare when it reads back as itself, else double-quoted with
 /// `"` and `\` escaped.
 func quotedIfNeeded(_ text: String, special: Set<Character>) -> String {
-    if !text.isEmpty && !text.contains(where: { $0.isWhitespace || special.contains($0) || Scanner.isQuote($0) || $0 == "\\" }) {
+    // Scalar by scalar, as `Scanner` reads: a quote that a combining mark joins is a quote.
+    if !text.isEmpty && !text.unicodeScalars.contains(where: { scalar in
+        let c = Character(scalar)
+        return c.isWhitespace || special.contains(c) || Scanner.isQuote(c) || c == "\\"
+    }) {
         return text
     }
     return quoted(text)
@@ -85,9 +92,9 @@ func quotedIfNeeded(_ text: String, special: Set<Character>) -> String {
 /// `text` double-quoted, with `"` and `\` escaped.
 func quoted(_ text: String) -> String {
     var out = "\""
-    for c in text {
-        if c == "\"" || c == "\\" { out.append("\\") }
-        out.append(c)
+    for scalar in text.unicodeScalars {
+        if scalar == "\"" || scalar == "\\" { out.append("\\") }
+        out.unicodeScalars.append(scalar)
     }
     return out + "\""
 }

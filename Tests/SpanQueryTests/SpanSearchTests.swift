@@ -207,3 +207,24 @@ struct SpanSearchTests {
         #expect(try search("http.method=get").matches(broken))   // the first attribute survived
     }
 }
+
+@Suite("Fuzz finds in the query languages")
+struct QueryFuzzFindTests {
+    @Test("a term that starts with a combining mark reads back from its description as it was (fuzz-query)")
+    func combiningMarkAfterControl() throws {
+        // t(b.o_i, form feed, U+0739 (a combining mark), U+0001, then more: found by fuzz-query.
+        let text = "t(b.o_i\u{0C}\u{0739}\u{01}ocde>ode>=>=("
+        let search = try SpanSearch(parsing: text)
+        #expect(try SpanSearch(parsing: search.description) == search, "\(search.description)")
+        // A quote that a combining mark (U+05BD) joins is still a quote, and escaped as one.
+        let quotes = "tracd=eeeeeservic\"\"\"'\"\"\"\"\"\u{05BD}\"\"\"\"ceeeehe"
+        if let parsed = try? SpanSearch(parsing: quotes) {
+            #expect(try SpanSearch(parsing: parsed.description) == parsed, "\(parsed.description)")
+        }
+        let value = SpanSearch(terms: [.attribute(key: "k", value: "a\"\u{05BD}b")])
+        #expect(try SpanSearch(parsing: value.description) == value, "\(value.description)")
+        let spaced = try SpanSearch(parsing: "a \u{0301}b")   // a space, then a combining acute
+        #expect(spaced.terms.count == 2)
+        #expect(try SpanSearch(parsing: spaced.description) == spaced)
+    }
+}
