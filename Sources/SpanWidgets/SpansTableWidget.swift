@@ -65,7 +65,7 @@ public struct SpansTableWidget: Widget {
     }
 
     /// Where the user is: the cursor (a row of the order), the first row drawn, the sort.
-    public struct State: Sendable, Equatable {
+    public struct State: SortedTableCursor, Sendable, Equatable {
         public var selectedRow: Int
         public var topRow: Int
         public var sortKey: SortKey
@@ -79,24 +79,14 @@ public struct SpansTableWidget: Widget {
             self.ascending = ascending ?? sortKey.defaultAscending
         }
 
-        /// Sorts by `key`: the sorted key again turns the direction round, another starts in
-        /// its usual direction. The app then makes the new order and keeps the selected span
-        /// with `select(span:in:)`.
-        public mutating func sort(by key: SortKey) {
-            if key == sortKey {
-                ascending.toggle()
-            } else {
-                sortKey = key
-                ascending = key.defaultAscending
-            }
+        /// (`sort(by:)` and `move(by:rowCount:visibleRows:)` come from `SortedTableCursor`; after
+        /// a sort the app makes the new order and keeps the selected span with `select(span:in:)`.)
+        public var sortedBy: SortKey {
+            get { sortKey }
+            set { sortKey = newValue }
         }
 
-        /// Moves the cursor by `delta` rows, kept in `0..<rowCount` and among the
-        /// `visibleRows` rows under the header.
-        public mutating func move(by delta: Int, rowCount: Int, visibleRows: Int) {
-            selectedRow += delta
-            TableScroll.clamp(selected: &selectedRow, top: &topRow, count: rowCount, visible: visibleRows)
-        }
+        public static func startsAscending(_ key: SortKey) -> Bool { key.defaultAscending }
 
         /// The span under the cursor, nil when the order is empty.
         public func selectedSpan(in order: [Int32]) -> Int32? {

@@ -15,7 +15,7 @@ import SpanAnalysis
 /// `stats`, which is cheap for the tens of groups a trace has).
 public struct StatsTableWidget: Widget {
     /// Where the user is: the cursor, the first row drawn, the sort.
-    public struct State: Sendable, Equatable {
+    public struct State: SortedTableCursor, Sendable, Equatable {
         /// The cursor, an index into the sorted rows.
         public var selectedRow: Int
         /// The first row drawn under the header.
@@ -31,23 +31,13 @@ public struct StatsTableWidget: Widget {
             self.ascending = ascending ?? sortColumn.defaultAscending
         }
 
-        /// Sorts by `column`: the sorted column again turns the direction round, another
-        /// starts in its usual direction (text A to Z, numbers largest first).
-        public mutating func sort(by column: StatsColumn) {
-            if column == sortColumn {
-                ascending.toggle()
-            } else {
-                sortColumn = column
-                ascending = column.defaultAscending
-            }
+        public var sortedBy: StatsColumn {
+            get { sortColumn }
+            set { sortColumn = newValue }
         }
 
-        /// Moves the cursor by `delta` rows, kept in `0..<rowCount`, and scrolls so it stays
-        /// among the `visibleRows` rows under the header.
-        public mutating func move(by delta: Int, rowCount: Int, visibleRows: Int) {
-            selectedRow = selectedRow + delta
-            TableScroll.clamp(selected: &selectedRow, top: &topRow, count: rowCount, visible: visibleRows)
-        }
+        public static func startsAscending(_ column: StatsColumn) -> Bool { column.defaultAscending }
+
     }
 
     /// How it is drawn.
@@ -362,19 +352,5 @@ public struct StatsTableLayout: Hashable, Sendable {
         let tenths = Int64((value * 10).rounded())
         if tenths % 10 == 0 { return "\(tenths / 10)%" }
         return "\(tenths / 10).\(abs(tenths % 10))%"
-    }
-}
-
-/// Keeping a table's cursor in its rows and on screen.
-public enum TableScroll {
-    /// Clamps `selected` to `0..<count` (0 when empty) and moves `top` the least so that
-    /// `selected` is among the `visible` rows from it, and no rows past the end are shown
-    /// when there are enough to fill them.
-    public static func clamp(selected: inout Int, top: inout Int, count: Int, visible: Int) {
-        selected = count == 0 ? 0 : min(max(0, selected), count - 1)
-        let visible = max(1, visible)
-        if selected < top { top = selected }
-        if selected >= top + visible { top = selected - visible + 1 }
-        top = max(0, min(top, count - visible))
     }
 }

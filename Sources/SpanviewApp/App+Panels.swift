@@ -62,15 +62,26 @@ extension App {
         }
     }
 
+    /// The rows a cursor key moves a table of `count` rows by, or nil for other keys.
+    func tableStep(_ action: Action, count: Int) -> Int? {
+        switch action {
+        case .moveDown: 1
+        case .moveUp: -1
+        case .pageDown: panelRows
+        case .pageUp: -panelRows
+        case .top: -count
+        case .bottom: count
+        default: nil
+        }
+    }
+
     mutating func performStatistics(_ action: Action, on view: inout TraceView) {
         let count = view.currentStatistics().rows.count
+        if let step = tableStep(action, count: count) {
+            view.statsState.move(by: step, rowCount: count, visibleRows: panelRows)
+            return
+        }
         switch action {
-        case .moveDown: view.statsState.move(by: 1, rowCount: count, visibleRows: panelRows)
-        case .moveUp: view.statsState.move(by: -1, rowCount: count, visibleRows: panelRows)
-        case .pageDown: view.statsState.move(by: panelRows, rowCount: count, visibleRows: panelRows)
-        case .pageUp: view.statsState.move(by: -panelRows, rowCount: count, visibleRows: panelRows)
-        case .top: view.statsState.move(by: -count, rowCount: count, visibleRows: panelRows)
-        case .bottom: view.statsState.move(by: count, rowCount: count, visibleRows: panelRows)
         case .nextSortColumn:
             let all = StatsColumn.allCases.filter { column in
                 // No service column to sort by when grouped by an attribute's value.
@@ -153,13 +164,11 @@ extension App {
     mutating func performSpansTable(_ action: Action, on view: inout TraceView) {
         let order = view.currentSpansOrder()
         let count = order.count
+        if let step = tableStep(action, count: count) {
+            view.spansState.move(by: step, rowCount: count, visibleRows: panelRows)
+            return
+        }
         switch action {
-        case .moveDown: view.spansState.move(by: 1, rowCount: count, visibleRows: panelRows)
-        case .moveUp: view.spansState.move(by: -1, rowCount: count, visibleRows: panelRows)
-        case .pageDown: view.spansState.move(by: panelRows, rowCount: count, visibleRows: panelRows)
-        case .pageUp: view.spansState.move(by: -panelRows, rowCount: count, visibleRows: panelRows)
-        case .top: view.spansState.move(by: -count, rowCount: count, visibleRows: panelRows)
-        case .bottom: view.spansState.move(by: count, rowCount: count, visibleRows: panelRows)
         case .nextSortColumn, .reverseSort:
             let keep = view.spansState.selectedSpan(in: order)
             if action == .reverseSort {
