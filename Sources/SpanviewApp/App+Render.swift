@@ -253,6 +253,9 @@ extension App {
         parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
         let logLines = inputs.reduce(0) { $0 + $1.stats.nonJSONLines }
         if logLines > 0 { parts.append((" · \(logLines) log line" + (logLines == 1 ? "" : "s") + " (L)", bar)) }
+        if let pending = pendingSearch {
+            parts.append((" · searching for \(pending.query.description)\(glyphs.ellipsis) (Esc stops)", Style(.accent, background: .selection, [.bold])))
+        }
         if let pending = pendingFilter {
             parts.append((" · filtering by \(pending.filter.description)\(glyphs.ellipsis) (Esc stops)", Style(.accent, background: .selection, [.bold])))
         } else if let traceFilter, screen == .list {

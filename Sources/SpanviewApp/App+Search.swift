@@ -32,7 +32,24 @@ extension App {
             message = ("search cleared", false)
             return
         }
+        pendingSearch?.job.cancel()
+        pendingSearch = nil
+        if view.tree.count >= backgroundSearchFrom {
+            // A big trace: searched on a thread of its own, so keys keep answering.
+            let tree = view.tree
+            let job = BackgroundJob<[Int32]> { _ in query.matches(in: tree) }
+            pendingSearch = (view.traceIndex, tree.version, query, job)
+            message = ("searching \(tree.count) spans for \(query.description)\(glyphs.ellipsis) Esc stops", false)
+            return
+        }
         view.setSearch(query)
+        showSearchResult(&view, query)
+        trace = view
+        keepSpanSelectionVisible()
+    }
+
+    /// The cursor on the first match, and the count said.
+    mutating func showSearchResult(_ view: inout TraceView, _ query: SpanSearch) {
         let count = view.search?.matches.count ?? 0
         if count == 0 {
             message = ("no span matches \(query.description)", true)
@@ -41,6 +58,20 @@ extension App {
             message = ("match \(number) of \(count) · n/N next/previous · f shows only matches · Esc clears", false)
         }
         view.detailScroll = 0
+    }
+
+    /// A span search done on its own thread: shown if the trace is still the one open (the
+    /// same spans), else dropped.
+    mutating func takeSearch(_ found: [Int32]) {
+        guard let pending = pendingSearch else { return }
+        pendingSearch = nil
+        guard var view = trace, view.traceIndex == pending.traceIndex else { return }
+        if view.tree.version == pending.version {
+            view.setSearch(pending.query, found: found)
+        } else {
+            view.setSearch(pending.query)   // spans arrived meanwhile: again, over them all
+        }
+        showSearchResult(&view, pending.query)
         trace = view
         keepSpanSelectionVisible()
     }
@@ -97,6 +128,10 @@ extension App {
     /// Takes the result of work done on its own thread, if it is ready; true if the screen
     /// changed. The viewer's loop calls it each time round while `hasBackgroundWork`.
     public mutating func pollBackgroundWork() -> Bool {
+        if let pending = pendingSearch, let found = pending.job.take() {
+            takeSearch(found)
+            return true
+        }
         guard let pending = pendingFilter, let found = pending.job.take() else { return false }
         pendingFilter = nil
         let matching = found.filter { store.contains($0) }
@@ -106,10 +141,11 @@ extension App {
     }
 
     /// Whether work is going on on its own thread (the loop then polls for it).
-    public var hasBackgroundWork: Bool { pendingFilter != nil }
+    public var hasBackgroundWork: Bool { pendingFilter != nil || pendingSearch != nil }
 
     /// Waits for work on its own thread to finish and takes its result (tests, benchmarks).
     public mutating func finishBackgroundWork() {
+        if let pending = pendingSearch { takeSearch(pending.job.wait()) }
         guard let pending = pendingFilter else { return }
         let found = pending.job.wait()
         pendingFilter = nil

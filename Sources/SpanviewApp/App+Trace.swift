@@ -106,6 +106,10 @@ extension App {
             }
             performTrace(.back)
             return
+        case .back where pendingSearch != nil:
+            pendingSearch?.job.cancel()
+            pendingSearch = nil
+            message = ("search stopped", false)
         case .back where view.search != nil:
             // Esc clears the search first; the next Esc goes back.
             view.setSearch(nil)

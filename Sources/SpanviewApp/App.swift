@@ -56,6 +56,10 @@ public struct App: Sendable {
     var pendingFilter: (filter: TraceFilter, job: BackgroundJob<[Int]>, changed: Set<Int>)?
     /// Filters that read spans go to a thread of their own from this many spans in the store.
     public var backgroundFilterFrom = 200_000
+    /// A span search of a big trace still being worked out on its own thread.
+    var pendingSearch: (traceIndex: Int, version: Int, query: SpanSearch, job: BackgroundJob<[Int32]>)?
+    /// Span searches go to a thread of their own from this many spans in the trace.
+    public var backgroundSearchFrom = 75_000
     public internal(set) var message: (text: String, isError: Bool)?
     /// The terminal's size, clamped to `maximumSize` (a grid is drawn for every frame: a
     /// terminal that reports 65535 columns, or a `COLUMNS` that says more, must not cost

@@ -173,14 +173,15 @@ public struct TraceView: Sendable {
     // MARK: - Span search
 
     /// Runs `query` over the tree: its matches highlighted, the cursor left where it is.
-    public mutating func setSearch(_ query: SpanSearch?) {
+    /// `found`: the matches, when they were worked out elsewhere (on a thread of their own).
+    public mutating func setSearch(_ query: SpanSearch?, found: [Int32]? = nil) {
         guard let query else {
             let wasFiltering = search?.filtering ?? false
             search = nil
             if wasFiltering { keepSelection { $0.rebuildRows() } }
             return
         }
-        let matches = query.matches(in: tree)
+        let matches = found ?? query.matches(in: tree)
         let filtering = search?.filtering ?? false
         search = SpanSearchState(query: query, label: "/" + query.description, matches: matches, highlighted: Set(matches),
                                  current: nil, filtering: filtering)

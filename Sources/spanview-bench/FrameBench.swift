@@ -95,7 +95,7 @@ struct FrameBench: ParsableCommand {
         if app.hasBackgroundWork {
             let t = now()
             app.finishBackgroundWork()
-            print("the span filter, on its own thread, finished \(ms(now() - t)) ms after its last key: \(app.list.count) traces match")
+            print("work on its own thread (a big search or filter) finished \(ms(now() - t)) ms after the last key")
         }
         let typing = timings.filter { $0.0 == "type" }.map(\.1)
         let others = timings.filter { $0.0 != "type" }

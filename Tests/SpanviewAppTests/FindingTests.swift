@@ -373,3 +373,33 @@ struct WaterfallGlanceTests {
         #expect(wider > normal && narrower < normal && serviceColumn() == normal)
     }
 }
+
+@Suite("Span search of a big trace on a thread of its own")
+struct BackgroundSearchTests {
+    @Test("the same matches as inline; keys answer meanwhile; Esc stops it")
+    func background() throws {
+        var inline = try AppSession(["payment-timeout.json"])
+        inline.type("/name=check")
+        inline.press(.enter)
+        let expected = try #require(inline.app.trace?.search?.matches)
+
+        var s = try AppSession(["payment-timeout.json"])
+        s.app.backgroundSearchFrom = 0
+        s.type("/name=check")
+        s.press(.enter)
+        #expect(s.app.hasBackgroundWork)
+        #expect(s.app.message?.text.hasPrefix("searching 7 spans") == true)
+        s.type("j")   // keys still work
+        s.app.finishBackgroundWork()
+        #expect(s.app.trace?.search?.matches == expected)
+        #expect(s.app.message?.text.hasPrefix("match 1 of 2") == true)
+
+        s.type("/score")
+        s.press(.enter)
+        #expect(s.app.hasBackgroundWork)
+        s.press(.escape)
+        #expect(!s.app.hasBackgroundWork && s.app.message?.text == "search stopped")
+        #expect(s.app.trace?.search?.matches == expected, "the search before stays")
+    }
+}
+
