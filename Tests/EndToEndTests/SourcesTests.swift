@@ -47,7 +47,8 @@ struct SourcesTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let session = try start("\(try binary) \(TmuxSession.quote(file.path))")
         var loading = ""
-        #expect(session.waitUntil(timeout: 3) { screen in
+        // The progress bar while the file is read (a loaded machine can take seconds to start).
+        #expect(session.waitUntil(timeout: 10) { screen in
             loading = screen
             return screen.contains("Reading spanview-test-") && screen.contains("%")
         }, "\(session.capture())")
