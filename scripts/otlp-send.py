@@ -67,6 +67,19 @@ def hex_ids(value):
     return value
 
 
+def typed(value):
+    """An attribute value as text that says its type: s:text, b:true, i:7, d:0.25, [..,..]."""
+    if isinstance(value, bool):
+        return "b:" + ("true" if value else "false")
+    if isinstance(value, int):
+        return f"i:{value}"
+    if isinstance(value, float):
+        return f"d:{value!r}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(typed(v) for v in value) + "]"
+    return f"s:{value}"
+
+
 def describe(span):
     ctx = span.get_span_context()
     return {
@@ -74,8 +87,8 @@ def describe(span):
         "traceId": format(ctx.trace_id, "032x"),
         "spanId": format(ctx.span_id, "016x"),
         "parentSpanId": format(span.parent.span_id, "016x") if span.parent else "",
-        "attributes": {k: list(v) if isinstance(v, tuple) else v for k, v in span.attributes.items()},
-        "events": [{"name": e.name, "attributes": dict(e.attributes)} for e in span.events],
+        "attributes": {k: typed(v) for k, v in span.attributes.items()},
+        "events": [{"name": e.name, "attributes": {k: typed(v) for k, v in e.attributes.items()}} for e in span.events],
         "links": [{"traceId": format(l.context.trace_id, "032x"), "spanId": format(l.context.span_id, "016x")} for l in span.links],
         "status": {"code": span.status.status_code.name, "message": span.status.description or ""},
     }

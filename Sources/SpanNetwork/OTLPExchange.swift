@@ -150,7 +150,7 @@ enum OTLPRequestDecoder {
         let problems = batch.problems.count
         let message = batch.problems.prefix(namedProblems).map(\.reason).joined(separator: "; ")
             + (problems > namedProblems ? "; and \(problems - namedProblems) more" : "")
-        if batch.spans.isEmpty && (problems > 0 || batch.stats.nonJSONLines > 0) {
+        if batch.spans.isEmpty && (problems > 0 || batch.stats.nonJSONLines > batch.stats.otherValues) {
             let reason = problems > 0 ? message : "the body is not an OTLP \(encoding == .json ? "JSON" : "protobuf") ExportTraceServiceRequest"
             return fail(.badRequest, RPCCode.invalidArgument, "no span could be read: \(reason)")
         }
