@@ -66,6 +66,9 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
     }
 
     public let configuration: Configuration
+    /// Where the viewer's `w` saves what was received from: each accepted request's spans as
+    /// one OTLP/JSON line, written by the reader. Set before the inbox starts the receiver.
+    public var spool: Spool?
     public var isLive: Bool { true }
     /// What was received is only in this process until written somewhere.
     public var isEphemeral: Bool { true }
@@ -191,6 +194,7 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
     /// `stop()`; then what is left, and a last batch with `end` set.
     public func read(deliver: (ReadBatch) -> Bool) {
         var totals = ReadStats()
+        var line: [UInt8] = []
         while true {
             lock.lock()
             while queue.isEmpty && !stopped {
@@ -211,6 +215,12 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
                 totals.spans += batch.stats.spans
                 totals.skipped += batch.stats.skipped
                 batch.stats = totals
+                if let spool, !batch.spans.isEmpty {
+                    line.removeAll(keepingCapacity: true)
+                    OTLPJSONWriter.write(batch.spans, into: &line)
+                    if line.last != UInt8(ascii: "\n") { line.append(UInt8(ascii: "\n")) }
+                    line.withUnsafeBytes { spool.append($0) }
+                }
                 guard deliver(batch) else { return }
             }
             if ended {

@@ -86,7 +86,13 @@ struct ViewCommand: ParsableCommand {
         }
         // `--listen`: the OTLP/HTTP receiver is one more live source.
         let receiver = listen.startReceiver()
-        if let receiver { sources.append(receiver) }
+        if let receiver {
+            if let spool = Spool() {
+                receiver.spool = spool   // `w` saves what was received, as OTLP/JSON lines
+                spools.append(spool)
+            }
+            sources.append(receiver)
+        }
         defer { receiver?.stop() }
         let inbox = Inbox()
         for source in sources { inbox.start(source) }

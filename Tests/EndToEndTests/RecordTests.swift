@@ -88,3 +88,33 @@ struct RecordTests {
         #expect(bad.status != 0)
     }
 }
+
+@Suite("spanview --listen: the viewer receiving OTLP/HTTP", .serialized)
+struct ListenViewerTests {
+    @Test("spans sent by the Python SDK appear live; w saves them as OTLP/JSON", .enabled(if: tmuxAvailable && PythonOTelSDK.shouldRun))
+    func viewerReceives() throws {
+        let port = try RecordTests.freePort()
+        let binary = try #require(TmuxSession.product("spanview"), "spanview is not built")
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) --listen 127.0.0.1:\(port)", width: 120, height: 24)
+        defer { session.kill() }
+        let deadline = Date().addingTimeInterval(20)
+        while !RecordTests.accepts(port: port) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let script = CLI.packageRoot.appendingPathComponent("scripts/otlp-send.py").path
+        #expect(CLI.shell("python3 '\(script)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 3 >/dev/null") == 0)
+        #expect(session.waitFor(text: "3 traces · 9 spans", timeout: 10), "\(session.capture())")
+        #expect(session.waitFor(text: "checkout"), "\(session.capture())")
+        #expect(CLI.shell("python3 '\(script)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 2 --json --gzip >/dev/null") == 0)
+        #expect(session.waitFor(text: "5 traces · 15 spans", timeout: 10), "\(session.capture())")
+
+        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("listen-\(UUID().uuidString.prefix(8)).jsonl")
+        defer { try? FileManager.default.removeItem(at: saved) }
+        session.send(keys: "w")
+        #expect(session.waitFor(text: "save to: spanview-live-"), "\(session.capture())")
+        session.send(keys: "C-u")
+        session.send(text: saved.path)
+        session.send(keys: "Enter")
+        #expect(session.waitFor(text: "bytes of input to"), "\(session.capture())")
+        let summary = try CLI.run(["summary", saved.path])
+        #expect(summary.stdout.contains("15 spans"), "\(summary.stdout) \(summary.stderr)")
+    }
+}
