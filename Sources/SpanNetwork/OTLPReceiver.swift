@@ -25,6 +25,10 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
         public var maxBodyBytes: Int
         /// Connections open at once; more are closed on accepting.
         public var maxConnections: Int
+        /// The most a request's header fields may be, together and each (NIO's decoder answers
+        /// 400 over it), and how many there may be.
+        public var maxHeaderBytes = 64 << 10
+        public var maxHeaderFields = 100
         /// When set, requests must carry `Authorization: Bearer <token>` (401 otherwise).
         public var token: String?
         /// Spans accepted but not yet taken by the reader before requests get 429.
@@ -114,7 +118,12 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
                 }
                 channel.closeFuture.whenComplete { [self] _ in release() }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    var limits = NIOHTTPDecoderLimitConfiguration()
+                    limits.maxHeaderFieldSize = configuration.maxHeaderBytes
+                    limits.maxHeaderListSize = configuration.maxHeaderBytes
+                    limits.maxHeaderFieldCount = configuration.maxHeaderFields
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withErrorHandling: true, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
                     try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(receiver: self))
                 }
             }
@@ -161,6 +170,9 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
     }
 
     private func release() { lock.withLock { connections -= 1 } }
+
+    /// Connections open now.
+    public var openConnections: Int { lock.withLock { connections } }
 
     /// Whether a request could be queued now.
     var hasRoom: Bool { lock.withLock { !stopped && (queue.isEmpty || queuedSpans < configuration.queueCapacity) } }

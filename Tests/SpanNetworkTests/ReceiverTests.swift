@@ -269,6 +269,29 @@ struct ReceiverHostileClientTests {
         #expect(harness.waitForSpans(4).count == 4)
     }
 
+    @Test("a head over the header limit: refused, the connection closed; and the connection limit")
+    func limits() throws {
+        let harness = try ReceiverHarness { $0.maxHeaderBytes = 4096; $0.maxConnections = 2 }
+        let client = try RawHTTP(port: harness.port)
+        client.request(headers: ["X-Padding": String(repeating: "p", count: 10_000)], body: Requests.protobuf(Requests.spans(1)))
+        let status = client.response()?.status
+        #expect(status == nil || status == 400 || status == 431)
+        #expect(client.isClosedByPeer())
+        let deadline = Date().addingTimeInterval(10)
+        while harness.receiver.openConnections > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+
+        // Two connections held open; a third is closed at once.
+        let a = try RawHTTP(port: harness.port), b = try RawHTTP(port: harness.port)
+        a.request(body: Requests.protobuf(Requests.spans(1, trace: 1)))
+        b.request(body: Requests.protobuf(Requests.spans(1, trace: 2)))
+        #expect(a.response()?.status == 200)
+        #expect(b.response()?.status == 200)
+        let c = try RawHTTP(port: harness.port)
+        c.request(body: Requests.protobuf(Requests.spans(1, trace: 3)))
+        #expect(c.response() == nil)
+        #expect(harness.waitForSpans(2).count == 2)
+    }
+
     @Test("a bearer token: missing or wrong 401, right 200")
     func token() throws {
         let harness = try ReceiverHarness { $0.token = "s3cret" }
