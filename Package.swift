@@ -21,10 +21,12 @@ let package = Package(
         .library(name: "SpanviewApp", targets: ["SpanviewApp"]),
         .library(name: "SpanviewTracing", targets: ["SpanviewTracing"]),
         .library(name: "SpanAnalysis", targets: ["SpanAnalysis"]),
+        .library(name: "SpanNetwork", targets: ["SpanNetwork"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The span model: IDs as fixed-size integers, times as Int64 nanoseconds. Depends on nothing.
@@ -42,6 +44,14 @@ let package = Package(
         .target(name: "SpanIngest", dependencies: [
             "SpanModel", "SpanFormats", "SpanStore", "CZlib",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
+        ]),
+        // network: the OTLP/HTTP receiver (SwiftNIO): a source into the inbox. The only target
+        // that imports NIO.
+        .target(name: "SpanNetwork", dependencies: [
+            "SpanModel", "SpanFormats", "SpanIngest",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // A tracing SDK on swift-distributed-tracing's API: a Tracer whose finished spans are
         // spanview's own model spans, samplers, processors (simple, batch) and exporters.
@@ -70,7 +80,7 @@ let package = Package(
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "spanview", dependencies: [
-            "SpanIngest", "SpanQuery", "SpanviewKit", "SpanAnalysis", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore",
+            "SpanIngest", "SpanQuery", "SpanviewKit", "SpanAnalysis", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore", "SpanNetwork",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -87,7 +97,7 @@ let package = Package(
         .target(name: "CMallocInfo"),
         .executableTarget(name: "spanview-bench", dependencies: [
             "SpanModel", "SpanFormats", "SpanIngest", "SpanviewTracing",
-            .product(name: "Tracing", package: "swift-distributed-tracing"), "SpanStore", "SpanQuery", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput", "SpanAnalysis",
+            .product(name: "Tracing", package: "swift-distributed-tracing"), "SpanStore", "SpanQuery", "CMallocInfo", "SpanviewApp", "SpanviewKit", "TerminalInput", "SpanAnalysis", "SpanNetwork",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -98,6 +108,7 @@ let package = Package(
             "SpanviewTracing", "SpanModel", "SpanFormats",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
+        .testTarget(name: "SpanNetworkTests", dependencies: ["SpanNetwork", "SpanIngest", "SpanFormats", "SpanModel"]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "SpanAnalysisTests", dependencies: ["SpanAnalysis", "SpanStore", "SpanModel", "SpanFormats"]),
         .testTarget(name: "SpanQueryTests", dependencies: ["SpanQuery", "SpanStore", "SpanModel"]),

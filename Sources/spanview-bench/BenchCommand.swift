@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "spanview-bench",
         abstract: "Benchmarks on synthetic stdouttrace output (docs/benchmarks.md).",
         subcommands: [ParseBench.self, FrameBench.self, LiveBench.self, OpenBench.self, EndlessBench.self, LiveMemoryBench.self, TracingBench.self,
-                      WriteBench.self, AnalysisBench.self, QueryBench.self],
+                      WriteBench.self, AnalysisBench.self, QueryBench.self, ReceiveBench.self],
         defaultSubcommand: ParseBench.self
     )
 }

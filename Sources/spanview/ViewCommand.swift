@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellGrid
 import SpanIngest
+import SpanNetwork
 import SpanviewApp
 import Tracing
 import SpanviewKit
@@ -41,6 +42,8 @@ struct ViewCommand: ParsableCommand {
 
     @OptionGroup var selfTrace: SelfTraceOptions
 
+    @OptionGroup var listen: ListenOptions
+
     func run() throws {
         // With `--self-trace`, tracing starts now; otherwise only if `T` asks for the
         // viewer's own spans (no tracing thread, nothing extra on the stack, until then).
@@ -56,7 +59,7 @@ struct ViewCommand: ParsableCommand {
 
     func view(_ ownSpans: OwnSpansExporter) {
         var paths = files
-        if paths.isEmpty && follow.isEmpty {
+        if paths.isEmpty && follow.isEmpty && listen.listen == nil {
             guard isatty(0) == 0 else {
                 CommandSupport.fail("no input: name a trace file, or pipe spans in (go run . | spanview)")
             }
@@ -81,6 +84,16 @@ struct ViewCommand: ParsableCommand {
         } catch {
             CommandSupport.fail(error.description)
         }
+        // `--listen`: the OTLP/HTTP receiver is one more live source.
+        let receiver = listen.startReceiver()
+        if let receiver {
+            if let spool = Spool() {
+                receiver.spool = spool   // `w` saves what was received, as OTLP/JSON lines
+                spools.append(spool)
+            }
+            sources.append(receiver)
+        }
+        defer { receiver?.stop() }
         let inbox = Inbox()
         for source in sources { inbox.start(source) }
 

@@ -1,0 +1,247 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SpanFormats
+import SpanIngest
+import SpanModel
+
+/// An OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf or JSON, gzip or not) as one more
+/// source of spans: each accepted request's spans become one batch, read by `read(deliver:)`
+/// on the inbox's thread for the source.
+///
+/// Back-pressure without blocking: the event loops never wait for the inbox. Accepted
+/// requests wait in a small hand-off queue (`queueCapacity` spans) that the source's thread
+/// empties into the inbox; while that queue is full (the viewer, or the file `record` writes,
+/// has fallen behind) a request is answered 429 with `Retry-After: 1`, which OTLP exporters
+/// retry. So nothing that was answered 200 is dropped, and nothing is held without bound.
+public final class OTLPReceiver: SpanSource, @unchecked Sendable {
+    public struct Configuration: Sendable {
+        /// Where to listen; loopback unless said otherwise.
+        public var host: String
+        /// 0 for any free port (`port` tells which after `start`).
+        public var port: Int
+        /// The most a request body may be, compressed and decompressed (413 over it).
+        public var maxBodyBytes: Int
+        /// Connections open at once; more are closed on accepting.
+        public var maxConnections: Int
+        /// The most a request's header fields may be, together and each (NIO's decoder answers
+        /// 400 over it), and how many there may be.
+        public var maxHeaderBytes = 64 << 10
+        public var maxHeaderFields = 100
+        /// When set, requests must carry `Authorization: Bearer <token>` (401 otherwise).
+        public var token: String?
+        /// Spans accepted but not yet taken by the reader before requests get 429.
+        public var queueCapacity: Int
+        /// Event-loop threads.
+        public var threads: Int
+
+        public static let defaultPort = 4318
+        public static let defaultMaxBodyBytes = 64 << 20
+
+        public init(host: String = "127.0.0.1", port: Int = Configuration.defaultPort,
+                    maxBodyBytes: Int = Configuration.defaultMaxBodyBytes, maxConnections: Int = 256,
+                    token: String? = nil, queueCapacity: Int = 100_000,
+                    threads: Int = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+            self.maxConnections = maxConnections
+            self.token = token
+            self.queueCapacity = queueCapacity
+            self.threads = threads
+        }
+    }
+
+    /// What the receiver has done so far.
+    public struct Counts: Sendable, Hashable {
+        /// Requests answered 200 (with or without a partial success).
+        public var acceptedRequests = 0
+        /// Spans in them.
+        public var acceptedSpans = 0
+        /// Spans that could not be read in accepted requests (the partial successes' `rejected_spans`).
+        public var rejectedSpans = 0
+        /// Requests answered 4xx (bad bodies, wrong paths, types, sizes, tokens).
+        public var failedRequests = 0
+        /// Requests answered 429 because the queue was full.
+        public var throttledRequests = 0
+        /// Body bytes received (before decompression).
+        public var bytes: Int64 = 0
+    }
+
+    public let configuration: Configuration
+    /// Where the viewer's `w` saves what was received from: each accepted request's spans as
+    /// one OTLP/JSON line, written by the reader. Set before the inbox starts the receiver.
+    public var spool: Spool?
+    public var isLive: Bool { true }
+    /// What was received is only in this process until written somewhere.
+    public var isEphemeral: Bool { true }
+
+    private let lock = NSCondition()
+    private var queue: [ReadBatch] = []
+    private var queuedSpans = 0
+    private var stopped = false
+    private var counts = Counts()
+    private var connections = 0
+    private var boundPort: Int?
+
+    private var group: MultiThreadedEventLoopGroup?
+    private var serverChannel: (any Channel)?
+
+    public init(_ configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// The port listened on, once started.
+    public var port: Int? { lock.withLock { boundPort } }
+
+    /// `OTLP/HTTP host:port`, as the inputs list shows it.
+    public var name: String {
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "OTLP/HTTP \(host):\(port ?? configuration.port)"
+    }
+
+    public var currentCounts: Counts { lock.withLock { counts } }
+
+    /// Binds and starts listening; returns the bound port.
+    @discardableResult
+    public func start() throws -> Int {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { [self] channel in
+                guard admit() else {
+                    return channel.eventLoop.makeFailedFuture(ReceiverError.tooManyConnections)
+                }
+                channel.closeFuture.whenComplete { [self] _ in release() }
+                return channel.eventLoop.makeCompletedFuture {
+                    var limits = NIOHTTPDecoderLimitConfiguration()
+                    limits.maxHeaderFieldSize = configuration.maxHeaderBytes
+                    limits.maxHeaderListSize = configuration.maxHeaderBytes
+                    limits.maxHeaderFieldCount = configuration.maxHeaderFields
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withErrorHandling: true, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
+                    try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(receiver: self))
+                }
+            }
+        do {
+            let channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
+            let port = channel.localAddress?.port ?? configuration.port
+            lock.withLock {
+                self.group = group
+                self.serverChannel = channel
+                self.boundPort = port
+            }
+            return port
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Stops listening and closes every connection; the reader delivers what was accepted,
+    /// then ends.
+    public func stop() {
+        let (channel, group) = lock.withLock {
+            let taken = (serverChannel, self.group)
+            serverChannel = nil
+            self.group = nil
+            return taken
+        }
+        try? channel?.close().wait()
+        try? group?.syncShutdownGracefully()
+        lock.withLock {
+            stopped = true
+            lock.broadcast()
+        }
+    }
+
+    enum ReceiverError: Error { case tooManyConnections }
+
+    private func admit() -> Bool {
+        lock.withLock {
+            guard connections < configuration.maxConnections else { return false }
+            connections += 1
+            return true
+        }
+    }
+
+    private func release() { lock.withLock { connections -= 1 } }
+
+    /// Connections open now.
+    public var openConnections: Int { lock.withLock { connections } }
+
+    /// Whether a request could be queued now.
+    var hasRoom: Bool { lock.withLock { !stopped && (queue.isEmpty || queuedSpans < configuration.queueCapacity) } }
+
+    /// Queues an accepted request's batch; false when the queue is full (429) or stopped.
+    func offer(_ batch: ReadBatch, rejected: Int) -> Bool {
+        lock.withLock {
+            guard !stopped, queue.isEmpty || queuedSpans < configuration.queueCapacity else {
+                counts.throttledRequests += 1
+                return false
+            }
+            queue.append(batch)
+            queuedSpans += batch.spans.count
+            counts.acceptedRequests += 1
+            counts.acceptedSpans += batch.spans.count
+            counts.rejectedSpans += rejected
+            counts.bytes += batch.stats.bytes
+            lock.signal()
+            return true
+        }
+    }
+
+    func countFailure(bytes: Int) {
+        lock.withLock {
+            counts.failedRequests += 1
+            counts.bytes += Int64(bytes)
+        }
+    }
+
+    /// Delivers each accepted request's spans as one batch, in the order accepted, until
+    /// `stop()`; then what is left, and a last batch with `end` set.
+    public func read(deliver: (ReadBatch) -> Bool) {
+        var totals = ReadStats()
+        var line: [UInt8] = []
+        while true {
+            lock.lock()
+            while queue.isEmpty && !stopped {
+                // Wake now and then to learn whether the reader has gone (deliver says so).
+                if !lock.wait(until: Date(timeIntervalSinceNow: 0.5)) { break }
+            }
+            let taken = queue
+            queue = []
+            queuedSpans = 0   // room again: what is taken is the inbox's to bound now
+            let ended = stopped
+            lock.unlock()
+            if taken.isEmpty && !ended {
+                guard deliver(ReadBatch()) else { return }
+                continue
+            }
+            for var batch in taken {
+                totals.bytes += batch.stats.bytes
+                totals.spans += batch.stats.spans
+                totals.skipped += batch.stats.skipped
+                batch.stats = totals
+                if let spool, !batch.spans.isEmpty {
+                    line.removeAll(keepingCapacity: true)
+                    OTLPJSONWriter.write(batch.spans, into: &line)
+                    if line.last != UInt8(ascii: "\n") { line.append(UInt8(ascii: "\n")) }
+                    line.withUnsafeBytes { spool.append($0) }
+                }
+                guard deliver(batch) else { return }
+            }
+            if ended {
+                var last = ReadBatch()
+                last.stats = totals
+                last.end = .complete
+                _ = deliver(last)
+                return
+            }
+        }
+    }
+}

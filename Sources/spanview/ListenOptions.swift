@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import SpanNetwork
+
+/// `--listen [HOST:]PORT` and its limits, for the viewer and `record`.
+struct ListenOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Receive spans over OTLP/HTTP (POST /v1/traces, protobuf or JSON, gzip or not) on [HOST:]PORT; the host is 127.0.0.1 unless given (OTLP's port is 4318: --listen 4318).", valueName: "[host:]port"))
+    var listen: String?
+
+    @Option(name: .long, help: ArgumentHelp("The most a request body may be, in bytes, after decompression too (413 over it).", valueName: "bytes"))
+    var listenMaxBody = OTLPReceiver.Configuration.defaultMaxBodyBytes
+
+    @Option(name: .long, help: ArgumentHelp("Require Authorization: Bearer TOKEN on every request (401 otherwise); also SPANVIEW_LISTEN_TOKEN.", valueName: "token"))
+    var listenToken: String?
+
+    func validate() throws {
+        if let listen, ListenAddress.parse(listen) == nil {
+            throw ValidationError("--listen takes [HOST:]PORT, a port 0-65535 (e.g. 4318 or 0.0.0.0:4318), not '\(listen)'")
+        }
+        if listenMaxBody < 1 { throw ValidationError("--listen-max-body must be at least 1") }
+    }
+
+    /// The receiver's settings, when `--listen` was given.
+    var configuration: OTLPReceiver.Configuration? {
+        guard let listen, let address = ListenAddress.parse(listen) else { return nil }
+        let token = listenToken ?? ProcessInfo.processInfo.environment["SPANVIEW_LISTEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return OTLPReceiver.Configuration(host: address.host, port: address.port, maxBodyBytes: listenMaxBody, token: token)
+    }
+
+    /// Starts a receiver, or says why it could not and exits.
+    func startReceiver() -> OTLPReceiver? {
+        guard let configuration else { return nil }
+        let receiver = OTLPReceiver(configuration)
+        do {
+            try receiver.start()
+        } catch {
+            CommandSupport.fail("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        return receiver
+    }
+}
+
+/// `PORT`, `HOST:PORT` or `[V6]:PORT`.
+enum ListenAddress {
+    static func parse(_ text: String) -> (host: String, port: Int)? {
+        var host = "127.0.0.1"
+        var portText = Substring(text)
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portText = rest.dropFirst()
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        return (host, port)
+    }
+}

@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// `spanview record --listen ADDR -o FILE` as a user runs it: the OpenTelemetry Python SDK
+/// (scripts/otlp-send.py) sends to it, SIGTERM stops it, `spanview summary` reads the file.
+enum PythonOTelSDK {
+    static let available: Bool = CLI.shell("python3 -c 'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http' >/dev/null 2>&1") == 0
+    static var shouldRun: Bool { available || ProcessInfo.processInfo.environment["CI"] != nil }
+}
+
+@Suite("spanview record: OTLP/HTTP to a file", .serialized, .enabled(if: PythonOTelSDK.shouldRun))
+struct RecordTests {
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+
+    @Test("spans sent as protobuf, gzip and JSON land in the file; SIGTERM prints the counts; summary reads them back")
+    func recordThenSummary() throws {
+        let port = try Self.freePort()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString.prefix(8)).jsonl")
+        let outURL = try CLI.temporaryFile(Data(), suffix: ".out")
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: outURL)
+        }
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["record", "--listen", "127.0.0.1:\(port)", "-o", file.path]
+        let out = try FileHandle(forWritingTo: outURL)
+        process.standardOutput = out
+        process.standardError = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let deadline = Date().addingTimeInterval(20)
+        while !Self.accepts(port: port) && process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        try #require(process.isRunning, "record exited: \(String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self))")
+
+        let script = CLI.packageRoot.appendingPathComponent("scripts/otlp-send.py").path
+        let url = "http://127.0.0.1:\(port)/v1/traces"
+        for flags in ["", "--gzip", "--json"] {
+            #expect(CLI.shell("python3 '\(script)' --endpoint \(url) --traces 4 \(flags) >/dev/null") == 0, "otlp-send.py \(flags)")
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        try out.close()
+        let printed = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(printed)")
+        #expect(printed.contains("received 36 spans in 3 requests"), "\(printed)")
+
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        let summary = try CLI.run(["summary", "--json", file.path])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        let text = try CLI.run(["summary", file.path])
+        #expect(text.stdout.contains("36 spans"), "\(text.stdout)")
+        #expect(text.stdout.contains("12 traces"), "\(text.stdout)")
+    }
+
+    @Test("record without --listen, and a bad address, are refused")
+    func refused() throws {
+        let none = try CLI.run(["record", "-o", "/dev/null"])
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("--listen"))
+        let bad = try CLI.run(["record", "--listen", "localhost:99999", "-o", "/dev/null"])
+        #expect(bad.status != 0)
+    }
+}
+
+@Suite("spanview --listen: the viewer receiving OTLP/HTTP", .serialized)
+struct ListenViewerTests {
+    @Test("spans sent by the Python SDK appear live; w saves them as OTLP/JSON", .enabled(if: tmuxAvailable && PythonOTelSDK.shouldRun))
+    func viewerReceives() throws {
+        let port = try RecordTests.freePort()
+        let binary = try #require(TmuxSession.product("spanview"), "spanview is not built")
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) --listen 127.0.0.1:\(port)", width: 120, height: 24)
+        defer { session.kill() }
+        let deadline = Date().addingTimeInterval(20)
+        while !RecordTests.accepts(port: port) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let script = CLI.packageRoot.appendingPathComponent("scripts/otlp-send.py").path
+        #expect(CLI.shell("python3 '\(script)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 3 >/dev/null") == 0)
+        #expect(session.waitFor(text: "3 traces · 9 spans", timeout: 10), "\(session.capture())")
+        #expect(session.waitFor(text: "checkout"), "\(session.capture())")
+        #expect(CLI.shell("python3 '\(script)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 2 --json --gzip >/dev/null") == 0)
+        #expect(session.waitFor(text: "5 traces · 15 spans", timeout: 10), "\(session.capture())")
+
+        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("listen-\(UUID().uuidString.prefix(8)).jsonl")
+        defer { try? FileManager.default.removeItem(at: saved) }
+        session.send(keys: "w")
+        #expect(session.waitFor(text: "save to: spanview-live-"), "\(session.capture())")
+        session.send(keys: "C-u")
+        session.send(text: saved.path)
+        session.send(keys: "Enter")
+        #expect(session.waitFor(text: "bytes of input to"), "\(session.capture())")
+        let summary = try CLI.run(["summary", saved.path])
+        #expect(summary.stdout.contains("15 spans"), "\(summary.stdout) \(summary.stderr)")
+    }
+}

@@ -1,0 +1,388 @@
+import Foundation
+import SpanFormats
+import SpanIngest
+import SpanModel
+@testable import SpanNetwork
+import Testing
+
+/// The OpenTelemetry Python SDK (`pip install opentelemetry-sdk
+/// opentelemetry-exporter-otlp-proto-http`; `.ci/run` installs it) sending with
+/// `scripts/otlp-send.py`. Skipped when it is not installed, except under CI.
+enum PythonSDK {
+    static let available: Bool = {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http"]
+        python.standardOutput = FileHandle.nullDevice
+        python.standardError = FileHandle.nullDevice
+        guard (try? python.run()) != nil else { return false }
+        python.waitUntilExit()
+        return python.terminationStatus == 0
+    }()
+
+    static var shouldRun: Bool { available || ProcessInfo.processInfo.environment["CI"] != nil }
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/otlp-send.py")
+
+    /// Runs the script; returns what it says it sent, one dictionary per span.
+    static func send(to url: String, traces: Int, json: Bool = false, gzip: Bool = false, token: String? = nil) throws -> [[String: Any]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var arguments = ["python3", script.path, "--endpoint", url, "--traces", String(traces)]
+        if json { arguments.append("--json") }
+        if gzip { arguments.append("--gzip") }
+        if let token { arguments += ["--token", token] }
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "otlp-send.py failed: \(String(decoding: errors, as: UTF8.self))")
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+}
+
+/// An attribute value in the script's typed text form.
+func typedText(_ value: AttributeValue) -> String {
+    switch value {
+    case .string(let s): "s:\(s)"
+    case .bool(let b): "b:\(b)"
+    case .int(let i): "i:\(i)"
+    case .double(let d): "d:\(d)"
+    case .stringArray(let a): "[" + a.map { "s:\($0)" }.joined(separator: ",") + "]"
+    case .boolArray(let a): "[" + a.map { "b:\($0)" }.joined(separator: ",") + "]"
+    case .intArray(let a): "[" + a.map { "i:\($0)" }.joined(separator: ",") + "]"
+    case .doubleArray(let a): "[" + a.map { "d:\($0)" }.joined(separator: ",") + "]"
+    case .array(let a): "[" + a.map(typedText).joined(separator: ",") + "]"
+    default: "\(value)"
+    }
+}
+
+/// Checks that `received` holds every span the script described, whole.
+func expectArrived(_ sent: [[String: Any]], in received: [Span]) throws {
+    let byID = Dictionary(received.map { ($0.spanID.hex, $0) }, uniquingKeysWith: { first, _ in first })
+    for expected in sent {
+        let id = try #require(expected["spanId"] as? String)
+        let span = try #require(byID[id], "span \(id) did not arrive")
+        #expect(span.name == expected["name"] as? String)
+        #expect(span.traceID.hex == expected["traceId"] as? String)
+        let parent = expected["parentSpanId"] as? String ?? ""
+        #expect(parent.isEmpty ? span.parentSpanID.isZero : span.parentSpanID.hex == parent)
+        let attributes = try #require(expected["attributes"] as? [String: String])
+        for (key, text) in attributes {
+            #expect(span.attributes[key: key].map(typedText) == text, "\(span.name): \(key)")
+        }
+        let events = try #require(expected["events"] as? [[String: Any]])
+        #expect(span.events.map(\.name) == events.map { $0["name"] as? String ?? "" })
+        for (event, wanted) in zip(span.events, events) {
+            for (key, text) in wanted["attributes"] as? [String: String] ?? [:] {
+                #expect(event.attributes[key: key].map(typedText) == text)
+            }
+        }
+        let links = try #require(expected["links"] as? [[String: Any]])
+        #expect(span.links.map { "\($0.traceID.hex)/\($0.spanID.hex)" } == links.map { "\($0["traceId"] ?? "")/\($0["spanId"] ?? "")" })
+        let status = try #require(expected["status"] as? [String: String])
+        #expect(span.status.code == (status["code"] == "ERROR" ? .error : status["code"] == "OK" ? .ok : .unset))
+        #expect(span.status.description == status["message"])
+        #expect(span.serviceName == "otlp-send")
+    }
+}
+
+@Suite("OTLP/HTTP receiver: the OpenTelemetry Python SDK", .serialized, .enabled(if: PythonSDK.shouldRun))
+struct ReceiverPythonSDKTests {
+    @Test("protobuf, gzip off and on, and JSON, gzip off and on: every span arrives whole",
+          arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func sdkExports(json: Bool, gzip: Bool) throws {
+        let harness = try ReceiverHarness()
+        let sent = try PythonSDK.send(to: harness.url, traces: 5, json: json, gzip: gzip)
+        #expect(sent.count == 15)
+        let received = harness.waitForSpans(sent.count)
+        #expect(received.count == sent.count)
+        #expect(harness.problems.isEmpty)
+        try expectArrived(sent, in: received)
+        // Links point at the previous trace's root; errors on the grandchildren.
+        #expect(received.filter { !$0.links.isEmpty }.count == 4)
+        #expect(received.filter(\.isError).count == 5)
+    }
+
+    @Test("with a token: the SDK's requests carry it and are taken")
+    func sdkWithToken() throws {
+        let harness = try ReceiverHarness { $0.token = "s3cret" }
+        let sent = try PythonSDK.send(to: harness.url, traces: 2, token: "s3cret")
+        try expectArrived(sent, in: harness.waitForSpans(sent.count))
+    }
+}
+
+@Suite("OTLP/HTTP receiver: what a hostile or careless client gets")
+struct ReceiverHostileClientTests {
+    @Test("a good protobuf request: 200, an empty ExportTraceServiceResponse, spans in the inbox")
+    func goodProtobuf() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        client.request(body: Requests.protobuf(Requests.spans(10)))
+        let response = try #require(client.response())
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "application/x-protobuf")
+        #expect(response.body.isEmpty)
+        #expect(harness.waitForSpans(10).map(\.name) == (0..<10).map { "op-\($0)" })
+    }
+
+    @Test("a good JSON request: 200 and {}")
+    func goodJSON() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        client.request(contentType: "application/json; charset=utf-8", body: Requests.json(Requests.spans(3)))
+        let response = try #require(client.response())
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "application/json")
+        #expect(response.text == "{}")
+        #expect(harness.waitForSpans(3).count == 3)
+    }
+
+    @Test("an empty request succeeds")
+    func emptyRequest() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        client.request(body: [])
+        #expect(client.response()?.status == 200)
+        client.request(contentType: "application/json", body: Array("{\"resourceSpans\":[]}".utf8))
+        #expect(client.response()?.status == 200)
+    }
+
+    @Test("garbage: 400 with a google.rpc.Status in the request's encoding")
+    func garbage() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        client.request(body: [0xFF, 0xFF, 0xFF, 0x07, 0x01, 0x02])
+        let proto = try #require(client.response())
+        #expect(proto.status == 400)
+        #expect(proto.headers["content-type"] == "application/x-protobuf")
+        let fields = ProtobufFields.fields(proto.body)
+        #expect(fields.first { $0.0 == 1 }?.1 == 3)
+        let message = try #require(fields.first { $0.0 == 2 }?.2)
+        #expect(String(decoding: message, as: UTF8.self).contains("no span could be read"))
+
+        client.request(contentType: "application/json", body: Array("this is not json".utf8))
+        let json = try #require(client.response())
+        #expect(json.status == 400)
+        #expect(json.headers["content-type"] == "application/json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.body)) as? [String: Any])
+        #expect(object["code"] as? Int == 3)
+        #expect((object["message"] as? String)?.isEmpty == false)
+        // The connection is still good after a 400.
+        client.request(body: Requests.protobuf(Requests.spans(1)))
+        #expect(client.response()?.status == 200)
+    }
+
+    @Test("a protobuf request cut short: the spans before the cut are kept, a partial success says how many were rejected")
+    func truncatedProtobuf() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        // Two services: two ResourceSpans frames, the cut inside the second.
+        let first = Requests.spans(10, trace: 1, name: "kept").map { span in
+            var span = span
+            span.resource = Resource(attributes: [Attribute("service.name", .string("a"))])
+            return span
+        }
+        let second = Requests.spans(10, trace: 2, name: "cut").map { span in
+            var span = span
+            span.resource = Resource(attributes: [Attribute("service.name", .string("b"))])
+            return span
+        }
+        let whole = Requests.protobuf(first + second)
+        client.request(body: Array(whole.prefix(whole.count - 30)))
+        let response = try #require(client.response())
+        #expect(response.status == 200)
+        // partial_success: field 1 { rejected_spans (1), error_message (2) }
+        let partial = try #require(ProtobufFields.fields(response.body).first { $0.0 == 1 }?.2)
+        let inner = ProtobufFields.fields(partial)
+        #expect((inner.first { $0.0 == 1 }?.1 ?? 0) > 0)
+        #expect(inner.first { $0.0 == 2 }?.2?.isEmpty == false)
+        let received = harness.waitForSpans(10)
+        #expect(received.map(\.name) == (0..<10).map { "kept-\($0)" })
+        #expect(harness.problems.count > 0)
+
+        // Cut inside the only frame: nothing to keep, 400.
+        let lone = Requests.protobuf(Requests.spans(20))
+        client.request(body: Array(lone.prefix(lone.count - 30)))
+        #expect(client.response()?.status == 400)
+    }
+
+    @Test("wrong content type 415, wrong path 404, GET 405, unknown content encoding 415")
+    func wrongRequests() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        client.request(contentType: "text/plain", body: Array("hello".utf8))
+        #expect(client.response()?.status == 415)
+        client.request(path: "/v1/logs", body: Requests.protobuf(Requests.spans(1)))
+        #expect(client.response()?.status == 404)
+        client.request(method: "GET", contentType: nil, body: [])
+        #expect(client.response()?.status == 405)
+        client.request(headers: ["Content-Encoding": "br"], body: Requests.protobuf(Requests.spans(1)))
+        #expect(client.response()?.status == 415)
+        #expect(harness.receiver.currentCounts.failedRequests == 4)
+        #expect(harness.receiver.currentCounts.acceptedRequests == 0)
+    }
+
+    @Test("a body over the limit: 413 at once from its Content-Length, the rest never read, the connection closed")
+    func overLimit() throws {
+        let harness = try ReceiverHarness { $0.maxBodyBytes = 1000 }
+        let client = try RawHTTP(port: harness.port)
+        client.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: 100000000\r\n\r\n")
+        client.send([UInt8](repeating: 0, count: 4096))
+        let response = try #require(client.response())
+        #expect(response.status == 413)
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test("a chunked body growing over the limit: 413")
+    func chunkedOverLimit() throws {
+        let harness = try ReceiverHarness { $0.maxBodyBytes = 1000 }
+        let client = try RawHTTP(port: harness.port)
+        client.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let chunk = "200\r\n" + String(repeating: "a", count: 512) + "\r\n"
+        for _ in 0..<3 { client.send(chunk) }
+        #expect(client.response()?.status == 413)
+    }
+
+    @Test("a gzip bomb: 413, decompression stops at the limit")
+    func gzipBomb() throws {
+        let harness = try ReceiverHarness { $0.maxBodyBytes = 100_000 }
+        let bomb = try Requests.gzip([UInt8](repeating: 0, count: 20 << 20))
+        #expect(bomb.count < 100_000)
+        let client = try RawHTTP(port: harness.port)
+        client.request(headers: ["Content-Encoding": "gzip"], body: bomb)
+        let response = try #require(client.response())
+        #expect(response.status == 413)
+        // Damaged gzip: 400.
+        client.request(headers: ["Content-Encoding": "gzip"], body: Array(bomb.prefix(50)))
+        #expect(client.response()?.status == 400)
+        // A good gzip body: 200.
+        client.request(headers: ["Content-Encoding": "gzip"], body: try Requests.gzip(Requests.protobuf(Requests.spans(4))))
+        #expect(client.response()?.status == 200)
+        #expect(harness.waitForSpans(4).count == 4)
+    }
+
+    @Test("a head over the header limit: refused, the connection closed; and the connection limit")
+    func limits() throws {
+        let harness = try ReceiverHarness { $0.maxHeaderBytes = 4096; $0.maxConnections = 2 }
+        let client = try RawHTTP(port: harness.port)
+        client.request(headers: ["X-Padding": String(repeating: "p", count: 10_000)], body: Requests.protobuf(Requests.spans(1)))
+        let status = client.response()?.status
+        #expect(status == nil || status == 400 || status == 431)
+        #expect(client.isClosedByPeer())
+        let deadline = Date().addingTimeInterval(10)
+        while harness.receiver.openConnections > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+
+        // Two connections held open; a third is closed at once.
+        let a = try RawHTTP(port: harness.port), b = try RawHTTP(port: harness.port)
+        a.request(body: Requests.protobuf(Requests.spans(1, trace: 1)))
+        b.request(body: Requests.protobuf(Requests.spans(1, trace: 2)))
+        #expect(a.response()?.status == 200)
+        #expect(b.response()?.status == 200)
+        let c = try RawHTTP(port: harness.port)
+        c.request(body: Requests.protobuf(Requests.spans(1, trace: 3)))
+        #expect(c.response() == nil)
+        #expect(harness.waitForSpans(2).count == 2)
+    }
+
+    @Test("a bearer token: missing or wrong 401, right 200")
+    func token() throws {
+        let harness = try ReceiverHarness { $0.token = "s3cret" }
+        let client = try RawHTTP(port: harness.port)
+        let body = Requests.protobuf(Requests.spans(2))
+        client.request(body: body)
+        #expect(client.response()?.status == 401)
+        client.request(headers: ["Authorization": "Bearer wrong"], body: body)
+        #expect(client.response()?.status == 401)
+        client.request(headers: ["Authorization": "Bearer s3cret"], body: body)
+        #expect(client.response()?.status == 200)
+        #expect(harness.waitForSpans(2).count == 2)
+    }
+
+    @Test("a full inbox: 429 with Retry-After: 1, nothing accepted is lost, and room again once drained")
+    func inboxFull() throws {
+        let harness = try ReceiverHarness({ $0.queueCapacity = 1 }, inboxCapacity: 1)
+        let client = try RawHTTP(port: harness.port)
+        var statuses: [Int] = []
+        var throttled: RawResponse?
+        for i in 0..<50 {
+            client.request(body: Requests.protobuf(Requests.spans(5, trace: UInt64(i + 1))))
+            let response = try #require(client.response())
+            statuses.append(response.status)
+            if response.status == 429 { throttled = response; break }
+        }
+        let response = try #require(throttled, "no 429 in \(statuses)")
+        #expect(response.headers["retry-after"] == "1")
+        #expect(statuses.dropLast().allSatisfy { $0 == 200 })
+        let accepted = statuses.count - 1
+        // Drained, the receiver takes requests again; every accepted span arrives.
+        harness.waitForSpans(accepted * 5)
+        var retried = 0
+        while retried < 200 {
+            client.request(body: Requests.protobuf(Requests.spans(5, trace: 999)))
+            if client.response()?.status == 200 { break }
+            harness.drain()
+            retried += 1
+        }
+        #expect(retried < 200)
+        #expect(harness.waitForSpans((accepted + 1) * 5).count == (accepted + 1) * 5)
+    }
+
+    @Test("several clients at once, each with several requests on one kept-alive connection")
+    func concurrentClients() throws {
+        let harness = try ReceiverHarness()
+        let port = harness.port
+        let clients = 8, requests = 10, spans = 20
+        let statuses = ManagedStatuses()
+        DispatchQueue.concurrentPerform(iterations: clients) { c in
+            guard let client = try? RawHTTP(port: port) else { return statuses.add(-1) }
+            for r in 0..<requests {
+                client.request(body: Requests.protobuf(Requests.spans(spans, trace: UInt64(c * 1000 + r + 1))))
+                statuses.add(client.response()?.status ?? -1)
+            }
+        }
+        #expect(statuses.all == Array(repeating: 200, count: clients * requests))
+        let received = harness.waitForSpans(clients * requests * spans)
+        #expect(received.count == clients * requests * spans)
+        #expect(Set(received.map(\.traceID)).count == clients * requests)
+    }
+
+    @Test("keep-alive: two requests on one connection, and Connection: close honoured")
+    func keepAlive() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        client.request(body: Requests.protobuf(Requests.spans(1, trace: 1)))
+        #expect(client.response()?.status == 200)
+        client.request(body: Requests.protobuf(Requests.spans(1, trace: 2)))
+        let second = try #require(client.response())
+        #expect(second.status == 200)
+        #expect(second.headers["connection"] == "keep-alive")
+        client.request(headers: ["Connection": "close"], body: Requests.protobuf(Requests.spans(1, trace: 3)))
+        #expect(client.response()?.headers["connection"] == "close")
+        #expect(client.isClosedByPeer())
+        #expect(harness.waitForSpans(3).count == 3)
+    }
+
+    @Test("listen addresses and encodings")
+    func parsing() {
+        #expect(OTLPEncoding(contentType: "application/x-protobuf") == .protobuf)
+        #expect(OTLPEncoding(contentType: "Application/JSON; charset=utf-8") == .json)
+        #expect(OTLPEncoding(contentType: "text/plain") == nil)
+        #expect(constantTimeEqual("Bearer a", "Bearer a"))
+        #expect(!constantTimeEqual("Bearer a", "Bearer ab"))
+    }
+}
+
+final class ManagedStatuses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int] = []
+    func add(_ value: Int) { lock.withLock { values.append(value) } }
+    var all: [Int] { lock.withLock { values } }
+}
