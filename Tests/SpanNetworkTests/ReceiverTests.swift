@@ -145,6 +145,23 @@ struct ReceiverHostileClientTests {
         #expect(harness.waitForSpans(3).count == 3)
     }
 
+    @Test("JSON with one bad span among good ones: 200 with partialSuccess, the good spans kept")
+    func jsonPartialSuccess() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        let good = #"{"traceId":"0000000000000000000000000000000a","spanId":"000000000000000b","name":"good","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000000000500"}"#
+        let bad = #"{"traceId":"not hex at all","spanId":"000000000000000c","name":"bad","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000000000500"}"#
+        let body = #"{"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":["# + good + "," + bad + "]}]}]}"
+        client.request(contentType: "application/json", body: Array(body.utf8))
+        let response = try #require(client.response())
+        #expect(response.status == 200)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        let partial = try #require(object["partialSuccess"] as? [String: Any], "\(response.text)")
+        #expect(partial["rejectedSpans"] as? String == "1")
+        #expect((partial["errorMessage"] as? String)?.isEmpty == false)
+        #expect(harness.waitForSpans(1).map(\.name) == ["good"])
+    }
+
     @Test("an empty request succeeds")
     func emptyRequest() throws {
         let harness = try ReceiverHarness()
