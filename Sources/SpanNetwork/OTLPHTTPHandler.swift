@@ -70,6 +70,13 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         body = nil
         discarded = 0
+        defer {
+            // `Expect: 100-continue` (curl with big bodies): go on at once rather than let the
+            // client wait a second; a body refused at its head is still read past, then answered.
+            if case .closing = state {} else if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+        }
         let contentType = head.headers.first(name: "content-type") ?? ""
         let encoding = OTLPEncoding(contentType: contentType)
         let replyAs = encoding ?? .json

@@ -162,6 +162,18 @@ struct ReceiverHostileClientTests {
         #expect(harness.waitForSpans(1).map(\.name) == ["good"])
     }
 
+    @Test("Expect: 100-continue is answered at once, then the body taken")
+    func expectContinue() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        let body = Requests.protobuf(Requests.spans(3))
+        client.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nExpect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n")
+        #expect(client.response()?.status == 100)
+        client.send(body)
+        #expect(client.response()?.status == 200)
+        #expect(harness.waitForSpans(3).count == 3)
+    }
+
     @Test("an empty request succeeds")
     func emptyRequest() throws {
         let harness = try ReceiverHarness()
