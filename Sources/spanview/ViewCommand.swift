@@ -17,7 +17,7 @@ struct ViewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "view",
         abstract: "Open the interactive viewer (the default command).",
-        discussion: "Keys come from the terminal (/dev/tty), so standard input can carry the spans: go run . | spanview"
+        discussion: "Keys come from the terminal (/dev/tty), so standard input can carry the spans: go run . | spanview. With --listen 4318, spans sent over OTLP/HTTP arrive live too."
     )
 
     @Argument(help: "Trace files to read; - for standard input (the default when it is not a terminal).")
