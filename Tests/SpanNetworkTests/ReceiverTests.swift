@@ -133,6 +133,19 @@ struct ReceiverHostileClientTests {
         #expect(harness.waitForSpans(10).map(\.name) == (0..<10).map { "op-\($0)" })
     }
 
+    @Test("big bodies decoded off the event loop: the same answers, the same spans, in order")
+    func decodedElsewhere() throws {
+        let harness = try ReceiverHarness { $0.decodeElsewhereFromBytes = 0 }
+        let client = try RawHTTP(port: harness.port)
+        client.request(body: Requests.protobuf(Requests.spans(10, trace: 1, name: "first")))
+        client.request(body: [0xFF, 0xFF])
+        client.request(contentType: "application/json", body: Requests.json(Requests.spans(5, trace: 2, name: "second")))
+        #expect(client.response()?.status == 200)
+        #expect(client.response()?.status == 400)
+        #expect(client.response()?.text == "{}")
+        #expect(harness.waitForSpans(15).map(\.name) == (0..<10).map { "first-\($0)" } + (0..<5).map { "second-\($0)" })
+    }
+
     @Test("a good JSON request: 200 and {}")
     func goodJSON() throws {
         let harness = try ReceiverHarness()
