@@ -37,7 +37,7 @@ enum RPCCode {
 }
 
 /// An answer: status, body in the request's encoding, extra headers.
-struct OTLPResponse {
+struct OTLPResponse: Sendable {
     var status: HTTPResponseStatus
     var encoding: OTLPEncoding
     var body: [UInt8]

@@ -55,8 +55,21 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let bytes = body ?? ByteBuffer()
                 body = nil
                 state = .idle
-                let response = OTLPRequestDecoder.answer(body: bytes, encoding: encoding, gzip: gzip, receiver: receiver)
-                respond(response, head: head, context: context)
+                let receiver = self.receiver
+                guard bytes.readableBytes >= receiver.configuration.decodeElsewhereFromBytes else {
+                    let response = OTLPRequestDecoder.answer(body: bytes, encoding: encoding, gzip: gzip, receiver: receiver)
+                    return respond(response, head: head, context: context)
+                }
+                // A big body: decoded on the pool, answered back on this event loop. NIO's
+                // pipelining handler holds the connection's next request until then.
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                receiver.decodingPool.runIfActive(eventLoop: context.eventLoop) {
+                    OTLPRequestDecoder.answer(body: bytes, encoding: encoding, gzip: gzip, receiver: receiver)
+                }.whenComplete { result in
+                    let (handler, context) = bound.value
+                    let response = (try? result.get()) ?? .status(.serviceUnavailable, code: 14, message: "the receiver is stopping", encoding: encoding)
+                    handler.respond(response, head: head, context: context)
+                }
             case .discarding(let head, let response):
                 receiver.countFailure(bytes: discarded)
                 state = .idle
@@ -70,6 +83,13 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         body = nil
         discarded = 0
+        defer {
+            // `Expect: 100-continue` (curl with big bodies): go on at once rather than let the
+            // client wait a second; a body refused at its head is still read past, then answered.
+            if case .closing = state {} else if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+        }
         let contentType = head.headers.first(name: "content-type") ?? ""
         let encoding = OTLPEncoding(contentType: contentType)
         let replyAs = encoding ?? .json

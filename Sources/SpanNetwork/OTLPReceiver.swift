@@ -35,6 +35,9 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
         public var queueCapacity: Int
         /// Event-loop threads.
         public var threads: Int
+        /// Bodies this big or bigger (as received) are decoded on a thread of their own, so
+        /// that one big request does not hold up the other connections on its event loop.
+        public var decodeElsewhereFromBytes = 1 << 20
 
         public static let defaultPort = 4318
         public static let defaultMaxBodyBytes = 64 << 20
@@ -87,6 +90,8 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
 
     private var group: MultiThreadedEventLoopGroup?
     private var serverChannel: (any Channel)?
+    /// Where big bodies are decoded.
+    let decodingPool = NIOThreadPool(numberOfThreads: 1)
 
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -106,6 +111,7 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
     /// Binds and starts listening; returns the bound port.
     @discardableResult
     public func start() throws -> Int {
+        decodingPool.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -138,6 +144,7 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
             return port
         } catch {
             try? group.syncShutdownGracefully()
+            try? decodingPool.syncShutdownGracefully()
             throw error
         }
     }
@@ -153,6 +160,7 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
         }
         try? channel?.close().wait()
         try? group?.syncShutdownGracefully()
+        if group != nil { try? decodingPool.syncShutdownGracefully() }
         lock.withLock {
             stopped = true
             lock.broadcast()

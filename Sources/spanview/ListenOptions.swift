@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpanNetwork
+import SpanviewKit
 
 /// `--listen [HOST:]PORT` and its limits, for the viewer and `record`.
 struct ListenOptions: ParsableArguments {
@@ -30,6 +31,9 @@ struct ListenOptions: ParsableArguments {
     /// Starts a receiver, or says why it could not and exits.
     func startReceiver() -> OTLPReceiver? {
         guard let configuration else { return nil }
+        if configuration.token == nil && !ListenAddress.isLoopback(configuration.host) {
+            StandardError().write("spanview: warning: receiving on \(configuration.host) without --listen-token: anyone who can reach this port can send spans\n")
+        }
         let receiver = OTLPReceiver(configuration)
         do {
             try receiver.start()
@@ -42,6 +46,10 @@ struct ListenOptions: ParsableArguments {
 
 /// `PORT`, `HOST:PORT` or `[V6]:PORT`.
 enum ListenAddress {
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     static func parse(_ text: String) -> (host: String, port: Int)? {
         var host = "127.0.0.1"
         var portText = Substring(text)

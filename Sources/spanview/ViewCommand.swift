@@ -17,7 +17,7 @@ struct ViewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "view",
         abstract: "Open the interactive viewer (the default command).",
-        discussion: "Keys come from the terminal (/dev/tty), so standard input can carry the spans: go run . | spanview"
+        discussion: "Keys come from the terminal (/dev/tty), so standard input can carry the spans: go run . | spanview. With --listen 4318, spans sent over OTLP/HTTP arrive live too."
     )
 
     @Argument(help: "Trace files to read; - for standard input (the default when it is not a terminal).")
@@ -59,11 +59,13 @@ struct ViewCommand: ParsableCommand {
 
     func view(_ ownSpans: OwnSpansExporter) {
         var paths = files
-        if paths.isEmpty && follow.isEmpty && listen.listen == nil {
-            guard isatty(0) == 0 else {
-                CommandSupport.fail("no input: name a trace file, or pipe spans in (go run . | spanview)")
+        if paths.isEmpty && follow.isEmpty {
+            // With `--listen` alone, standard input is read too when it is a pipe.
+            if isatty(0) == 0 {
+                paths = ["-"]
+            } else if listen.listen == nil {
+                CommandSupport.fail("no input: name a trace file, pipe spans in (go run . | spanview), or receive them (spanview --listen 4318)")
             }
-            paths = ["-"]
         }
         // Every input is a source publishing into one inbox; the viewer reads the inbox.
         // Paths that cannot be opened fail now, with the usual message.

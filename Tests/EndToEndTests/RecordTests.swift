@@ -117,4 +117,38 @@ struct ListenViewerTests {
         let summary = try CLI.run(["summary", saved.path])
         #expect(summary.stdout.contains("15 spans"), "\(summary.stdout) \(summary.stderr)")
     }
+
+    @Test("a pipe and the receiver at once: go run . | spanview --listen PORT", .enabled(if: tmuxAvailable && PythonOTelSDK.shouldRun))
+    func pipeAndReceiver() throws {
+        let port = try RecordTests.freePort()
+        let binary = try #require(TmuxSession.product("spanview"), "spanview is not built")
+        let session = try TmuxSession(command: "cat \(TmuxSession.quote(CLI.sample("order-inventory.jsonl"))) | \(TmuxSession.quote(binary.path)) --listen 127.0.0.1:\(port)",
+                                      width: 120, height: 24)
+        defer { session.kill() }
+        let deadline = Date().addingTimeInterval(20)
+        while !RecordTests.accepts(port: port) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(session.waitFor(text: "3 traces · 15 spans", timeout: 10), "\(session.capture())")
+        let script = CLI.packageRoot.appendingPathComponent("scripts/otlp-send.py").path
+        #expect(CLI.shell("python3 '\(script)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 1 >/dev/null") == 0)
+        #expect(session.waitFor(text: "4 traces · 18 spans", timeout: 10), "\(session.capture())")
+    }
+
+    @Test("--listen with a bad address, or a port in use, fails clearly")
+    func badListen() throws {
+        let bad = try CLI.run(["--listen", "nonsense"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--listen takes [HOST:]PORT"))
+        let port = try RecordTests.freePort()
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(holder, 1)
+        let busy = try CLI.run(["record", "--listen", "127.0.0.1:\(port)", "-o", "/dev/null"])
+        #expect(busy.status == 1)
+        #expect(busy.stderr.contains("cannot listen on 127.0.0.1:\(port)"), "\(busy.stderr)")
+    }
 }

@@ -145,10 +145,15 @@ final class RawHTTP {
         return RawResponse(status: status, headers: headers, body: body)
     }
 
-    /// Whether the server closed the connection (reads to the end).
+    /// Whether the server closed the connection: reads to the end, which is an orderly close
+    /// or a reset, not the 20 s receive timeout.
     func isClosedByPeer() -> Bool {
-        while fill() {}
-        return true
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return true }
+            if n < 0 { return errno == ECONNRESET }
+        }
     }
 }
 

@@ -133,6 +133,19 @@ struct ReceiverHostileClientTests {
         #expect(harness.waitForSpans(10).map(\.name) == (0..<10).map { "op-\($0)" })
     }
 
+    @Test("big bodies decoded off the event loop: the same answers, the same spans, in order")
+    func decodedElsewhere() throws {
+        let harness = try ReceiverHarness { $0.decodeElsewhereFromBytes = 0 }
+        let client = try RawHTTP(port: harness.port)
+        client.request(body: Requests.protobuf(Requests.spans(10, trace: 1, name: "first")))
+        client.request(body: [0xFF, 0xFF])
+        client.request(contentType: "application/json", body: Requests.json(Requests.spans(5, trace: 2, name: "second")))
+        #expect(client.response()?.status == 200)
+        #expect(client.response()?.status == 400)
+        #expect(client.response()?.text == "{}")
+        #expect(harness.waitForSpans(15).map(\.name) == (0..<10).map { "first-\($0)" } + (0..<5).map { "second-\($0)" })
+    }
+
     @Test("a good JSON request: 200 and {}")
     func goodJSON() throws {
         let harness = try ReceiverHarness()
@@ -142,6 +155,35 @@ struct ReceiverHostileClientTests {
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "application/json")
         #expect(response.text == "{}")
+        #expect(harness.waitForSpans(3).count == 3)
+    }
+
+    @Test("JSON with one bad span among good ones: 200 with partialSuccess, the good spans kept")
+    func jsonPartialSuccess() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        let good = #"{"traceId":"0000000000000000000000000000000a","spanId":"000000000000000b","name":"good","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000000000500"}"#
+        let bad = #"{"traceId":"not hex at all","spanId":"000000000000000c","name":"bad","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000000000500"}"#
+        let body = #"{"resourceSpans":[{"resource":{},"scopeSpans":[{"scope":{},"spans":["# + good + "," + bad + "]}]}]}"
+        client.request(contentType: "application/json", body: Array(body.utf8))
+        let response = try #require(client.response())
+        #expect(response.status == 200)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        let partial = try #require(object["partialSuccess"] as? [String: Any], "\(response.text)")
+        #expect(partial["rejectedSpans"] as? String == "1")
+        #expect((partial["errorMessage"] as? String)?.isEmpty == false)
+        #expect(harness.waitForSpans(1).map(\.name) == ["good"])
+    }
+
+    @Test("Expect: 100-continue is answered at once, then the body taken")
+    func expectContinue() throws {
+        let harness = try ReceiverHarness()
+        let client = try RawHTTP(port: harness.port)
+        let body = Requests.protobuf(Requests.spans(3))
+        client.send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nExpect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n")
+        #expect(client.response()?.status == 100)
+        client.send(body)
+        #expect(client.response()?.status == 200)
         #expect(harness.waitForSpans(3).count == 3)
     }
 
