@@ -59,6 +59,11 @@ struct TerminalGuardTests {
             sigaction(SIGUSR2, &before, nil)
             sigaction(SIGPROF, &beforeProf, nil)
         }
+        // Each at its default to begin with: other tests in this process may have changed one
+        // (SwiftNIO ignores SIGPIPE process-wide once a network test has run).
+        var saved: [Int32: sigaction] = [:]
+        for signo in fatal { saved[signo] = set(signo, to: SIG_DFL) }
+        defer { for (signo, old) in saved { var old = old; sigaction(signo, &old, nil) } }
         let original = Dictionary(uniqueKeysWithValues: fatal.map { ($0, disposition($0)) })
 
         #expect(stv_guard_install(pty.secondary, 0) == 0)
