@@ -5,7 +5,7 @@ import SpanviewKit
 
 /// `--listen [HOST:]PORT` and its limits, for the viewer and `record`.
 struct ListenOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Receive spans over OTLP/HTTP (POST /v1/traces, protobuf or JSON, gzip or not) on [HOST:]PORT; the host is 127.0.0.1 unless given (OTLP's port is 4318: --listen 4318).", valueName: "[host:]port"))
+    @Option(name: .long, help: ArgumentHelp("Receive spans over OTLP/HTTP (POST /v1/traces, protobuf or JSON, gzip or not) on [HOST:]PORT; the host is 127.0.0.1 unless given; --listen alone is 127.0.0.1:4318, OTLP's port.", valueName: "[host:]port"))
     var listen: String?
 
     @Option(name: .long, help: ArgumentHelp("The most a request body may be, in bytes, after decompression too (413 over it).", valueName: "bytes"))
@@ -46,6 +46,38 @@ struct ListenOptions: ParsableArguments {
 
 /// `PORT`, `HOST:PORT` or `[V6]:PORT`.
 enum ListenAddress {
+    /// Where `--listen` alone listens: OTLP/HTTP's own port on the loopback.
+    static let standard = "127.0.0.1:4318"
+
+    /// `arguments` with `standard` after each `--listen` that is not followed by an address
+    /// (it is last, or what follows is an option or a file), up to a `--`.
+    static func withDefault(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        out.reserveCapacity(arguments.count + 1)
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            out.append(argument)
+            i += 1
+            if argument == "--" {
+                out.append(contentsOf: arguments[i...])
+                break
+            }
+            if argument == "--listen" && (i == arguments.count || !meantAsAddress(arguments[i])) {
+                out.append(standard)
+            }
+        }
+        return out
+    }
+
+    /// Whether the argument after `--listen` is its address: one that parses, or one that was
+    /// meant as one (digits, or a colon in what is not a file), so a bad one is said as such.
+    static func meantAsAddress(_ text: String) -> Bool {
+        if parse(text) != nil { return true }
+        if !text.isEmpty && text.allSatisfy({ $0.isASCII && $0.isNumber }) { return true }
+        return text.contains(":") && !text.hasPrefix("-") && !FileManager.default.fileExists(atPath: text)
+    }
+
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }

@@ -135,9 +135,11 @@ struct ListenViewerTests {
 
     @Test("--listen with a bad address, or a port in use, fails clearly")
     func badListen() throws {
-        let bad = try CLI.run(["--listen", "nonsense"])
-        #expect(bad.status != 0)
-        #expect(bad.stderr.contains("--listen takes [HOST:]PORT"))
+        for address in ["99999", "localhost:http"] {
+            let bad = try CLI.run(["--listen", address])
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("--listen takes [HOST:]PORT"), "\(address): \(bad.stderr)")
+        }
         let port = try RecordTests.freePort()
         let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(holder) }
@@ -150,5 +152,37 @@ struct ListenViewerTests {
         let busy = try CLI.run(["record", "--listen", "127.0.0.1:\(port)", "-o", "/dev/null"])
         #expect(busy.status == 1)
         #expect(busy.stderr.contains("cannot listen on 127.0.0.1:\(port)"), "\(busy.stderr)")
+    }
+}
+
+@Suite("--listen alone")
+struct ListenDefaultTests {
+    @Test("--listen with no address listens on 127.0.0.1:4318, OTLP's own; before a file or an option too")
+    func standardAddress() throws {
+        for arguments in [["record", "-o", "/dev/null", "--listen"], ["record", "--listen", "-o", "/dev/null"]] {
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = arguments
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            // It says where it listens (or, if another program holds 4318 here, that it cannot).
+            var said = ""
+            let deadline = Date().addingTimeInterval(10)
+            let handle = err.fileHandleForReading
+            while Date() < deadline && !said.contains("4318") {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                said += String(decoding: data, as: UTF8.self)
+            }
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+            process.waitUntilExit()
+            #expect(said.contains("127.0.0.1:4318"), "\(arguments): \(said)")
+        }
+        // An address after --listen is kept; a file after it is not taken for one.
+        let help = try CLI.run(["print", "--help"])
+        #expect(help.status == 0)
     }
 }
