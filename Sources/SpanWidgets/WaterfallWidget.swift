@@ -61,9 +61,22 @@ public struct WaterfallWidget: Widget {
         public static func subtreeErrors(_ tree: TraceTree) -> [Int32] {
             var counts = [Int32](repeating: 0, count: tree.count)
             for i in tree.spans.indices where tree.spans[i].isError { counts[i] = 1 }
-            // Deepest first, each adds itself to its parent.
-            let order = tree.spans.indices.sorted { tree.depth[$0] > tree.depth[$1] }
-            for i in order where tree.parent[i] >= 0 { counts[Int(tree.parent[i])] += counts[i] }
+            // Deepest first, each adds itself to its parent: spans bucketed by depth (a counting
+            // sort, O(n): this runs each time live spans change the tree).
+            let levels = tree.depthCount
+            var start = [Int](repeating: 0, count: levels + 1)
+            for d in tree.depth { start[Int(d) + 1] += 1 }
+            for l in 0..<levels { start[l + 1] += start[l] }
+            var byDepth = [Int32](repeating: 0, count: tree.count)
+            var fill = start
+            for i in tree.spans.indices {
+                let d = Int(tree.depth[i])
+                byDepth[fill[d]] = Int32(i)
+                fill[d] += 1
+            }
+            for i in byDepth.reversed() where tree.parent[Int(i)] >= 0 {
+                counts[Int(tree.parent[Int(i)])] += counts[Int(i)]
+            }
             return counts
         }
 

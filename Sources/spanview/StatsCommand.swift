@@ -1,5 +1,6 @@
 import ArgumentParser
 import SpanAnalysis
+import SpanQuery
 import SpanStore
 import SpanviewKit
 import Tracing
@@ -42,7 +43,7 @@ struct StatsCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let trace, TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
+        if let trace, (try? TraceIDInput(parsing: trace)) == nil && TraceIDPrefix(trace) == nil { throw ValidationError("--trace must be hex digits (up to 32), got '\(trace)'") }
         if by.isEmpty { throw ValidationError("--by needs operation, service or an attribute key") }
         if Self.sortOrder(sort) == nil {
             throw ValidationError("--sort must be one of \(StatsColumn.allCases.map(\.rawValue).joined(separator: ", ")), optionally with :asc or :desc; got '\(sort)'")
@@ -61,8 +62,14 @@ struct StatsCommand: ParsableCommand {
     func report() throws {
         let inputs = try CommandSupport.load(files)
         let store = inputs.store
+        if store.spanCount == 0 {
+            // Nothing to tabulate: the inputs' problems, and why none gave a span.
+            CommandSupport.reportProblems(inputs)
+            CommandSupport.exitForEmptyInputs(inputs.inputs)
+        }
         let indices: [Int]
-        if let trace, let prefix = TraceIDPrefix(trace) {
+        // IDs as pasted (0x, dashes, trace_id=, a traceparent); an empty prefix matches every trace.
+        if let trace, let prefix = (try? TraceIDInput(parsing: trace).prefix) ?? TraceIDPrefix(trace) {
             indices = store.traces(matching: prefix)
             let read = "\(store.traceCount) trace\(store.traceCount == 1 ? "" : "s") read"
             if indices.isEmpty {
