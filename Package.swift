@@ -45,10 +45,10 @@ let package = Package(
             "SpanModel", "SpanFormats", "SpanStore", "CZlib",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
-        // network: the OTLP/HTTP receiver (SwiftNIO): a source into the inbox. The only target
-        // that imports NIO.
+        // network: the OTLP/HTTP receiver (SwiftNIO), and the clients: URLs as inputs, Tempo and
+        // Jaeger (URLSession), each a source into the inbox. The only target that imports NIO.
         .target(name: "SpanNetwork", dependencies: [
-            "SpanModel", "SpanFormats", "SpanIngest",
+            "SpanModel", "SpanFormats", "SpanIngest", "SpanStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
         .executableTarget(name: "spanview", dependencies: [
-            "SpanIngest", "SpanQuery", "SpanviewKit", "SpanAnalysis", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore", "SpanNetwork",
+            "SpanIngest", "SpanQuery", "SpanviewKit", "SpanAnalysis", "SpanviewTracing", "SpanModel", "SpanviewApp", "TerminalBackend", "TerminalInput", "CellGrid", "SpanStore", "SpanNetwork", "SpanFormats",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -15,6 +15,9 @@ public struct InputStatus: Sendable {
     public var formats: [SpanFormat] = []
     public var stats = ReadStats()
     public var problems: [ReadProblem] = []
+    /// What the input told the user (a followed file replaced, a partial trace), the last
+    /// `maxListedProblems` of them.
+    public var notices: [String] = []
     public var progress: ByteProgress?
     public var end: InputEnd?
 
@@ -38,11 +41,15 @@ public struct InputStatus: Sendable {
     /// file rotated again and again cannot grow the list without bound.
     public static let maxListedProblems = SpanStreamReader.maxListedProblems
 
-    /// Takes a batch's totals, formats, problems, progress and end (not its spans or log lines).
+    /// Takes a batch's totals, formats, problems, notices, progress and end (not its spans or log lines).
     public mutating func take(_ batch: borrowing ReadBatch) {
         stats = batch.stats
         if !batch.formats.isEmpty { formats = batch.formats }
         problems += batch.problems.prefix(max(0, Self.maxListedProblems - problems.count))
+        if !batch.notices.isEmpty {
+            notices += batch.notices
+            if notices.count > Self.maxListedProblems { notices.removeFirst(notices.count - Self.maxListedProblems) }
+        }
         if let p = batch.progress { progress = p }
         if let e = batch.end { end = e }
     }
@@ -127,7 +134,15 @@ public enum InputLoader {
                 failures.append(error)
             }
         }
+        let (loaded, failed) = loadReadable(sources, progress: progress)
+        return (loaded, failures + failed)
+    }
+
+    /// Reads every source, and says which failed: one whose reading failed keeps what was
+    /// read before the failure.
+    public static func loadReadable(_ sources: [any SpanSource], progress: ((LoadedInputs) -> Void)? = nil) -> (inputs: LoadedInputs, failures: [InputError]) {
         var loaded = LoadedInputs()
+        var failures: [InputError] = []
         do throws(InputError) {
             loaded = try load(sources, stopOnFailure: false, progress: progress)
         } catch {

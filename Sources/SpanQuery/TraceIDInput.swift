@@ -18,6 +18,15 @@ public struct TraceIDInput: Hashable, Sendable {
     /// Lower-case hex digits of the prefix.
     public var hex: String { prefix.text }
 
+    /// The digits read as a whole trace ID rather than a prefix, when there are 16 to 32 of
+    /// them: left-padded with zeros, so a 64-bit Jaeger ID and Tempo's IDs with their leading
+    /// zeros dropped name the trace a backend has. Nil for fewer digits (only a prefix).
+    public var wholeTraceID: TraceID? {
+        let digits = prefix.text
+        guard (16...32).contains(digits.utf8.count) else { return nil }
+        return TraceID(hex: String(repeating: "0", count: 32 - digits.utf8.count) + digits)
+    }
+
     public init(parsing text: String) throws(QueryParseError) {
         let chars = Array(text)
         var lo = 0, hi = chars.count

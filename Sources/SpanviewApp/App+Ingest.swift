@@ -148,6 +148,7 @@ extension App {
     }
 
     mutating func inputEnded(_ index: Int, _ end: InputEnd) {
+        if let fetch = fetches.first(where: { $0.source == index }) { return fetchEnded(fetch, end) }
         let input = inputs[index]
         let name = inputs.count == 1 ? "input" : input.shortName
         if let failure = end.failure {

@@ -93,6 +93,12 @@ public struct App: Sendable {
     public var openOwnSpans: (@Sendable () -> Int?)?
     /// The source number of spanview's own spans once `T` opened them.
     public internal(set) var ownSpansSource: Int?
+    /// The trace backend `/` asks for an ID that is not loaded (`useBackend`), as said to the
+    /// user (`Tempo at http://tempo:3200`), and how a fetch is started.
+    public internal(set) var backendName: String?
+    var fetchTrace: (@Sendable (TraceID) -> Int)?
+    /// Fetches started by `/`, oldest first.
+    var fetches: [Fetch] = []
     /// Saves live input received so far to a path (`w`): the bytes saved, or why not.
     public var saveInput: (@Sendable (String) -> Result<Int64, InputError>)?
     /// Spans kept while input is live; the oldest whole traces go beyond it (`--max-spans`).
@@ -323,7 +329,13 @@ public struct App: Sendable {
         let matches = store.traces(matching: prefix)
         switch matches.count {
         case 0:
-            message = ("no trace ID starts with \(prefix.text)", true)
+            if backendName != nil, let id = (try? TraceIDInput(parsing: text))?.wholeTraceID {
+                fetch(id)
+            } else if let backendName {
+                message = ("no trace ID starts with \(prefix.text); give 16 to 32 digits to ask \(backendName)", true)
+            } else {
+                message = ("no trace ID starts with \(prefix.text)", true)
+            }
         case 1:
             history = []
             list.setFilter(nil)

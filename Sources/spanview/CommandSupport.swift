@@ -9,14 +9,17 @@ import Glibc
 
 /// What the commands share: loading with clear errors and progress, and how they end.
 enum CommandSupport {
-    /// Loads inputs; an unusable path ends the program with one line naming it. While it
-    /// takes more than half a second and standard error is a terminal, a progress line is
-    /// kept up to date there (and erased at the end); pipes and CI logs get none.
-    static func load(_ paths: [String]) throws -> LoadedInputs {
+    /// Loads inputs (paths, URLs, trace IDs from a backend); an unusable one ends the program
+    /// with one line naming it. While it takes more than half a second and standard error is a
+    /// terminal, a progress line is kept up to date there (and erased at the end); pipes and
+    /// CI logs get none.
+    static func load(_ arguments: [String], backend: BackendOptions) throws -> LoadedInputs {
+        let resolver = InputArguments(backend)
         let progress = isatty(2) != 0 ? ProgressLine() : nil
         defer { progress?.finish() }
-        do {
-            return try InputLoader.load(paths, progress: progress.map { line in { line.update($0) } })
+        do throws(InputError) {
+            let sources = try arguments.map { (argument: String) throws(InputError) -> any SpanSource in try resolver.source(for: argument) }
+            return try InputLoader.load(sources, progress: progress.map { line in { line.update($0) } })
         } catch {
             progress?.finish()
             fail(error.description)
@@ -24,18 +27,29 @@ enum CommandSupport {
     }
 
     /// Loads what can be read; each input that cannot is named on standard error.
-    static func loadReadable(_ paths: [String]) -> LoadedInputs {
+    static func loadReadable(_ arguments: [String], backend: BackendOptions) -> LoadedInputs {
+        let resolver = InputArguments(backend)
         let progress = isatty(2) != 0 ? ProgressLine() : nil
         defer { progress?.finish() }
-        let (inputs, failures) = InputLoader.loadReadable(paths, progress: progress.map { line in { line.update($0) } })
+        let (sources, unusable) = resolver.sources(for: arguments)
+        let (inputs, failures) = InputLoader.loadReadable(sources, progress: progress.map { line in { line.update($0) } })
         progress?.finish()
         let err = StandardError()
-        for failure in failures { err.write("spanview: \(TerminalText.escaped(failure.description))\n") }
+        for failure in unusable + failures { err.write("spanview: \(TerminalText.escaped(failure.description))\n") }
         return inputs
+    }
+
+    /// Says each input's notices on standard error (`tempo:…: Tempo returned part of trace …`).
+    static func reportNotices(_ inputs: LoadedInputs) {
+        let err = StandardError()
+        for input in inputs.inputs {
+            for notice in input.notices { err.write("spanview: \(TerminalText.escaped(input.shortName + ": " + notice))\n") }
+        }
     }
 
     /// Lists skipped values on standard error (print's output stays clean).
     static func reportProblems(_ inputs: LoadedInputs) {
+        reportNotices(inputs)
         let problems = inputs.problems
         guard !problems.isEmpty else { return }
         let err = StandardError()

@@ -12,7 +12,7 @@ struct PrintCommand: ParsableCommand {
         discussion: "An input that cannot be read, or holds no span, is named on standard error and the others are printed; the exit status is 1 only when no input gave a span."
     )
 
-    @Argument(help: "Trace files to read; - for standard input.")
+    @Argument(help: "Trace files to read; - for standard input; http(s):// URLs; trace IDs, fetched from --tempo or --jaeger.")
     var files: [String] = ["-"]
 
     @Option(name: .long, help: "Only traces whose ID starts with this hex prefix (0x, dashes, case, quotes, trace_id= and a whole traceparent accepted).")
@@ -42,6 +42,8 @@ struct PrintCommand: ParsableCommand {
         if let filter { _ = try FilterOption.parse(filter) }
     }
 
+    @OptionGroup(title: "Backends and URLs") var backend: BackendOptions
+
     @OptionGroup var selfTrace: SelfTraceOptions
 
     func run() throws {
@@ -55,7 +57,7 @@ struct PrintCommand: ParsableCommand {
 
     func printTraces() throws {
         // What can be read is printed; each input that cannot is named on standard error.
-        let inputs = CommandSupport.loadReadable(files)
+        let inputs = CommandSupport.loadReadable(files, backend: backend)
         if inputs.store.spanCount == 0 {
             CommandSupport.reportProblems(inputs)
             CommandSupport.reportEmptyInputs(inputs)

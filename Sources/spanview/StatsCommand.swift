@@ -13,7 +13,7 @@ struct StatsCommand: ParsableCommand {
         discussion: "Columns to sort by: \(StatsColumn.allCases.map(\.rawValue).joined(separator: ", ")); add :asc or :desc. Definitions and the JSON schema: docs/analysis.md."
     )
 
-    @Argument(help: "Trace files to read; - for standard input.")
+    @Argument(help: "Trace files to read; - for standard input; http(s):// URLs; trace IDs, fetched from --tempo or --jaeger.")
     var files: [String] = ["-"]
 
     @Option(name: .long, help: "Only the trace whose ID starts with this hex prefix (it must match exactly one); adds its critical path.")
@@ -27,6 +27,8 @@ struct StatsCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Print JSON (schema in docs/analysis.md).")
     var json = false
+
+    @OptionGroup(title: "Backends and URLs") var backend: BackendOptions
 
     @OptionGroup var selfTrace: SelfTraceOptions
 
@@ -60,7 +62,7 @@ struct StatsCommand: ParsableCommand {
     }
 
     func report() throws {
-        let inputs = try CommandSupport.load(files)
+        let inputs = try CommandSupport.load(files, backend: backend)
         let store = inputs.store
         if store.spanCount == 0 {
             // Nothing to tabulate: the inputs' problems, and why none gave a span.

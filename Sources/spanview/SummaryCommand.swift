@@ -11,7 +11,7 @@ struct SummaryCommand: ParsableCommand {
         abstract: "Per input its format and counts, per trace its figures, then every problem skipped."
     )
 
-    @Argument(help: "Trace files to read; - for standard input.")
+    @Argument(help: "Trace files to read; - for standard input; http(s):// URLs; trace IDs, fetched from --tempo or --jaeger.")
     var files: [String] = ["-"]
 
     @Flag(name: .long, help: "Print JSON (schema in docs/summary-json.md).")
@@ -23,6 +23,8 @@ struct SummaryCommand: ParsableCommand {
     func validate() throws {
         if let filter { _ = try FilterOption.parse(filter) }
     }
+
+    @OptionGroup(title: "Backends and URLs") var backend: BackendOptions
 
     @OptionGroup var selfTrace: SelfTraceOptions
 
@@ -36,7 +38,7 @@ struct SummaryCommand: ParsableCommand {
     }
 
     func summarize() throws {
-        var inputs = try CommandSupport.load(files)
+        var inputs = try CommandSupport.load(files, backend: backend)
         if let filter {
             // The report of the matching traces only (per-input counts stay whole-input).
             let parsed = try FilterOption.parse(filter)
@@ -53,6 +55,7 @@ struct SummaryCommand: ParsableCommand {
             out.write(report.text())
         }
         out.flush()
+        CommandSupport.reportNotices(inputs)
         CommandSupport.exitForEmptyInputs(inputs.inputs)
     }
 }

@@ -20,7 +20,7 @@ struct ViewCommand: ParsableCommand {
         discussion: "Keys come from the terminal (/dev/tty), so standard input can carry the spans: go run . | spanview. With --listen 4318, spans sent over OTLP/HTTP arrive live too."
     )
 
-    @Argument(help: "Trace files to read; - for standard input (the default when it is not a terminal).")
+    @Argument(help: "Trace files to read; - for standard input (the default when it is not a terminal); http(s):// URLs; trace IDs, fetched from --tempo or --jaeger.")
     var files: [String] = []
 
     @Flag(name: .long, help: "Draw with ASCII characters only (no line drawing or block characters).")
@@ -44,6 +44,8 @@ struct ViewCommand: ParsableCommand {
 
     @OptionGroup var listen: ListenOptions
 
+    @OptionGroup(title: "Backends and URLs") var backend: BackendOptions
+
     func run() throws {
         // With `--self-trace`, tracing starts now; otherwise only if `T` asks for the
         // viewer's own spans (no tracing thread, nothing extra on the stack, until then).
@@ -63,18 +65,19 @@ struct ViewCommand: ParsableCommand {
             // With `--listen` alone, standard input is read too when it is a pipe.
             if isatty(0) == 0 {
                 paths = ["-"]
-            } else if listen.listen == nil {
-                CommandSupport.fail("no input: name a trace file, pipe spans in (go run . | spanview), or receive them (spanview --listen 4318)")
+            } else if listen.listen == nil && backend.backend == nil {
+                CommandSupport.fail("no input: name a trace file, pipe spans in (go run . | spanview), receive them (spanview --listen 4318), or name a backend to fetch from (spanview --tempo URL TRACE-ID)")
             }
         }
         // Every input is a source publishing into one inbox; the viewer reads the inbox.
         // Paths that cannot be opened fail now, with the usual message.
         var sources: [any SpanSource] = []
         var spools: [Spool] = []
+        let arguments = InputArguments(backend)
         do throws(InputError) {
             for path in paths {
-                let source = try InputSource(path: path)
-                if source.isEphemeral, let spool = Spool() {
+                let source = try arguments.source(for: path)
+                if let source = source as? InputSource, source.isEphemeral, let spool = Spool() {
                     source.spool = spool
                     spools.append(spool)
                 }
@@ -152,6 +155,12 @@ struct ViewCommand: ParsableCommand {
             guard started else { return nil }
             ownSpans.enable()
             return inbox.start(ownSpans.channel, traced: false)
+        }
+        // `/` with a whole trace ID that is not loaded asks the backend: one more input.
+        if let remote = arguments.backend {
+            let window = arguments.window ?? .init()
+            let fetcher = arguments.fetcher
+            app.useBackend(remote.description) { id in inbox.start(BackendTraceSource(id, from: remote, window: window, fetcher: fetcher)) }
         }
         var loop = ViewerLoop()
         loop.afterFirstFrame = { TestCrashHook.fireIfAsked() }   // the end-to-end tests' deliberate crashes
