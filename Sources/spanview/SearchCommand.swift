@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellGrid
 import Foundation
+import SpanFormats
 import SpanModel
 import SpanNetwork
 import SpanviewKit

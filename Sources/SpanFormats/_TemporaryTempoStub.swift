@@ -1,6 +1,6 @@
 // TEMPORARY until the tempo branch merges: the shapes it will provide.
 import SpanModel
-import SpanFormats
+
 public struct TraceResponseStatus: Sendable, Equatable {
     public var isPartial: Bool
     public var message: String?
