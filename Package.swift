@@ -108,7 +108,7 @@ let package = Package(
             "SpanviewTracing", "SpanModel", "SpanFormats",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
-        .testTarget(name: "SpanNetworkTests", dependencies: ["SpanNetwork", "SpanIngest", "SpanFormats", "SpanModel"]),
+        .testTarget(name: "SpanNetworkTests", dependencies: ["SpanNetwork", "SpanIngest", "SpanFormats", "SpanModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "SpanAnalysisTests", dependencies: ["SpanAnalysis", "SpanStore", "SpanModel", "SpanFormats"]),
         .testTarget(name: "SpanQueryTests", dependencies: ["SpanQuery", "SpanStore", "SpanModel"]),
