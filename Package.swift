@@ -108,7 +108,7 @@ let package = Package(
             "SpanviewTracing", "SpanModel", "SpanFormats",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
-        .testTarget(name: "SpanNetworkTests", dependencies: ["SpanNetwork", "SpanIngest", "SpanFormats", "SpanModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpanNetworkTests", dependencies: ["SpanNetwork", "SpanIngest", "SpanFormats", "SpanModel"]),
         .testTarget(name: "SpanStoreTests", dependencies: ["SpanStore", "SpanModel"]),
         .testTarget(name: "SpanAnalysisTests", dependencies: ["SpanAnalysis", "SpanStore", "SpanModel", "SpanFormats"]),
         .testTarget(name: "SpanQueryTests", dependencies: ["SpanQuery", "SpanStore", "SpanModel"]),
@@ -118,6 +118,9 @@ let package = Package(
         .testTarget(name: "SpanviewKitTests", dependencies: ["SpanviewKit", "SpanIngest", "SpanFormats", "SpanStore", "SpanModel", "SpanAnalysis"]),
         .testTarget(name: "SpanviewAppTests", dependencies: ["SpanviewApp", "SpanIngest", "SpanviewKit", "SpanWidgets", "SpanFormats", "TerminalInput", "CellGrid", "SpanStore", "SpanModel"]),
         .testTarget(name: "TerminalRestoreTests", dependencies: ["TerminalBackend", "CTerminalRestore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo"]),
+        // The built binaries driven as a user would (tmux, pipes, loopback), and the backend
+        // clients against the Tempo/Jaeger double (scripts/backend-double.py).
+        .testTarget(name: "EndToEndTests", dependencies: ["spanview", "spanview-termdemo", "SpanNetwork", "SpanIngest", "SpanFormats", "SpanModel"],
+                    exclude: ["Fixtures"]),
     ]
 )

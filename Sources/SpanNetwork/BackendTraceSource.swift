@@ -48,16 +48,34 @@ public final class BackendTraceSource: SpanSource, @unchecked Sendable {
                     notices.append("\(backend.kind.title) returned part of trace \(traceID.hex) (PARTIAL)\(message)")
                 }
             }
+            // Decoded whole before it is handed on: Tempo answers a trace it does not have
+            // with 200 and an empty `{"trace":{}}` (its v2 combiner), which is a not-found.
+            var batches: [ReadBatch] = []
             ResponseBody.decode(response, source: name, notices: notices) { batch in
-                var batch = batch
-                if batch.end != nil && batch.stats.spans == 0 && batch.problems.isEmpty {
-                    batch.end = .failed("\(backend) answered with no span of trace \(traceID.hex)")
-                }
-                return deliver(batch)
+                batches.append(batch)
+                return true
             }
+            let stats = batches.last?.stats ?? ReadStats()
+            if stats.spans == 0 && !Self.looksLikeData(response) {
+                // A proxy's sign-in or error page, answered 200.
+                let type = response.mediaType.map { " (\($0))" } ?? ""
+                return end(.failed("\(URLText.redacted(url)) did not answer with a trace\(type): \(response.bodyExcerpt(limit: 80))"), deliver)
+            }
+            if stats.spans == 0 && batches.allSatisfy(\.problems.isEmpty) {
+                notFound.append(url.path + " (no spans)")
+                continue
+            }
+            for batch in batches where !deliver(batch) { return }
             return
         }
         end(.failed("trace \(traceID.hex) not found in \(backend) (asked \(notFound.joined(separator: ", ")))"), deliver)
+    }
+
+    /// JSON (its first byte `{` or `[`) or protobuf by its media type: not an HTML page.
+    static func looksLikeData(_ response: HTTPFetcher.Response) -> Bool {
+        if ResponseBody.isProtobuf(response.mediaType) { return true }
+        let first = response.body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == nil
     }
 
     private func end(_ end: InputEnd, _ deliver: (ReadBatch) -> Bool) {
