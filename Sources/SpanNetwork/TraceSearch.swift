@@ -33,6 +33,67 @@ public struct TraceSearch: Sendable {
         }
     }
 
+    /// A query as typed in the viewer (`R`): TraceQL for Tempo (empty is `{}`); for Jaeger,
+    /// words: the service first (or `service=…`), then `op=…` (or `operation=`), `min=100ms`,
+    /// `max=2s`, and any other `key=value` as an attribute to match.
+    public static func query(typed text: String, for kind: TraceBackend.Kind, window: TraceBackend.TimeWindow,
+                             limit: Int = 50) -> Swift.Result<Query, SearchError> {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch kind {
+        case .tempo:
+            return .success(Query(traceQL: trimmed.isEmpty ? "{}" : trimmed, window: window, limit: limit))
+        case .jaeger:
+            var query = Query(window: window, limit: limit)
+            for word in Self.words(trimmed) {
+                guard let equals = word.firstIndex(of: "=") else {
+                    guard query.service == nil else { return .failure(SearchError("one service, then key=value words: '\(word)' is neither")) }
+                    query.service = word
+                    continue
+                }
+                let key = word[..<equals].lowercased()
+                let value = String(word[word.index(after: equals)...])
+                switch key {
+                case "service": query.service = value
+                case "op", "operation": query.operation = value
+                case "min", "minduration":
+                    guard let ns = DurationParsing.nanoseconds(value) else { return .failure(SearchError("min takes a duration like 100ms, not '\(value)'")) }
+                    query.minDuration = ns
+                case "max", "maxduration":
+                    guard let ns = DurationParsing.nanoseconds(value) else { return .failure(SearchError("max takes a duration like 2s, not '\(value)'")) }
+                    query.maxDuration = ns
+                case "":
+                    return .failure(SearchError("'\(word)' has no key before ="))
+                default: query.tags.append((String(word[..<equals]), value))
+                }
+            }
+            guard query.service != nil else { return .failure(SearchError("Jaeger searches one service: type its name first (then op=… key=value min=100ms)")) }
+            return .success(query)
+        }
+    }
+
+    /// Words split at white space, except inside double quotes (`op="GET /cart"`), quotes dropped.
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quoted = false
+        var started = false
+        for character in text {
+            if character == "\"" {
+                quoted.toggle()
+                started = true
+            } else if character.isWhitespace && !quoted {
+                if started { words.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(character)
+                started = true
+            }
+        }
+        if started { words.append(current) }
+        return words
+    }
+
     /// What a search found, and what the backend said besides.
     public struct Result: Sendable {
         public var hits: [TraceHit]
@@ -195,6 +256,26 @@ public struct TraceSearch: Sendable {
 public struct SearchError: Error, CustomStringConvertible, Sendable {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Durations as typed: `90s`, `1.5s`, `250ms`, `1h30m`, `2d` (Go's units and `d`, `w`).
+public enum DurationParsing {
+    public static func nanoseconds(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9), ("w", 604800e9)]
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard !rest.isEmpty else { return nil }
+        var total = 0.0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard !number.isEmpty, let value = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            guard let unit = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count }) else { return nil }
+            rest = rest.dropFirst(unit.0.count)
+            total += value * unit.1
+        }
+        guard total > 0, total < 1e18 else { return nil }
+        return Int64(total)
+    }
 }
 
 /// A JSON answer's spans, whole, in one batch (search answers are small: `limit` traces).

@@ -10,6 +10,8 @@ public enum Action: Hashable, Sendable {
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case open
     case search
+    /// `R`: search the trace backend (TraceQL in Tempo), or show what it found.
+    case searchBackend
     case saveInput
     case showOwnSpans
     case cycleSort, reverseSort
@@ -55,7 +57,7 @@ public enum KeyContext: Hashable, Sendable, CaseIterable {
         case .statistics: "Statistics (S on a trace)"
         case .flameGraph: "Flame graph (F on a trace)"
         case .spans: "Spans table (t on a trace)"
-        case .overlay: "Help and problem list"
+        case .overlay: "Help, problems, log lines, found traces"
         }
     }
 }

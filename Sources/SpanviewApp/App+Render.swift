@@ -22,6 +22,8 @@ extension App {
         switch overlay {
         case .logs:
             drawLogs(into: &grid)
+        case .found:
+            drawFound(into: &grid)
         case .some:
             drawOverlay(into: &grid)
         case nil:
@@ -147,7 +149,7 @@ extension App {
     func overlayLines() -> [StyledLine] {
         switch overlay {
         case .help: return Keymap.helpLines().map(glyphs.text)
-        case .logs: return []
+        case .logs, .found: return []
         case .problems:
             let problems = self.problems
             var lines = inputLines() + [.blank]
@@ -279,6 +281,7 @@ extension App {
 
     func position() -> String {
         if overlay == .logs { return logs.isEmpty ? "" : "line \(logSelected + 1)/\(logs.count)" }
+        if overlay == .found, let found { return found.hits.isEmpty ? "" : "trace \(found.selected + 1)/\(found.hits.count)" }
         if overlay != nil { return "" }
         switch screen {
         case .list:

@@ -13,7 +13,7 @@ import Tracing
 /// sessions test the viewer exactly as a user drives it.
 public struct App: Sendable {
     public enum Screen: Sendable { case list, trace }
-    public enum Overlay: Sendable { case help, problems, logs }
+    public enum Overlay: Sendable { case help, problems, logs, found }
 
     public internal(set) var store: TraceStore
     /// Each input's name, formats, totals, problems and progress, by source number.
@@ -99,6 +99,13 @@ public struct App: Sendable {
     var fetchTrace: (@Sendable (TraceID) -> Int)?
     /// Fetches started by `/`, oldest first.
     var fetches: [Fetch] = []
+    /// `R`: how the backend is searched, what the prompt says of the query, the last query, a
+    /// search under way and what the last one found.
+    var backendSearch: BackendSearch?
+    var backendSearchHint = ""
+    var lastBackendQuery = ""
+    var pendingBackendSearch: (query: String, job: BackgroundJob<Result<[TraceHit], BackendSearchFailure>>)?
+    var found: Found?
     /// Saves live input received so far to a path (`w`): the bytes saved, or why not.
     public var saveInput: (@Sendable (String) -> Result<Int64, InputError>)?
     /// Spans kept while input is live; the oldest whole traces go beyond it (`--max-spans`).
@@ -194,6 +201,7 @@ public struct App: Sendable {
             logSelected = max(0, logs.count - 1)
             overlayScroll = max(0, logs.count - layout.overlayRows)
         case .search: prompt = Prompt(kind: .search, text: "")
+        case .searchBackend: askBackendSearch()
         case .showOwnSpans: showOwnSpans()
         default:
             if overlay != nil { performOverlay(action) } else if screen == .list { performList(action) } else { performTrace(action) }
@@ -204,6 +212,10 @@ public struct App: Sendable {
         let rows = layout.overlayRows
         if overlay == .logs {
             performLogs(action)
+            return
+        }
+        if overlay == .found {
+            performFound(action)
             return
         }
         switch action {
@@ -234,7 +246,11 @@ public struct App: Sendable {
         case .filterTraces: prompt = Prompt(kind: .filter, text: traceFilter?.description ?? "")
         case .open: if let index = list.selectedTrace { open(trace: index) }
         case .back:
-            if let pending = pendingFilter {
+            if let pending = pendingBackendSearch {
+                pending.job.cancel()
+                pendingBackendSearch = nil
+                message = ("search stopped", false)
+            } else if let pending = pendingFilter {
                 pending.job.cancel()
                 pendingFilter = nil
                 message = ("filter stopped", false)
@@ -289,6 +305,7 @@ public struct App: Sendable {
             case .filter: filterTraces(text)
             case .groupBy: groupStatistics(byAttribute: text)
             case .save: save(to: text)
+            case .backendSearch: searchBackend(text)
             }
             return
         case .backspace:

@@ -4,7 +4,7 @@ import SpanIngest
 /// The line of text typed at the bottom of the screen: a trace ID to find (`/` on the list),
 /// a span search (`/` on a trace), a trace filter (`f`), or the file to save live input to (`w`).
 public struct Prompt: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case search, spanSearch, filter, groupBy, save }
+    public enum Kind: Sendable, Equatable { case search, spanSearch, filter, groupBy, save, backendSearch(label: String, hint: String) }
     public var kind: Kind
     public var text: String
 
@@ -14,6 +14,7 @@ public struct Prompt: Sendable, Equatable {
         case .filter: "filter: "
         case .groupBy: "group by attribute: "
         case .save: "save to: "
+        case .backendSearch(let label, _): label
         }
     }
 
@@ -24,6 +25,7 @@ public struct Prompt: Sendable, Equatable {
         case .filter: "service=… root=… duration>500ms errors spans>100 key>=500 and/or/not · Enter · Esc"
         case .groupBy: "http.route, db.system, any key · empty: by operation · Enter · Esc"
         case .save: "Enter save · Esc cancel"
+        case .backendSearch(_, let hint): hint
         }
     }
 

@@ -118,22 +118,7 @@ enum TimeText {
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
     /// `90s`, `30m`, `1h30m`, `2d`, `500ms` in nanoseconds (Go's units, and `d` for days).
-    static func duration(_ text: String) -> Int64? {
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9), ("w", 604800e9)]
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
-        guard !rest.isEmpty else { return nil }
-        var total = 0.0
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            guard let unit = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count }) else { return nil }
-            rest = rest.dropFirst(unit.0.count)
-            total += value * unit.1
-        }
-        guard total > 0, total < 1e18 else { return nil }
-        return Int64(total)
-    }
+    static func duration(_ text: String) -> Int64? { DurationParsing.nanoseconds(text) }
 
     /// RFC 3339 (`2026-12-07T06:00:00Z`, offsets and fractions too) or Unix seconds.
     static func instant(_ text: String) -> Int64? {

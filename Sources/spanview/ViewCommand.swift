@@ -161,6 +161,19 @@ struct ViewCommand: ParsableCommand {
             let window = arguments.window ?? .init()
             let fetcher = arguments.fetcher
             app.useBackend(remote.description) { id in inbox.start(BackendTraceSource(id, from: remote, window: window, fetcher: fetcher)) }
+            // `R`: the backend's search; its window is --since/--start/--end, else the last hour.
+            let searchWindow = backend.window(defaultSince: 3_600_000_000_000) ?? .init()
+            let search = TraceSearch(remote, fetcher: fetcher)
+            let hint = remote.kind == .tempo
+                ? "TraceQL: { status = error } { resource.service.name = \"shop\" && duration > 1s } · Enter · Esc"
+                : "service op=\"GET /cart\" http.status_code=500 min=100ms · Enter · Esc"
+            app.useBackendSearch(hint: hint) { text in
+                switch TraceSearch.query(typed: text, for: remote.kind, window: searchWindow) {
+                case .failure(let error): return .failure(BackendSearchFailure(error.description))
+                case .success(let query):
+                    return search.run(query).map(\.hits).mapError { BackendSearchFailure($0.description) }
+                }
+            }
         }
         var loop = ViewerLoop()
         loop.afterFirstFrame = { TestCrashHook.fireIfAsked() }   // the end-to-end tests' deliberate crashes

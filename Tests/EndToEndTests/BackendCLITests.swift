@@ -130,4 +130,40 @@ struct BackendCLITests {
         session.send(keys: "q")
         #expect(session.waitForExit() == 0)
     }
+
+    @Test("the viewer: R searches Jaeger, the Found view lists the hits, Enter fetches and opens one",
+          .enabled(if: tmuxAvailable))
+    func viewerSearchesTheBackend() throws {
+        let double = try BackendDouble(role: .jaeger)
+        let binary = try #require(TmuxSession.product("spanview"), "spanview is not built")
+        let command = ([TmuxSession.quote(binary.path), "--jaeger", double.baseURL] + Self.window).joined(separator: " ")
+        let session = try TmuxSession(command: command, width: 120, height: 30)
+        #expect(session.waitFor(text: "type / and a trace ID"), "\(session.capture())")
+        session.send(keys: "R")
+        #expect(session.waitFor(text: "search Jaeger:"), "\(session.capture())")
+        session.send(text: "nosuchservice")
+        session.send(keys: "Enter")
+        #expect(session.waitFor(text: "found no trace for nosuchservice"), "\(session.capture())")
+        session.send(keys: "R")
+        session.send(keys: "C-u")
+        session.send(text: "payment-api min=10ms")
+        session.send(keys: "Enter")
+        #expect(session.waitFor(text: "1 trace found"), "\(session.capture())")
+        let found = session.capture()
+        #expect(found.contains("Found in Jaeger at \(double.baseURL): payment-api min=10ms"))
+        #expect(found.contains("\(Self.payment)  2026-12-01 10:01:00.000"), "\(found)")
+        #expect(found.contains("250ms"))
+        #expect(found.contains("payment-api: POST /api/payments"))
+        session.send(keys: "Enter")
+        #expect(session.waitFor(text: "fetched trace \(Self.payment): 3 spans"), "\(session.capture())")
+        #expect(session.capture().contains("Trace \(Self.payment)"))
+        // R shows what was found again, the fetched trace now marked as loaded.
+        session.send(keys: "R")
+        #expect(session.waitFor(text: "Found in Jaeger"), "\(session.capture())")
+        let query = double.requests().first { ($0["path"] as? String) == "/api/v3/traces" && (($0["query"] as? [String: Any])?["query.serviceName"] as? String) == "payment-api" }
+        #expect((query?["query"] as? [String: Any])?["query.durationMin"] as? String == "10ms")
+        session.send(keys: "Escape")
+        session.send(keys: "q")
+        #expect(session.waitForExit() == 0)
+    }
 }

@@ -122,3 +122,45 @@ struct BackendURLTests {
         #expect(HTTPStatusText.line(denied, url: nil).hasPrefix("HTTP 401 Unauthorized: no org id (credentials:"))
     }
 }
+
+/// Queries as typed in the viewer (`R`).
+struct TypedQueryTests {
+    let window = TraceBackend.TimeWindow(start: 0, end: 1)
+
+    @Test func tempoTakesTraceQLAsItIs() throws {
+        #expect(try TraceSearch.query(typed: "  ", for: .tempo, window: window).get().traceQL == "{}")
+        #expect(try TraceSearch.query(typed: #"{ status = error }"#, for: .tempo, window: window).get().traceQL == "{ status = error }")
+    }
+
+    @Test func jaegerTakesAServiceThenWords() throws {
+        let query = try TraceSearch.query(typed: #"shop op="GET /cart" http.status_code=500 min=100ms max=2s"#, for: .jaeger, window: window).get()
+        #expect(query.service == "shop")
+        #expect(query.operation == "GET /cart")
+        #expect(query.tags.map(\.key) == ["http.status_code"])
+        #expect(query.tags.map(\.value) == ["500"])
+        #expect(query.minDuration == 100_000_000)
+        #expect(query.maxDuration == 2_000_000_000)
+        #expect(try TraceSearch.query(typed: "service=shop", for: .jaeger, window: window).get().service == "shop")
+    }
+
+    @Test func jaegerSaysWhatIsWrong() {
+        func failure(_ text: String) -> String? {
+            if case .failure(let error) = TraceSearch.query(typed: text, for: .jaeger, window: window) { return error.description }
+            return nil
+        }
+        #expect(failure("op=x")?.hasPrefix("Jaeger searches one service") == true)
+        #expect(failure("shop cart")?.contains("'cart' is neither") == true)
+        #expect(failure("shop min=soon")?.contains("min takes a duration") == true)
+        #expect(failure("shop =x")?.contains("no key") == true)
+    }
+
+    @Test func durationsAsTyped() {
+        #expect(DurationParsing.nanoseconds("1h30m") == 5_400_000_000_000)
+        #expect(DurationParsing.nanoseconds("1.5s") == 1_500_000_000)
+        #expect(DurationParsing.nanoseconds("250µs") == 250_000)
+        #expect(DurationParsing.nanoseconds("2d") == 172_800_000_000_000)
+        #expect(DurationParsing.nanoseconds("5") == nil)
+        #expect(DurationParsing.nanoseconds("-5s") == nil)
+        #expect(DurationParsing.nanoseconds("99999999999999d") == nil)
+    }
+}
