@@ -7,7 +7,7 @@ import PackageDescription
 // docs/fuzzing.md says what each checks.
 let harnesses: [(name: String, job: String)] = [
     ("fuzz-go", "Go stdouttrace decoder through the stream reader, whole and in pieces"),
-    ("fuzz-otlp", "OTLP/JSON decoder through the stream reader, whole and in pieces"),
+    ("fuzz-otlp", "OTLP/JSON decoder through the stream reader, whole and in pieces; Tempo's status and search answers"),
     ("fuzz-jaeger", "Jaeger JSON decoder through the stream reader, whole and in pieces"),
     ("fuzz-zipkin", "Zipkin v2 decoder through the stream reader, whole and in pieces"),
     ("fuzz-python", "Python console decoder through the stream reader, whole and in pieces"),

@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh --build                                    build them all, run none
 #
 # The seed corpus is made from samples/ and, when present, ../shared/conformance/external/
-# (each file, and each of its lines, as a seed); what the fuzzer finds is kept in
+# (each file, and each of its lines, as a seed), plus Fuzz/seeds/TARGET; what the fuzzer finds is kept in
 # Fuzz/corpus/TARGET (not committed). A crash leaves its input in Fuzz/artifacts/ and exits
 # non-zero: minimise it (-minimize_crash=1), fix the cause, and add it under
 # Tests/SpanFormatsTests/FuzzRegressions/ (docs/fuzzing.md).
@@ -87,6 +87,10 @@ case "$target" in
             awk -v dir="$seeds" -v n="$n" 'length($0) > 20 && c < 20 { c++; f = dir "/line" n "_" c; printf "%s\n", $0 > f; close(f) }' "$f"
         done ;;
 esac
+
+# Hand-made seeds kept with a harness, when it has any (Fuzz/seeds/TARGET: Tempo's answers for
+# fuzz-otlp).
+if [ -d "$fuzz/seeds/$target" ]; then cp "$fuzz/seeds/$target"/* "$seeds/"; fi
 
 dict=()
 case "$target" in fuzz-time-id|fuzz-packed|fuzz-gzip|fuzz-protobuf|fuzz-query) ;; *) dict=(-dict="$fuzz/dictionaries/spans.dict") ;; esac

@@ -99,4 +99,25 @@ extension JSONScanner {
         }
         return SpanID(value)
     }
+
+    // Hex or base64 IDs (the OTLP/JSON decoder). Hex is tried first and wins, so every ID
+    // that read before reads the same. Base64 of 16 bytes is 24 characters ending `==` (22
+    // without padding), of 8 bytes 12 ending `=` (11 without): a padded one can never be hex,
+    // so padded base64 (all that gogo jsonpb, i.e. Tempo, writes) is never ambiguous. Only
+    // unpadded base64 whose 22 (or 11) characters all happen to be hex digits is, and it
+    // reads as hex, as it always did (a short hex ID, left-padded).
+
+    /// `parseTraceID`, or else base64 of exactly 16 bytes (`Base64.decodeID`).
+    func parseTraceIDHexOrBase64(_ raw: RawBytes) -> TraceID? {
+        if let id = parseTraceID(raw) { return id }
+        guard raw.count >= 22, let id = Base64.decodeID(raw.buffer, byteCount: 16) else { return nil }
+        return TraceID(high: id.high, low: id.low)
+    }
+
+    /// `parseSpanID`, or else base64 of exactly 8 bytes.
+    func parseSpanIDHexOrBase64(_ raw: RawBytes) -> SpanID? {
+        if let id = parseSpanID(raw) { return id }
+        guard raw.count >= 11, let id = Base64.decodeID(raw.buffer, byteCount: 8) else { return nil }
+        return SpanID(id.high)
+    }
 }

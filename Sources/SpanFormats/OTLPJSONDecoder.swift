@@ -4,6 +4,11 @@ import SpanModel
 /// writes one per line, and Jaeger's api_v3 `{"result": {"resourceSpans": ...}}`), with the
 /// protobuf JSON mapping's leniency: 64-bit integers as strings or numbers, IDs as hex in
 /// either case (empty for none), the legacy `instrumentationLibrarySpans` key.
+///
+/// Also what Grafana Tempo's query API answers, which is gogo jsonpb rather than OTLP/JSON:
+/// `/api/v2/traces/<id>`'s `{"trace": {"resourceSpans": ...}, "status": ..., "metrics": ...}`,
+/// `/api/traces/<id>`'s `{"resourceSpans": ...}` (`{"batches": ...}` before Tempo 2.6), IDs
+/// as base64 of their bytes, kinds and status codes as enum names.
 public final class OTLPJSONDecoder: SpanValueDecoder {
     public static let format = SpanFormat.otlp
     let strings: StringTable
@@ -20,10 +25,14 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
         guard try s.beginObject() else { return false }
         repeat {
             let key = try s.readKey()
-            if key.equals("resourceSpans") {
+            if key.equals("resourceSpans") || key.equals("batches") {
                 _ = try s.forEachElement { (s) throws(ScanError) in try self.resourceSpans(&s, into: &spans) }
             } else if key.equals("result") {
                 _ = try decodeTopLevel(&s, into: &spans)
+            } else if key.equals("trace") {
+                // Tempo's v2 answer (`status`, `message`, `metrics` beside it are skipped here:
+                // `TraceResponseStatus.read` has them).
+                if try !s.consumeNull() { _ = try decodeTopLevel(&s, into: &spans) }
             } else {
                 try s.skipValue()
             }
@@ -152,15 +161,21 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
         return ns == 0 ? Timestamp.unknown : ns
     }
 
+    /// Hex (OTLP/JSON) or base64 of 16 bytes (gogo jsonpb, Tempo): `parseTraceIDHexOrBase64`.
     private func readTraceID(_ s: inout JSONScanner) throws(ScanError) -> TraceID {
         let raw = try s.readRawString()
-        guard let id = s.parseTraceID(raw) else { throw .malformed("traceId is not up to 32 hex digits", offset: s.position) }
+        guard let id = s.parseTraceIDHexOrBase64(raw) else {
+            throw .malformed("traceId is neither up to 32 hex digits nor base64 of 16 bytes", offset: s.position)
+        }
         return id
     }
 
+    /// Hex or base64 of 8 bytes (`spanId`, `parentSpanId`, and a link's `spanId`).
     private func readSpanID(_ s: inout JSONScanner) throws(ScanError) -> SpanID {
         let raw = try s.readRawString()
-        guard let id = s.parseSpanID(raw) else { throw .malformed("spanId is not up to 16 hex digits", offset: s.position) }
+        guard let id = s.parseSpanIDHexOrBase64(raw) else {
+            throw .malformed("spanId is neither up to 16 hex digits nor base64 of 8 bytes", offset: s.position)
+        }
         return id
     }
 

@@ -1,7 +1,8 @@
 import SpanModel
 
 /// Which decoder reads a top-level value, by its content (each value on its own, so formats
-/// may share a stream): OTLP/JSON by its `resourceSpans` (or Jaeger api_v3's `result`),
+/// may share a stream): OTLP/JSON by its `resourceSpans` (or Jaeger api_v3's `result`, or
+/// Tempo's `trace` object or `batches` list),
 /// Zipkin v2 by `traceId` and `id`, Python's console exporter by `context`, Jaeger by `data`,
 /// `traceID` or `processes`, and the Go
 /// stdouttrace decoder for everything else (which also skips JSON that is not a span).
@@ -70,6 +71,17 @@ public final class SpanDecoder {
             case 4 where key.equals("Name"), 11 where key.equals("SpanContext"): return .go
             case 13 where key.equals("resourceSpans"), 6 where key.equals("result"),
                  12 where key.equals("resourceLogs"), 15 where key.equals("resourceMetrics"): return .otlp
+            case 5 where key.equals("trace"), 7 where key.equals("batches"):
+                // Tempo's answers. Only with the value they have there (an object, a list of
+                // objects), so a JSON log line's `"trace":"…"` stays with the Go decoder,
+                // which counts it as a value that is not a span.
+                var value = s
+                if key.count == 5 {
+                    if try value.peek() == UInt8(ascii: "{") { return .otlp }
+                } else if try value.peek() == UInt8(ascii: "[") {
+                    guard try value.beginArray() else { return .otlp }
+                    if try value.peek() == UInt8(ascii: "{") { return .otlp }
+                }
             case 7 where key.equals("traceId"), 2 where key.equals("id"), 13 where key.equals("localEndpoint"): return .zipkin
             case 7 where key.equals("context"): return .python
             case 4 where key.equals("data"), 7 where key.equals("traceID"), 9 where key.equals("processes"): return .jaeger
