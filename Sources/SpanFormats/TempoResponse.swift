@@ -82,16 +82,28 @@ public struct TraceHit: Sendable, Equatable {
     /// The spans the query matched: `matched` summed over `spanSets` (or of the one `spanSet`
     /// older Tempo writes, when there is no `spanSets`); nil when there is neither.
     public var matchedSpans: Int?
+    /// Spans and error spans of the whole trace, where the backend answered with the trace's
+    /// spans (Jaeger's search does; Tempo's gives only the matches).
+    public var spanCount: Int?
+    public var errorCount: Int?
 
     /// A hit as given (tests, and clients that make their own).
     public init(traceID: TraceID, rootService: String? = nil, rootName: String? = nil, startNs: Int64? = nil,
-                durationNs: Int64? = nil, matchedSpans: Int? = nil) {
+                durationNs: Int64? = nil, matchedSpans: Int? = nil, spanCount: Int? = nil, errorCount: Int? = nil) {
         self.traceID = traceID
         self.rootService = rootService
         self.rootName = rootName
         self.startNs = startNs
         self.durationNs = durationNs
         self.matchedSpans = matchedSpans
+        self.spanCount = spanCount
+        self.errorCount = errorCount
+    }
+
+    /// The duration as a list shows it: `<1ms` for Tempo's zero (under a millisecond).
+    public var durationText: String {
+        guard let durationNs else { return "?" }
+        return durationNs == 0 ? "<1ms" : DurationText.format(durationNs)
     }
 }
 

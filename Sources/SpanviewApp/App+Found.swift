@@ -129,7 +129,7 @@ extension App {
             x += 2
             x += grid.put(Self.startText(hit.startNs).padding(23), x: x, y: y, style: Style(.muted, background: base.background))
             x += 2
-            x += grid.put((hit.durationNs.map(DurationText.format) ?? "<1ms").leftPadded(9), x: x, y: y, style: base)
+            x += grid.put((hit.durationText).leftPadded(9), x: x, y: y, style: base)
             x += 2
             let spans = (hit.spanCount ?? hit.matchedSpans).map(String.init) ?? ""
             x += grid.put(spans.leftPadded(5), x: x, y: y, style: base)

@@ -107,7 +107,7 @@ enum SearchResultText {
         header.append("ROOT")
         var rows: [[String]] = [header]
         for hit in hits {
-            var row = [hit.traceID.hex, time(hit.startNs), hit.durationNs.map(DurationText.format) ?? "<1ms",
+            var row = [hit.traceID.hex, time(hit.startNs), hit.durationText,
                        (hit.spanCount ?? hit.matchedSpans).map(String.init) ?? ""]
             if showErrors { row.append(hit.errorCount.map(String.init) ?? "") }
             let root = [hit.rootService, hit.rootName].compactMap { $0 }.joined(separator: ": ")
