@@ -23,6 +23,12 @@ let harnesses: [(name: String, job: String)] = [
     ("fuzz-query", "the span search and trace filter languages on any text: parse, read back, evaluate"),
 ]
 
+/// Harnesses that need the network target (its answers' decoding and search), kept apart so
+/// the others do not build SwiftNIO under the sanitizers.
+let networkHarnesses: [(name: String, job: String)] = [
+    ("fuzz-response", "a URL's or backend's answer as JSON, protobuf or other text, gzip or not; its spans as search hits; a typed backend query"),
+]
+
 let package = Package(
     name: "spanview-fuzz",
     dependencies: [.package(name: "spanview", path: "..")],
@@ -41,4 +47,9 @@ let package = Package(
             .product(name: "TerminalInput", package: "spanview"),
         ]),
     ] + harnesses.map { .executableTarget(name: $0.name, dependencies: ["FuzzSupport"]) }
+      + networkHarnesses.map { .executableTarget(name: $0.name, dependencies: [
+            .product(name: "SpanModel", package: "spanview"),
+            .product(name: "SpanFormats", package: "spanview"),
+            .product(name: "SpanNetwork", package: "spanview"),
+        ]) }
 )

@@ -13,7 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
-harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-source fuzz-packed fuzz-render fuzz-time-id fuzz-gzip fuzz-write fuzz-protobuf fuzz-query)
+harnesses=(fuzz-go fuzz-otlp fuzz-jaeger fuzz-zipkin fuzz-python fuzz-split fuzz-pipe fuzz-source fuzz-packed fuzz-render fuzz-time-id fuzz-gzip fuzz-write fuzz-protobuf fuzz-query fuzz-response)
 
 # Optimised code, as users run it, with libFuzzer's coverage (the -Xswiftc form instruments
 # every module, the package's own included; SwiftPM's form links libFuzzer's main) and

@@ -175,6 +175,16 @@ func readAll(_ source: any SpanSource) -> (spans: [Span], status: InputStatus) {
         #expect(reason.contains("onnect"))
     }
 
+    @Test func tlsToAPlainServerIsATLSError() {
+        // https:// to a port that answers plain HTTP: the handshake fails, said as TLS.
+        let result = HTTPFetcher(.init(timeout: 5)).get(URL(string: "https://127.0.0.1:\(server.port)/sample.json")!)
+        guard case .failure(let error) = result, case .tls = error else {
+            Issue.record("expected a TLS failure, got \(result)")
+            return
+        }
+        #expect(error.reason.hasPrefix("TLS failed ("), "\(error.reason)")
+    }
+
     @Test func headersGoAlongButNotToAnotherHost() throws {
         let fetcher = HTTPFetcher(.init(headers: [("Authorization", "Bearer s3cret"), ("X-Scope-OrgID", "team-a")]))
         let same = fetcher.get(server.url("/sample.json"))
@@ -201,5 +211,52 @@ func readAll(_ source: any SpanSource) -> (spans: [Span], status: InputStatus) {
         #expect(spans.count > 0 && spans.count < whole, "\(spans.count) of \(whole)")
         #expect(damaged.end == .complete)
         #expect(damaged.problems.last?.reason.hasSuffix("nothing after it was read") == true, "\(damaged.problems.map(\.reason))")
+    }
+}
+
+/// HTTPS with a certificate nobody vouches for: the fetch fails as a TLS error naming the
+/// certificate problem, not as a hang or an unreadable answer.
+@Suite struct UntrustedCertificateTests {
+    @Test func aSelfSignedCertificateIsRefusedInOneLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("key.pem").path, cert = dir.appendingPathComponent("cert.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                             "-days", "1", "-subj", "/CN=127.0.0.1"]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-c", """
+            import http.server, ssl, sys
+            s = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+            c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(sys.argv[1], sys.argv[2])
+            s.socket = c.wrap_socket(s.socket, server_side=True)
+            print(s.server_port, flush=True); s.serve_forever()
+            """, cert, key]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        let port = try #require(Int(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let result = HTTPFetcher(.init(timeout: 5)).get(URL(string: "https://127.0.0.1:\(port)/")!)
+        guard case .failure(let error) = result, case .tls = error else {
+            Issue.record("expected a TLS failure, got \(result)")
+            return
+        }
+        #expect(error.description.hasPrefix("https://127.0.0.1:\(port)/: TLS failed ("), "\(error.description)")
+        #expect(error.reason.lowercased().contains("certificate"), "\(error.reason)")
     }
 }
