@@ -240,69 +240,17 @@ public enum TempoSearchResponse {
     }
 }
 
-/// JSON string contents to text, bounded: escapes decoded, invalid UTF-8 replaced (U+FFFD),
-/// at most `limit` UTF-8 bytes (cut at a character boundary, and the decoding stops there).
-/// Nil for a malformed escape.
+/// JSON string contents to text, bounded: escapes decoded as everywhere else (`StringTable`),
+/// then cut to at most `limit` UTF-8 bytes at a character boundary. Nil for a malformed escape.
 enum TempoText {
     static func decode(_ raw: RawBytes, limit: Int) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(raw.count, limit + 4))
-        let p = raw.start, n = raw.count
-        var i = 0
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= n else { return nil }
-            var v: UInt32 = 0
-            for k in 0..<4 {
-                guard let d = HexDigits.value(of: p[at + k]) else { return nil }
-                v = v << 4 | UInt32(d)
-            }
-            return v
-        }
-        func append(scalar: UInt32) {
-            let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-            out.append(contentsOf: String(s).utf8)
-        }
-        // A few bytes past the limit, so that the cut below falls on a whole character.
-        while i < n && out.count <= limit + 4 {
-            let b = p[i]
-            if b != UInt8(ascii: "\\") {
-                out.append(b)
-                i += 1
-                continue
-            }
-            guard i + 1 < n else { return nil }
-            let e = p[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                guard let u = hex4(i) else { return nil }
-                i += 4
-                if u >= 0xD800 && u <= 0xDBFF, i + 6 <= n, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u"),
-                   let low = hex4(i + 2), low >= 0xDC00 && low <= 0xDFFF {
-                    i += 6
-                    append(scalar: 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00))
-                } else {
-                    append(scalar: u)   // a lone surrogate becomes U+FFFD
-                }
-            default:
-                return nil
-            }
-        }
-        let text = String(decoding: out, as: UTF8.self)
+        guard let text = try? StringTable().string(raw, offset: 0) else { return nil }
         guard text.utf8.count > limit else { return text }
-        // Cut at the last scalar that fits (repairing may have grown the bytes: U+FFFD is 3).
-        var repaired = Array(text.utf8)
-        var cut = limit
-        while cut > 0 && repaired[cut] & 0xC0 == 0x80 { cut -= 1 }
-        repaired.removeSubrange(cut...)
-        return String(decoding: repaired, as: UTF8.self)
+        var cut = ""
+        for character in text {
+            if cut.utf8.count + character.utf8.count > limit { break }
+            cut.append(character)
+        }
+        return cut
     }
 }

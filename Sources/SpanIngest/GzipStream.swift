@@ -122,6 +122,39 @@ public final class GzipStream {
         }
     }
 
+    /// Why `decompressed(_:limit:)` stopped before the end.
+    public enum Stop: Error, Sendable {
+        /// The output passed the limit.
+        case overLimit
+        /// The data is damaged or cut short here.
+        case damaged(GzipError)
+    }
+
+    /// Decompresses whole gzip data held in memory, 256 KiB of input at a time, giving up as
+    /// soon as the output passes `limit` (a bomb costs at most the limit and the work to make
+    /// it): what came out, and why it stopped early if it did (what came before damage is kept).
+    public static func decompressed(_ bytes: UnsafeRawBufferPointer, limit: Int) -> (bytes: [UInt8], stop: Stop?) {
+        let stream = GzipStream()
+        var out: [UInt8] = []
+        out.reserveCapacity(min(limit, bytes.count * 4))
+        var over = false
+        do throws(GzipError) {
+            var at = 0
+            while at < bytes.count && !over {
+                let end = min(bytes.count, at + (256 << 10))
+                try stream.decompress(UnsafeRawBufferPointer(rebasing: bytes[at..<end])) { piece in
+                    guard !over else { return }
+                    if out.count + piece.count > limit { over = true } else { out.append(contentsOf: piece) }
+                }
+                at = end
+            }
+            if !over { try stream.finish() }
+        } catch {
+            return (out, .damaged(error))
+        }
+        return (out, over ? .overLimit : nil)
+    }
+
     /// The input has ended. Throws if it ended inside a member (truncated), or the error
     /// already met. A stream that ended after a whole member, or padding, or before any
     /// byte, is complete.

@@ -88,9 +88,14 @@ public enum ResponseBody {
         if body.withUnsafeBytes(GzipStream.isGzip) {
             // A `.gz` file served as bytes: decompressed here, within the same limit; damage
             // keeps what came before it, as in a file.
-            let inflated = body.withUnsafeBytes { inflate($0, limit: HTTPFetcher.Options.defaultMaxBodyBytes) }
+            let inflated = body.withUnsafeBytes { GzipStream.decompressed($0, limit: HTTPFetcher.Options.defaultMaxBodyBytes) }
             body = inflated.bytes
-            gzipDamage = inflated.damage.map { ReadProblem(source: source, offset: Int64(inflated.bytes.count), line: 0, reason: $0) }
+            let reason: String? = switch inflated.stop {
+            case .damaged(let damage): "\(damage); nothing after it was read"
+            case .overLimit: "decompressed, the answer is over \(HTTPFetcher.Options.defaultMaxBodyBytes >> 20) MiB; nothing after that was read"
+            case nil: nil
+            }
+            gzipDamage = reason.map { ReadProblem(source: source, offset: Int64(inflated.bytes.count), line: 0, reason: $0) }
         }
         func withDamage(_ last: inout ReadBatch) {
             guard let gzipDamage else { return }
@@ -132,28 +137,6 @@ public enum ResponseBody {
 
     static func isProtobuf(_ mediaType: String?) -> Bool {
         mediaType == "application/x-protobuf" || mediaType == "application/protobuf" || mediaType == "application/vnd.google.protobuf"
-    }
-
-    /// gzip bytes decompressed, at most `limit` of them, and why it stopped early if it did.
-    static func inflate(_ bytes: UnsafeRawBufferPointer, limit: Int) -> (bytes: [UInt8], damage: String?) {
-        let stream = GzipStream()
-        var out: [UInt8] = []
-        var over = false
-        do throws(GzipError) {
-            var at = 0
-            while at < bytes.count && !over {
-                let end = min(bytes.count, at + (256 << 10))
-                try stream.decompress(UnsafeRawBufferPointer(rebasing: bytes[at..<end])) { piece in
-                    guard !over else { return }
-                    if out.count + piece.count > limit { over = true } else { out.append(contentsOf: piece) }
-                }
-                at = end
-            }
-            if !over { try stream.finish() }
-        } catch {
-            return (out, "\(error); nothing after it was read")
-        }
-        return (out, over ? "decompressed, the answer is over \(limit >> 20) MiB; nothing after that was read" : nil)
     }
 }
 
