@@ -47,6 +47,9 @@ extension App {
                 waiting = "The input ended without a span."
             }
             grid.put(waiting, x: 2, y: 1, style: .muted)
+            if let backendName {
+                grid.put(glyphs.text("/ and a trace ID fetches it from \(backendName) · R searches it"), x: 2, y: 3, style: .muted)
+            }
             return
         }
         let widget = TraceListWidget(entries: list.entries, order: list.order, selected: list.selected, top: list.top,
