@@ -204,8 +204,11 @@ public enum OTLPJSONWriter {
             w.beginObject()
             w.key("\"key\":")
             w.string(attribute.key)
-            w.key("\"value\":")
-            anyValue(&w, attribute.value)
+            // No value is no `value` key (rotel answers 400 to `"value":{}`; readers take both).
+            if case .empty = attribute.value {} else {
+                w.key("\"value\":")
+                anyValue(&w, attribute.value)
+            }
             w.endObject()
         }
         w.endArray()
@@ -245,10 +248,8 @@ public enum OTLPJSONWriter {
         case .map(let list):
             w.key("\"kvlistValue\":")
             w.beginObject()
-            if !list.isEmpty {
-                w.key("\"values\":")
-                keyValues(&w, list)
-            }
+            w.key("\"values\":")   // written when empty too (see `array`)
+            keyValues(&w, list)
             w.endObject()
         case .empty:
             break
@@ -259,19 +260,19 @@ public enum OTLPJSONWriter {
         w.endObject()
     }
 
-    /// `"arrayValue":{"values":[…]}`, `{}` inside when empty.
+    /// `"arrayValue":{"values":[…]}`, with `"values":[]` written when empty: the protobuf JSON
+    /// mapping allows `{}`, but rotel (a real collector) answers 400 to an `arrayValue` or
+    /// `kvlistValue` without `values`, and every reader takes the explicit empty list.
     private static func array(_ w: inout JSONOutput, _ count: Int, element: (inout JSONOutput, Int) -> Void) {
         w.key("\"arrayValue\":")
         w.beginObject()
-        if count > 0 {
-            w.key("\"values\":")
-            w.beginArray()
-            for i in 0..<count {
-                w.element()
-                element(&w, i)
-            }
-            w.endArray()
+        w.key("\"values\":")
+        w.beginArray()
+        for i in 0..<count {
+            w.element()
+            element(&w, i)
         }
+        w.endArray()
         w.endObject()
     }
 }

@@ -12,7 +12,7 @@ struct SpanviewCommand: ParsableCommand {
         standard input. With no command, opens the interactive viewer: spanview trace.json
         """,
         version: SpanviewVersion.current,
-        subcommands: [ViewCommand.self, PrintCommand.self, SummaryCommand.self, StatsCommand.self, SearchCommand.self, RecordCommand.self],
+        subcommands: [ViewCommand.self, PrintCommand.self, SummaryCommand.self, StatsCommand.self, SearchCommand.self, ConvertCommand.self, RecordCommand.self],
         defaultSubcommand: ViewCommand.self
     )
 }

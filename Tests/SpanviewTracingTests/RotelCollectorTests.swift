@@ -214,4 +214,56 @@ struct RotelCollectorTests {
         #expect(log.contains("STATUS_CODE_ERROR"))
         #expect(log.contains("SPAN_KIND_SERVER") && log.contains("SPAN_KIND_CLIENT"))
     }
+
+    /// Every shipped sample's spans, read as spanview reads them.
+    static func sampleSpans() throws -> [SpanModel.Span] {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples")
+        var spans: [SpanModel.Span] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: samples.path).sorted()
+        where name.hasSuffix(".json") || name.hasSuffix(".jsonl") || name.hasSuffix(".txt") {
+            let reader = SpanStreamReader(source: name)
+            let bytes = try [UInt8](Data(contentsOf: samples.appendingPathComponent(name)))
+            var batch = reader.feed(bytes)
+            batch.absorb(reader.finish())
+            spans += batch.spans
+        }
+        return spans
+    }
+
+    @Test("convert's OTLP output: every sample, in lines of up to 512 spans, is accepted and every span logged",
+          .enabled(if: RotelCollector.shouldRun))
+    func convertedSamplesAreAccepted() throws {
+        let rotel = try RotelCollector()
+        defer { rotel.stop() }
+        let spans = try Self.sampleSpans()
+        try #require(spans.count > 1000)
+        var statuses: [Int] = []
+        var answers: [String] = []
+        for start in stride(from: 0, to: spans.count, by: 512) {
+            var line: [UInt8] = []
+            SpanWriterFormat.otlp.write(spans[start..<min(spans.count, start + 512)], into: &line)
+            var request = URLRequest(url: rotel.url, timeoutInterval: 10)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(line)
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var status = 0
+            nonisolated(unsafe) var answer = ""
+            URLSession.shared.dataTask(with: request) { data, response, _ in
+                status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                answer = data.map { String(decoding: $0.prefix(300), as: UTF8.self) } ?? ""
+                done.signal()
+            }.resume()
+            done.wait()
+            statuses.append(status)
+            answers.append(answer)
+        }
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses) \(answers.filter { !$0.isEmpty && $0 != "{}" }.prefix(3))")
+        #expect(rotel.waitForLog(seconds: 20) { $0.components(separatedBy: "Span #").count - 1 >= spans.count },
+                "rotel logged \(rotel.log.components(separatedBy: "Span #").count - 1) of \(spans.count) spans")
+        let log = rotel.log
+        let missing = spans.filter { !log.contains($0.spanID.description) }
+        #expect(missing.isEmpty, "\(missing.count) spans not logged, e.g. \(missing.prefix(3).map(\.spanID.description))")
+    }
 }

@@ -1,0 +1,52 @@
+import SpanModel
+
+/// The formats spanview writes (`convert --to`, the viewer's `w`), each by its byte-level writer.
+public enum SpanWriterFormat: String, CaseIterable, Sendable {
+    /// OTLP/JSON lines, as the Collector's file exporter writes them (`OTLPJSONWriter`).
+    case otlp
+    /// The Go SDK's stdouttrace layout, one span a line (`StdouttraceWriter`).
+    case stdouttrace
+    /// The same, tab-indented as `WithPrettyPrint()` writes it.
+    case stdouttracePretty = "stdouttrace-pretty"
+    /// Jaeger's `{"data": [...]}` document, as its UI uploads it (`JaegerJSONWriter`).
+    case jaeger
+    /// Zipkin v2: one JSON array of spans (`ZipkinWriter`).
+    case zipkin
+
+    /// Whether the format can be written a batch at a time as spans are read (a line per
+    /// batch or span), in bounded memory; Jaeger and Zipkin are one document for everything.
+    public var isStreaming: Bool {
+        switch self {
+        case .otlp, .stdouttrace, .stdouttracePretty: true
+        case .jaeger, .zipkin: false
+        }
+    }
+
+    /// The format a file name asks for by its ending (`.gz` aside): `x.otlp.jsonl`,
+    /// `x.stdouttrace.jsonl`, `x.jaeger.json`, `x.zipkin.json`; nil when it names none.
+    public static func named(byFile name: String) -> SpanWriterFormat? {
+        var lower = name.lowercased()
+        if lower.hasSuffix(".gz") { lower.removeLast(3) }
+        for ending in [".json", ".jsonl", ".ndjson", ".txt"] where lower.hasSuffix(ending) {
+            lower.removeLast(ending.count)
+            break
+        }
+        if lower.hasSuffix(".otlp") { return .otlp }
+        if lower.hasSuffix(".stdouttrace") || lower.hasSuffix(".go") { return .stdouttrace }
+        if lower.hasSuffix(".jaeger") { return .jaeger }
+        if lower.hasSuffix(".zipkin") { return .zipkin }
+        return nil
+    }
+
+    /// Appends `spans` in this format. For a streaming format this is one more piece of the
+    /// output; for Jaeger and Zipkin it is the whole document.
+    public func write(_ spans: some Collection<Span>, into out: inout [UInt8]) {
+        switch self {
+        case .otlp: OTLPJSONWriter.write(spans, into: &out)
+        case .stdouttrace: StdouttraceWriter.write(spans, into: &out)
+        case .stdouttracePretty: StdouttraceWriter.write(spans, pretty: true, into: &out)
+        case .jaeger: JaegerJSONWriter.write(spans, into: &out)
+        case .zipkin: ZipkinWriter.write(spans, into: &out)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import SpanFormats
+import SpanIngest
+import SpanModel
+import SpanStore
+
+/// `spanview convert`: spans read from sources, written in another format. OTLP and
+/// stdouttrace are written a batch at a time as the input is read, in bounded memory (a 2 GB
+/// file converts without being held); Jaeger and Zipkin are one document each, written once
+/// everything is read (and duplicates are dropped on the way, as the store drops them).
+public struct SpanConverter {
+    public let format: SpanWriterFormat
+    /// Only traces whose ID starts with one of these (all when empty).
+    public let traces: [TraceIDPrefix]
+
+    public init(to format: SpanWriterFormat, traces: [TraceIDPrefix] = []) {
+        self.format = format
+        self.traces = traces
+    }
+
+    /// What a conversion did.
+    public struct Report: Sendable {
+        /// Each input's name, totals, problems, notices and end, as `summary` shows them.
+        public var inputs: [InputStatus] = []
+        public var spansWritten = 0
+        public var tracesWritten = 0
+        /// What the format could not hold of the spans written, in sentences (Jaeger and Zipkin).
+        public var losses: [String] = []
+    }
+
+    /// Reads every source in turn and writes to `output` (not finished: the caller finishes
+    /// it). Throws the output's failure; an input's failure is in its status.
+    public func convert(_ sources: [any SpanSource], into output: OutputFile,
+                        progress: ((Report) -> Void)? = nil) throws(InputError) -> Report {
+        var report = Report()
+        var seenTraces = Set<TraceID>()
+        var store = TraceStore()
+        var failure: InputError?
+        for (index, source) in sources.enumerated() {
+            report.inputs.append(InputStatus(name: source.name, isLive: source.isLive, isEphemeral: source.isEphemeral))
+            source.read { batch in
+                report.inputs[index].take(batch)
+                var spans = batch.spans
+                if !traces.isEmpty { spans.removeAll { span in !traces.contains { $0.matches(span.traceID) } } }
+                if format.isStreaming {
+                    if !spans.isEmpty {
+                        var bytes: [UInt8] = []
+                        format.write(spans, into: &bytes)
+                        do throws(InputError) {
+                            try output.write(bytes)
+                        } catch {
+                            failure = error
+                            return false
+                        }
+                        report.spansWritten += spans.count
+                        for span in spans { seenTraces.insert(span.traceID) }
+                    }
+                } else {
+                    store.insert(moving: &spans)
+                }
+                progress?(report)
+                return true
+            }
+            if let failure { throw failure }
+        }
+        if format.isStreaming {
+            report.tracesWritten = seenTraces.count
+        } else {
+            // Trace by trace, in the store's order (by start).
+            let spans = store.traces.flatMap(\.spans)
+            var bytes: [UInt8] = []
+            format.write(spans, into: &bytes)
+            try output.write(bytes)
+            report.spansWritten = spans.count
+            report.tracesWritten = store.traceCount
+            report.losses = format.losses(in: spans)
+        }
+        return report
+    }
+}
+
+extension SpanWriterFormat {
+    /// What this format could not hold of `spans`, in sentences (none for OTLP and stdouttrace,
+    /// which hold everything spanview reads; docs/formats.md, "Writing").
+    public func losses(in spans: [Span]) -> [String] {
+        switch self {
+        case .otlp, .stdouttrace, .stdouttracePretty: []
+        case .jaeger: JaegerJSONWriter.losses(in: spans)
+        case .zipkin: ZipkinWriter.losses(in: spans)
+        }
+    }
+}
