@@ -115,24 +115,19 @@ public enum ResponseBody {
         }
         let reader = SpanStreamReader(source: source, chunkSize: 1 << 20, threads: InputSource.decodingThreads)
         reader.maxValueBytes = .max   // the whole answer is here, within the fetch limit
+        // decodeInPlace ends with the reader's last batch (its `end` set).
         var first = true
         var stopped = false
         body.withUnsafeBytes { bytes in
-            reader.decodeInPlace(bytes) { piece, done in
+            reader.decodeInPlace(bytes) { piece, _ in
                 guard !stopped else { return }
                 if first { piece.notices = notices + piece.notices }
                 first = false
                 piece.progress = ByteProgress(done: total, total: total)
+                if piece.end != nil { withDamage(&piece) }
                 stopped = !deliver(piece)
             }
         }
-        guard !stopped else { return }
-        var last = reader.finish()
-        if first { last.notices = notices + last.notices }
-        last.progress = ByteProgress(done: total, total: total)
-        last.end = .complete
-        withDamage(&last)
-        _ = deliver(last)
     }
 
     static func isProtobuf(_ mediaType: String?) -> Bool {

@@ -260,3 +260,31 @@ func readAll(_ source: any SpanSource) -> (spans: [Span], status: InputStatus) {
         #expect(error.reason.lowercased().contains("certificate"), "\(error.reason)")
     }
 }
+
+/// An answer's body read as spans: one last batch, whatever the body (fuzz-response found two).
+struct ResponseBodyTests {
+    static func read(_ body: [UInt8], type: String) -> (spans: Int, ends: Int, counted: Int) {
+        var spans = 0, ends = 0, counted = 0
+        ResponseBody.decode(HTTPFetcher.Response(status: 200, headers: ["content-type": type], body: body), source: "t") { batch in
+            spans += batch.spans.count
+            if batch.end != nil { ends += 1 }
+            counted = batch.stats.spans
+            return true
+        }
+        return (spans, ends, counted)
+    }
+
+    @Test(arguments: ["application/json", "application/x-protobuf", "text/html"])
+    func oneEndWhateverTheBody(type: String) throws {
+        let sample = try [UInt8](Data(contentsOf: EdgeServer.samples.appendingPathComponent("payment-timeout.json")))
+        var protobuf: [UInt8] = []
+        OTLPProtobufWriter.write(try EdgeServer.sampleSpans(), into: &protobuf)
+        for body in [[], sample, protobuf, Array("<html>sign in</html>".utf8)] {
+            let result = Self.read(body, type: type)
+            #expect(result.ends == 1)
+            #expect(result.spans == result.counted)
+        }
+        #expect(Self.read(sample, type: "application/json").spans == 7)
+        #expect(Self.read(protobuf, type: "application/x-protobuf").spans == 7)
+    }
+}
