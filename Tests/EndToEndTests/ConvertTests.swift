@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// `spanview convert`, run as a user runs it: every sample into every format and back, gzip
+/// output, pipes, trace selection, and the one-line errors.
+@Suite("convert", .serialized)
+struct ConvertTests {
+    static let samples = ["payment-timeout.json", "order-inventory.jsonl", "fanout.json", "attribute-types.jsonl",
+                          "interleaved.jsonl", "with-logs.txt", "with-logs-pretty.txt", "tempo-v2-trace.json"]
+
+    /// Per trace: its ID, span count, depth, errors, services and roots, as `summary --json` says.
+    static func traces(_ path: String) throws -> [String] {
+        let result = try CLI.run(["summary", "--json", path])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        let traces = try #require(json["traces"] as? [[String: Any]])
+        return traces.map { t in
+            "\(t["traceId"] ?? "") spans=\(t["spans"] ?? "") depth=\(t["depth"] ?? "") errors=\(t["errors"] ?? "") services=\(t["services"] ?? "") roots=\(t["roots"] ?? "") orphans=\(t["orphans"] ?? "")"
+        }.sorted()
+    }
+
+    @Test("every sample to OTLP and stdouttrace (compact and pretty) reads back as the same traces",
+          arguments: ["otlp", "stdouttrace", "stdouttrace-pretty"])
+    func roundTrip(format: String) throws {
+        for sample in Self.samples {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-convert-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: out) }
+            let converted = try CLI.run(["convert", CLI.sample(sample), "--to", format, "-o", out.path])
+            #expect(converted.status == 0, "\(sample): \(converted.stderr)")
+            #expect(converted.stderr.contains("as \(format) to '\(out.path)'"), "\(converted.stderr)")
+            #expect(try Self.traces(out.path) == Self.traces(CLI.sample(sample)), "\(sample) as \(format)")
+        }
+    }
+
+    @Test("gzip when the output ends in .gz, the format from its name; a pipe in and out")
+    func gzipAndPipes() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-convert-\(UUID().uuidString).otlp.jsonl.gz")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let converted = try CLI.run(["convert", CLI.sample("interleaved.jsonl"), "-o", out.path])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        #expect(converted.stderr.contains("wrote 1,937 spans of 150 traces as otlp"), "\(converted.stderr)")
+        #expect(converted.stderr.contains("before gzip"))
+        let bytes = try Data(contentsOf: out)
+        #expect(bytes.prefix(2) == Data([0x1F, 0x8B]))
+        #expect(try Self.traces(out.path) == Self.traces(CLI.sample("interleaved.jsonl")))
+
+        let input = try Data(contentsOf: URL(fileURLWithPath: CLI.sample("order-inventory.jsonl")))
+        let piped = try CLI.run(["convert", "--to", "otlp"], stdin: input)
+        #expect(piped.status == 0)
+        #expect(piped.stderr.isEmpty, "\(piped.stderr)")   // nothing said when writing to a pipe
+        let lines = piped.stdout.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("{\"resourceSpans\":[") })
+        let back = try CLI.run(["summary", "-"], stdin: Data(piped.stdout.utf8))
+        #expect(back.stdout.contains("-: otlp-json, 15 spans"), "\(back.stdout)")
+    }
+
+    @Test("--trace picks traces by ID prefix; none matching writes nothing and exits 1")
+    func traceSelection() throws {
+        let picked = try CLI.run(["convert", CLI.sample("order-inventory.jsonl"), "--to", "stdouttrace", "--trace", "0x" + "4bf9", "--trace", "nonexistent"])
+        #expect(picked.status != 0)   // "nonexistent" is not hex
+        #expect(picked.stderr.contains("--trace must be hex digits"))
+        let ids = try Self.traces(CLI.sample("order-inventory.jsonl")).map { String($0.prefix(32)) }
+        let one = try CLI.run(["convert", CLI.sample("order-inventory.jsonl"), "--to", "stdouttrace", "--trace", String(ids[0].prefix(6))])
+        #expect(one.status == 0)
+        let back = try CLI.run(["summary", "-"], stdin: Data(one.stdout.utf8))
+        #expect(back.stdout.contains("1 trace,"), "\(back.stdout)")
+        let none = try CLI.run(["convert", CLI.sample("order-inventory.jsonl"), "--to", "otlp", "--trace", "ffffffffffff"])
+        #expect(none.status == 1)
+        #expect(none.stdout.isEmpty)
+        #expect(none.stderr.contains("nothing written: no trace ID starts with ffffffffffff"))
+    }
+
+    @Test("the format is asked for when neither --to nor the output's name says it; a bad input is named")
+    func errors() throws {
+        let noFormat = try CLI.run(["convert", CLI.sample("fanout.json"), "-o", "/tmp/x.json"])
+        #expect(noFormat.status != 0)
+        #expect(noFormat.stderr.contains("say the format: --to otlp|stdouttrace|stdouttrace-pretty|jaeger|zipkin"))
+        let missing = try CLI.run(["convert", "/nonexistent.json", CLI.sample("fanout.json"), "--to", "otlp"])
+        #expect(missing.status == 0)
+        #expect(missing.stderr.contains("'/nonexistent.json': No such file or directory"))
+        #expect(missing.stdout.hasPrefix("{\"resourceSpans\":"))
+        let unwritable = try CLI.run(["convert", CLI.sample("fanout.json"), "--to", "otlp", "-o", "/nonexistent-dir/x.json"])
+        #expect(unwritable.status == 1)
+        #expect(unwritable.stderr.contains("'/nonexistent-dir/x.json': No such file or directory"))
+    }
+}
