@@ -128,6 +128,10 @@ extension App {
     /// Takes the result of work done on its own thread, if it is ready; true if the screen
     /// changed. The viewer's loop calls it each time round while `hasBackgroundWork`.
     public mutating func pollBackgroundWork() -> Bool {
+        if let pending = pendingExport, let result = pending.job.take() {
+            takeExport(pending.done, result)
+            return true
+        }
         if let pending = pendingBackendSearch, let result = pending.job.take() {
             takeBackendSearch(pending.query, result)
             return true
@@ -145,11 +149,12 @@ extension App {
     }
 
     /// Whether work is going on on its own thread (the loop then polls for it).
-    public var hasBackgroundWork: Bool { pendingFilter != nil || pendingSearch != nil || pendingBackendSearch != nil }
+    public var hasBackgroundWork: Bool { pendingFilter != nil || pendingSearch != nil || pendingBackendSearch != nil || pendingExport != nil }
 
     /// Waits for work on its own thread to finish and takes its result (tests, benchmarks).
     public mutating func finishBackgroundWork() {
         if let pending = pendingBackendSearch { takeBackendSearch(pending.query, pending.job.wait()) }
+        if let pending = pendingExport { takeExport(pending.done, pending.job.wait()) }
         if let pending = pendingSearch { takeSearch(pending.job.wait()) }
         guard let pending = pendingFilter else { return }
         let found = pending.job.wait()

@@ -106,6 +106,8 @@ public struct App: Sendable {
     var lastBackendQuery = ""
     var pendingBackendSearch: (query: String, job: BackgroundJob<Result<[TraceHit], BackendSearchFailure>>)?
     var found: Found?
+    /// `w`'s writing, on its own thread, and what to say when it is done.
+    var pendingExport: (job: BackgroundJob<Result<Int64, InputError>>, done: String)?
     /// Saves live input received so far to a path (`w`): the bytes saved, or why not.
     public var saveInput: (@Sendable (String) -> Result<Int64, InputError>)?
     /// Spans kept while input is live; the oldest whole traces go beyond it (`--max-spans`).
@@ -188,12 +190,7 @@ public struct App: Sendable {
             } else {
                 wantsQuit = true
             }
-        case .saveInput:
-            if saveInput == nil {
-                message = ("w saves live input (a pipe, a followed file); these inputs are files already", false)
-            } else {
-                prompt = Prompt(kind: .save, text: defaultSaveName)
-            }
+        case .saveInput: askSave()
         case .help: overlay = .help; overlayScroll = 0
         case .showProblems: overlay = .problems; overlayScroll = 0
         case .showLogs:

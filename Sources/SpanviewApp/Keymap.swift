@@ -16,9 +16,9 @@ public enum Keymap {
         KeyBinding(keys: [.character("?"), .function(1)], action: .help, context: .global, help: "show every key"),
         KeyBinding(keys: [.character("p")], action: .showProblems, context: .global, help: "show the values that were skipped"),
         KeyBinding(keys: [.character("/")], action: .search, context: .global, help: "find a trace by ID (a prefix, 0x…, a traceparent, trace_id=…)"),
-        KeyBinding(keys: [.character("R")], action: .searchBackend, context: .global, help: "search the backend (--tempo: TraceQL; --jaeger: service op=… key=value min=100ms); again: a new search"),
+        KeyBinding(keys: [.character("R")], action: .searchBackend, context: .global, help: "search the backend (Tempo: TraceQL; Jaeger: service op=… k=v min=…); again: what it found"),
         KeyBinding(keys: [.character("L")], action: .showLogs, context: .global, help: "the input's log lines (Enter opens a trace a line names)"),
-        KeyBinding(keys: [.character("w")], action: .saveInput, context: .global, help: "save live input received so far to a file (as it arrived)"),
+        KeyBinding(keys: [.character("w")], action: .saveInput, context: .global, help: "write the trace or the listed traces (x.otlp.jsonl, .stdouttrace.jsonl, .jaeger.json…)"),
         KeyBinding(keys: [.character("T")], action: .showOwnSpans, context: .global, help: "spanview's own spans, live, as one more input"),
 
         KeyBinding(keys: [.character("q")], action: .quit, context: .list, help: "quit"),

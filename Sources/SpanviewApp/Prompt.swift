@@ -24,7 +24,7 @@ public struct Prompt: Sendable, Equatable {
         case .spanSearch: "words, \"phrase\", key=value, span ID · Enter search · Esc cancel"
         case .filter: "service=… root=… duration>500ms errors spans>100 key>=500 and/or/not · Enter · Esc"
         case .groupBy: "http.route, db.system, any key · empty: by operation · Enter · Esc"
-        case .save: "Enter save · Esc cancel"
+        case .save: "x.otlp.jsonl x.stdouttrace.jsonl x.jaeger.json x.zipkin.json (.gz compresses); live input: other names keep it as it arrived · Enter · Esc"
         case .backendSearch(_, let hint): hint
         }
     }
@@ -35,30 +35,5 @@ public struct Prompt: Sendable, Equatable {
 
 extension App {
     /// `spanview-live-20261207-013000.jsonl`, in the current directory.
-    var defaultSaveName: String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "spanview-live-\(formatter.string(from: Date())).jsonl"
-    }
-
-    /// Saves live input received so far (`w`, then Enter).
-    mutating func save(to path: String) {
-        guard let saveInput else {
-            message = ("there is no live input to save: files are already saved", false)
-            return
-        }
-        let name = path.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else {
-            message = ("no file named; nothing saved", true)
-            return
-        }
-        switch saveInput(name) {
-        case .success(let bytes):
-            quitArmed = false
-            message = ("saved \(bytes) bytes of input to \(name)" + (liveInputArriving ? " · more is arriving" : ""), false)
-        case .failure(let error):
-            message = ("could not save: \(error)", true)
-        }
-    }
+    var defaultSaveName: String { "spanview-live-\(Self.timestamp()).jsonl" }
 }
