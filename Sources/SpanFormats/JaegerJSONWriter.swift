@@ -15,7 +15,7 @@ import SpanModel
 /// Tags are typed `string`, `bool`, `int64`, `float64` (NaN and infinities as the strings
 /// `"NaN"`, `"Infinity"`, `"-Infinity"`) or `binary` (base64). Jaeger has no arrays, maps or
 /// empty values: an array or map is a `string` tag holding its JSON, as the Collector writes
-/// it (`ForeignWriting.text`, the same text as `ZipkinWriter.tagText`), no value the empty
+/// it (the text `ZipkinWriter.tagText` gives), no value the empty
 /// string, an unknown type its JSON text. After the attributes come the Collector's
 /// OTLP→Jaeger tags for what Jaeger has no field for: `span.kind` (`client`, `server`,
 /// `producer`, `consumer`, `internal`; none when unspecified), `otel.status_code` (`OK` or
@@ -251,8 +251,9 @@ public enum JaegerJSONWriter {
         var nanos = 0, noEnd = 0, noStart = 0, reserved = 0, eventNamed = 0, asText = 0, linkDetails = 0, rootLinked = 0
         var zeroTraceLinks = 0, scopeExtras = 0, unsetDescription = 0, remote = 0, dropped = 0, childCounts = 0, noService = 0
         func ns(_ t: Int64) { if t != Timestamp.unknown && t % 1_000 != 0 { nanos += 1 } }
-        func text(_ list: [Attribute]) {
-            for a in list {
+        /// Counts the values written as string tags, of the attributes not left out.
+        func text(_ list: [Attribute], leavingOut: (String) -> Bool) {
+            for a in list where !leavingOut(a.key) {
                 switch a.value {
                 case .string, .bool, .int, .double, .bytes: break
                 default: asText += 1
@@ -267,11 +268,11 @@ public enum JaegerJSONWriter {
             if span.startTime == Timestamp.unknown && span.endTime != Timestamp.unknown { noStart += 1 }
             let attributes = span.attributes
             for a in attributes where isReserved(a.key) { reserved += 1 }
-            text(attributes.filter { !isReserved($0.key) })
+            text(attributes, leavingOut: isReserved)
             for event in span.events {
                 ns(event.time)
                 for a in event.attributes where a.key == "event" { eventNamed += 1 }
-                text(event.attributes.filter { $0.key != "event" })
+                text(event.attributes) { $0 == "event" }
                 if event.droppedAttributeCount != 0 { dropped += 1 }
             }
             var linkedWithin = false
@@ -289,7 +290,7 @@ public enum JaegerJSONWriter {
             if seenResources.insert(ObjectIdentifier(span.resource)).inserted {
                 let service = span.resource.attributes.first { $0.key == "service.name" }
                 if service == nil || !ForeignWriting.isString(service!.value) { noService += 1 }
-                text(span.resource.attributes.filter { $0.key != "service.name" })
+                text(span.resource.attributes) { $0 == "service.name" }
             }
         }
         var l = LossCounts()

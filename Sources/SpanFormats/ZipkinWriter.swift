@@ -210,7 +210,7 @@ public enum ZipkinWriter {
                     asText += 1
                 }
             }
-            resourceAttributes += span.resource.attributes.filter { $0.key != "service.name" }.count
+            for a in span.resource.attributes where a.key != "service.name" { resourceAttributes += 1 }
             if span.kind == .internal { internalKind += 1 }
             if span.traceFlags != 1 { flags += 1 }
             if !span.scope.attributes.isEmpty || !span.scope.schemaURL.isEmpty { scopeExtras += 1 }
