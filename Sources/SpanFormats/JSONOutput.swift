@@ -70,6 +70,16 @@ struct JSONOutput {
         hasMember = true
     }
 
+    /// A member's key given as a string (escaped like any string); its value follows.
+    mutating func dynamicKey(_ text: String) {
+        if hasMember { bytes.append(UInt8(ascii: ",")) }
+        if pretty { newline() }
+        string(text)
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(UInt8(ascii: " ")) }
+        hasMember = true
+    }
+
     /// Before an array element.
     @inline(__always)
     mutating func element() {

@@ -4,12 +4,32 @@ import SpanModel
 /// or a bare trace `{"traceID", "spans", "processes"}`. Times are microseconds; the parent is
 /// the first CHILD_OF (else FOLLOWS_FROM, then `parentIsFollowsFrom` is set) reference in the
 /// same trace, other references are links; the service comes from the span's process; an `error=true` or
-/// `otel.status_code=ERROR` tag makes the span an error; logs become events.
+/// `otel.status_code=ERROR` tag makes the span an error, `otel.status_code=OK` an OK span (with
+/// `otel.status_description` as the description); `span.kind`, `otel.scope.name` and
+/// `otel.scope.version` (or the older `otel.library.*`) and `w3c.tracestate` give the kind, scope
+/// and trace state (the Collector's OTLP→Jaeger tags; the tags are kept as attributes too); a
+/// `float64` tag is a float even when whole; logs become events.
 public final class JaegerDecoder: SpanValueDecoder {
     public static let format = SpanFormat.jaeger
     let strings: StringTable
+    @exclusivity(unchecked)
+    private var scopes: [ScopeKey: InstrumentationScope] = [:]
+
+    private struct ScopeKey: Hashable {
+        var name: String
+        var version: String
+    }
 
     public init(strings: StringTable = StringTable()) { self.strings = strings }
+
+    private func scope(_ name: String, _ version: String) -> InstrumentationScope {
+        if name.isEmpty && version.isEmpty { return .empty }
+        let key = ScopeKey(name: name, version: version)
+        if let scope = scopes[key] { return scope }
+        let scope = InstrumentationScope(name: name, version: version)
+        scopes[key] = scope
+        return scope
+    }
 
     public func decodeTopLevel(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) -> Bool {
         let before = spans.count
@@ -144,8 +164,10 @@ public final class JaegerDecoder: SpanValueDecoder {
                     startTime: start, endTime: duration.map { start == Timestamp.unknown ? Timestamp.unknown : start &+ $0 } ?? start,
                     details: SpanDetails(attributes: attributes, attributeCount: tagFacts.count, events: events, eventCount: eventCount,
                                          links: links, linkCount: linkCount, symbols: strings.symbols),
-                    status: tagFacts.isError ? SpanStatus(code: .error, description: tagFacts.statusMessage) : .unset,
-                    traceFlags: flags, parentIsFollowsFrom: parentRef?.type == "FOLLOWS_FROM", resource: resource)
+                    status: tagFacts.isError ? SpanStatus(code: .error, description: tagFacts.statusMessage)
+                        : tagFacts.isOK ? SpanStatus(code: .ok, description: tagFacts.statusMessage) : .unset,
+                    traceState: tagFacts.traceState, traceFlags: flags, parentIsFollowsFrom: parentRef?.type == "FOLLOWS_FROM",
+                    resource: resource, scope: scope(tagFacts.scopeName, tagFacts.scopeVersion))
     }
 
     struct TagFacts {
@@ -153,13 +175,22 @@ public final class JaegerDecoder: SpanValueDecoder {
         var isError = false
         var statusMessage = ""
         var kind = SpanKind.unspecified
+        /// `otel.status_code=OK` (an error tag wins).
+        var isOK = false
+        var scopeName = ""
+        var scopeVersion = ""
+        var traceState = ""
 
         /// Another `tags` list of the same span (the input repeats the key): both are kept.
         mutating func merge(_ other: TagFacts) {
             count += other.count
             isError = isError || other.isError
+            isOK = isOK || other.isOK
             if !other.statusMessage.isEmpty { statusMessage = other.statusMessage }
             if other.kind != .unspecified { kind = other.kind }
+            if !other.scopeName.isEmpty { scopeName = other.scopeName }
+            if !other.scopeVersion.isEmpty { scopeVersion = other.scopeVersion }
+            if !other.traceState.isEmpty { traceState = other.traceState }
         }
     }
 
@@ -191,10 +222,18 @@ public final class JaegerDecoder: SpanValueDecoder {
             } else if type?.equals("int64") == true, isString {
                 PackedBytes.tag(&out, .int)
                 PackedBytes.int(&out, try v.readInt())
+            } else if type?.equals("float64") == true, case var probe = v, let d = try? probe.readDouble() {
+                // Whole floats too (`1`), and the strings "NaN", "Infinity", "-Infinity".
+                PackedBytes.tag(&out, .double)
+                PackedBytes.double(&out, d)
             } else if isString {
                 let raw = try v.readRawString()
                 let text = try self.strings.string(raw, offset: v.position)
                 if key.equals("otel.status_code") && text == "ERROR" { facts.isError = true }
+                if key.equals("otel.status_code") && text == "OK" { facts.isOK = true }
+                if key.equals("otel.scope.name") || key.equals("otel.library.name") { facts.scopeName = text }
+                if key.equals("otel.scope.version") || key.equals("otel.library.version") { facts.scopeVersion = text }
+                if key.equals("w3c.tracestate") { facts.traceState = text }
                 if key.equals("error") && text == "true" { facts.isError = true }
                 if key.equals("otel.status_description") { facts.statusMessage = text }
                 if key.equals("span.kind") { facts.kind = SpanKind.allCases.first { $0.name == text } ?? .unspecified }

@@ -4,8 +4,8 @@ import SpanFormats
 import SpanModel
 
 /// `spanview-bench write --spans 100000`: how fast the byte-level writers turn model spans
-/// into each format (Go stdouttrace compact and pretty, OTLP/JSON, OTLP protobuf), and how
-/// many bytes a span takes in each. The spans are the synthetic traffic of `parse`, read
+/// into each format (Go stdouttrace compact and pretty, OTLP/JSON, OTLP protobuf, Jaeger JSON,
+/// Zipkin v2), and how many bytes a span takes in each. The spans are the synthetic traffic of `parse`, read
 /// once; each writer then writes them all, in batches of 512 (the batch processor's size),
 /// several times; then the protobuf is decoded back (`OTLPProtobufDecoder`).
 struct WriteBench: ParsableCommand {
@@ -38,6 +38,8 @@ struct WriteBench: ParsableCommand {
             ("Go stdouttrace, pretty", { batch, out in for span in batch { StdouttraceWriter.write(span, pretty: true, into: &out) } }),
             ("OTLP/JSON", { batch, out in OTLPJSONWriter.write(batch, into: &out) }),
             ("OTLP protobuf", { batch, out in OTLPProtobufWriter.write(batch, into: &out) }),
+            ("Jaeger JSON", { batch, out in JaegerJSONWriter.write(batch, into: &out) }),
+            ("Zipkin v2", { batch, out in ZipkinWriter.write(batch, into: &out) }),
         ]
         for (name, write) in writers {
             var best = Double.infinity

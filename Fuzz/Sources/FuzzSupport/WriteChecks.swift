@@ -3,9 +3,10 @@ import SpanModel
 
 extension FuzzChecks {
     /// Any input read by the reader (every format); each span it gives is written by
-    /// `StdouttraceWriter` (compact and pretty) and by `OTLPJSONWriter`, and each text read
-    /// back must give exactly one span, no problem, and the same fingerprint (`check`). For
-    /// OTLP the expected span is first put in the form OTLP can say (`asOTLP`).
+    /// `StdouttraceWriter` (compact and pretty), `OTLPJSONWriter`, `OTLPProtobufWriter`,
+    /// `JaegerJSONWriter` and `ZipkinWriter`, and each text read back must give exactly one
+    /// span, no problem, and the same fingerprint (`check`). For OTLP, Jaeger and Zipkin the
+    /// expected span is first put in the form the format can say (`asOTLP`, `asJaeger`, `asZipkin`).
     public static func writeAndReadBack(_ data: UnsafeBufferPointer<UInt8>) {
         let outcome = read(data, format: nil, pieces: nil)
         for span in outcome.decoded {
@@ -19,6 +20,7 @@ extension FuzzChecks {
             OTLPJSONWriter.write([span], into: &out)
             compare(out, expected: check(asOTLP(span)), what: "OTLP/JSON")
             protobufRoundTrip(span)
+            foreignRoundTrips(span)
         }
     }
 
