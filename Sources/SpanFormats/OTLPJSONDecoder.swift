@@ -42,7 +42,9 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
 
     private func resourceSpans(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) {
         var resource = Resource.empty
-        // Spans may come before the resource in the object; decode them after it.
+        // Spans may come before the resource in the object; decode them after it. When the
+        // input ends inside the object, the spans whole before the end are decoded with the
+        // resource read so far, and the value is still incomplete.
         var pendingScopes: [JSONScanner] = []
         guard try s.beginObject() else { return }
         repeat {
@@ -50,7 +52,19 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
             if key.equals("resource") {
                 resource = Resource(attributes: try readAttributesObject(&s))
             } else if key.equals("scopeSpans") || key.equals("instrumentationLibrarySpans") {
-                pendingScopes.append(try s.markAndSkipValue())
+                s.skipWhitespace()
+                let mark = s
+                do {
+                    try s.skipValue()
+                    pendingScopes.append(mark)
+                } catch .incomplete {
+                    // The input ends inside: the spans whole before the end, then the cut.
+                    pendingScopes.append(mark)
+                    for var scopes in pendingScopes {
+                        _ = try? scopes.forEachElement { (s) throws(ScanError) in try self.scopeSpans(&s, resource: resource, into: &spans) }
+                    }
+                    throw .incomplete
+                }
             } else {
                 try s.skipValue()
             }
@@ -69,7 +83,20 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
             if key.equals("scope") || key.equals("instrumentationLibrary") {
                 scope = try readScope(&s)
             } else if key.equals("spans") {
-                pendingSpans = try s.markAndSkipValue()
+                s.skipWhitespace()
+                let mark = s
+                do {
+                    try s.skipValue()
+                    pendingSpans = mark
+                } catch .incomplete {
+                    // The input ends inside the list: the spans whole before the end are kept
+                    // (the stream reader drops them again when more bytes may come).
+                    var list = mark
+                    _ = try? list.forEachElement { (s) throws(ScanError) in
+                        spans.append(try self.span(&s, resource: resource, scope: scope))
+                    }
+                    throw .incomplete
+                }
             } else {
                 try s.skipValue()
             }

@@ -17,6 +17,34 @@ extension FuzzChecks {
         require(again.problems.isEmpty, "the writer's bytes decoded with problems: \(again.problems)")
         let back = again.spans.map { check($0) }.sorted()
         require(back == prints, "decode, write, decode changed the spans:\n\(prints)\nvs\n\(back)")
+        cutShort(data, whole: first)
+    }
+
+    /// The input cut short at a byte drawn from it: only spans of the whole come out (their
+    /// resource aside, which may have followed its spans past the cut), at most as many, and
+    /// a cut through a message that the whole read without a problem is reported once.
+    static func cutShort(_ data: UnsafeBufferPointer<UInt8>, whole: ReadBatch) {
+        guard data.count > 1 else { return }
+        let cut = 1 + Int(data[data.count / 2]) * (data.count - 1) / 256
+        let part = OTLPProtobufDecoder.decode(Array(data[..<cut]), source: "cut")
+        func withoutResource(_ spans: [Span]) -> [String: Int] {
+            var counts: [String: Int] = [:]
+            for var span in spans {
+                span.resource = .empty
+                counts[check(span), default: 0] += 1
+            }
+            return counts
+        }
+        let wholeCounts = withoutResource(whole.spans)
+        for (print, count) in withoutResource(part.spans) {
+            require(count <= wholeCounts[print] ?? 0, "cut at \(cut) of \(data.count): a span the whole does not have: \(print)")
+        }
+        for problem in part.problems {
+            require(problem.offset >= 0 && problem.offset <= Int64(cut), "cut at \(cut): problem offset \(problem.offset) past the cut")
+        }
+        if whole.problems.isEmpty {
+            require(part.problems.count <= 1, "cut at \(cut) of a clean input: \(part.problems.map(\.reason))")
+        }
     }
 
     /// One span written as OTLP protobuf and decoded: the same span as OTLP can carry it.
