@@ -11,8 +11,8 @@ import SpanModel
 /// wire type, nesting deeper than 128) is reported with its byte offset and skipped, and every
 /// span around it is kept; so is a resource or scope whose own fields are bad, with its spans.
 /// A request cut short (a body truncated in flight) keeps every span that is whole before the
-/// cut, with one problem for the cut, at its offset; a resource written after its scopes is then
-/// lost with the cut, and those spans come without it.
+/// cut, with one problem for the cut, at its offset; a resource or scope written after its
+/// spans is then lost with the cut, and those spans come without it.
 /// Unknown fields are skipped, as protobuf requires. Nothing taken from the input is trusted:
 /// every length is checked against the bytes that are there, and depth is bounded.
 public enum OTLPProtobufDecoder {
