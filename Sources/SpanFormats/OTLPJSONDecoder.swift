@@ -42,38 +42,62 @@ public final class OTLPJSONDecoder: SpanValueDecoder {
 
     private func resourceSpans(_ s: inout JSONScanner, into spans: inout [Span]) throws(ScanError) {
         var resource = Resource.empty
-        // Spans may come before the resource in the object; decode them after it.
+        // Spans may come before the resource in the object; decode them after it. When the
+        // input ends inside the object, the spans whole before the end are decoded with the
+        // resource read so far, and the value is still incomplete.
         var pendingScopes: [JSONScanner] = []
         guard try s.beginObject() else { return }
-        repeat {
-            let key = try s.readKey()
-            if key.equals("resource") {
-                resource = Resource(attributes: try readAttributesObject(&s))
-            } else if key.equals("scopeSpans") || key.equals("instrumentationLibrarySpans") {
-                pendingScopes.append(try s.markAndSkipValue())
-            } else {
-                try s.skipValue()
+        do {
+            repeat {
+                let key = try s.readKey()
+                if key.equals("resource") {
+                    resource = Resource(attributes: try readAttributesObject(&s))
+                } else if key.equals("scopeSpans") || key.equals("instrumentationLibrarySpans") {
+                    s.skipWhitespace()
+                    pendingScopes.append(s)
+                    try s.skipValue()
+                } else {
+                    try s.skipValue()
+                }
+            } while try s.nextMember()
+        } catch .incomplete {
+            for var scopes in pendingScopes {
+                _ = try? scopes.forEachElement { (s) throws(ScanError) in try self.scopeSpans(&s, resource: resource, into: &spans) }
             }
-        } while try s.nextMember()
+            throw .incomplete
+        }
         for var scopes in pendingScopes {
             _ = try scopes.forEachElement { (s) throws(ScanError) in try self.scopeSpans(&s, resource: resource, into: &spans) }
         }
     }
 
+    /// A `ScopeSpans`; as `resourceSpans`, the spans whole before the input's end are decoded
+    /// when it ends inside (the stream reader drops them again while more bytes may come).
     private func scopeSpans(_ s: inout JSONScanner, resource: Resource, into spans: inout [Span]) throws(ScanError) {
         var scope = InstrumentationScope.empty
         var pendingSpans: JSONScanner?
         guard try s.beginObject() else { return }
-        repeat {
-            let key = try s.readKey()
-            if key.equals("scope") || key.equals("instrumentationLibrary") {
-                scope = try readScope(&s)
-            } else if key.equals("spans") {
-                pendingSpans = try s.markAndSkipValue()
-            } else {
-                try s.skipValue()
+        do {
+            repeat {
+                let key = try s.readKey()
+                if key.equals("scope") || key.equals("instrumentationLibrary") {
+                    scope = try readScope(&s)
+                } else if key.equals("spans") {
+                    s.skipWhitespace()
+                    pendingSpans = s
+                    try s.skipValue()
+                } else {
+                    try s.skipValue()
+                }
+            } while try s.nextMember()
+        } catch .incomplete {
+            if var list = pendingSpans {
+                _ = try? list.forEachElement { (s) throws(ScanError) in
+                    spans.append(try self.span(&s, resource: resource, scope: scope))
+                }
             }
-        } while try s.nextMember()
+            throw .incomplete
+        }
         if var list = pendingSpans {
             _ = try list.forEachElement { (s) throws(ScanError) in
                 spans.append(try self.span(&s, resource: resource, scope: scope))

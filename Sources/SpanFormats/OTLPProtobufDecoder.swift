@@ -10,6 +10,9 @@ import SpanModel
 /// span that cannot be read (a truncated field, an ID of the wrong size, a field of the wrong
 /// wire type, nesting deeper than 128) is reported with its byte offset and skipped, and every
 /// span around it is kept; so is a resource or scope whose own fields are bad, with its spans.
+/// A request cut short (a body truncated in flight) keeps every span that is whole before the
+/// cut, with one problem for the cut, at its offset; a resource or scope written after its
+/// spans is then lost with the cut, and those spans come without it.
 /// Unknown fields are skipped, as protobuf requires. Nothing taken from the input is trusted:
 /// every length is checked against the bytes that are there, and depth is bounded.
 public enum OTLPProtobufDecoder {
@@ -38,6 +41,8 @@ public enum OTLPProtobufDecoder {
 struct ProtobufError: Error {
     var reason: String
     var offset: Int
+    /// The bytes ran out (rather than being wrong): the input may have been cut short.
+    var atEnd = false
 }
 
 /// Reads protobuf fields from `buffer[position..<end]`.
@@ -77,11 +82,13 @@ struct ProtobufReader {
             shift += 7
             if shift > 63 { throw ProtobufError(reason: "a varint longer than 10 bytes", offset: start) }
         }
-        throw ProtobufError(reason: "the message ends inside a varint", offset: start)
+        throw ProtobufError(reason: "the message ends inside a varint", offset: start, atEnd: end == buffer.count)
     }
 
     mutating func fixed64() throws(ProtobufError) -> UInt64 {
-        guard end - position >= 8 else { throw ProtobufError(reason: "the message ends inside a 64-bit value", offset: position) }
+        guard end - position >= 8 else {
+            throw ProtobufError(reason: "the message ends inside a 64-bit value", offset: position, atEnd: end == buffer.count)
+        }
         var value: UInt64 = 0
         for i in 0..<8 { value |= UInt64(buffer[position + i]) << (8 * UInt64(i)) }
         position += 8
@@ -89,7 +96,9 @@ struct ProtobufReader {
     }
 
     mutating func fixed32() throws(ProtobufError) -> UInt32 {
-        guard end - position >= 4 else { throw ProtobufError(reason: "the message ends inside a 32-bit value", offset: position) }
+        guard end - position >= 4 else {
+            throw ProtobufError(reason: "the message ends inside a 32-bit value", offset: position, atEnd: end == buffer.count)
+        }
         var value: UInt32 = 0
         for i in 0..<4 { value |= UInt32(buffer[position + i]) << (8 * UInt32(i)) }
         position += 4
@@ -101,11 +110,31 @@ struct ProtobufReader {
         let at = position
         let length = try varint()
         guard length <= UInt64(end - position) else {
-            throw ProtobufError(reason: "a field of \(length) bytes where \(end - position) are left", offset: at)
+            throw ProtobufError(reason: "a field of \(length) bytes where \(end - position) are left", offset: at, atEnd: end == buffer.count)
         }
         let inner = ProtobufReader(buffer: buffer, position: position, end: position + Int(length))
         position += Int(length)
         return inner
+    }
+
+    /// A length-delimited field's bytes as `nested()` gives them, except when the bytes end
+    /// before the field does (the input was cut short): then what there is of it, and how many
+    /// of its bytes are missing. A field running past an enclosing field's end still fails.
+    mutating func nestedOrCut() throws(ProtobufError) -> (reader: ProtobufReader, missing: Int) {
+        let at = position
+        let length = try varint()
+        let left = end - position
+        guard length > UInt64(left) else {
+            let inner = ProtobufReader(buffer: buffer, position: position, end: position + Int(length))
+            position += Int(length)
+            return (inner, 0)
+        }
+        guard end == buffer.count else {
+            throw ProtobufError(reason: "a field of \(length) bytes where \(left) are left", offset: at)
+        }
+        let inner = ProtobufReader(buffer: buffer, position: position, end: end)
+        position = end
+        return (inner, Int(clamping: length) - left)
     }
 
     /// What remains of this reader's bytes, as text (invalid UTF-8 replaced).
@@ -148,9 +177,11 @@ private struct Decoder {
         self.baseOffset = baseOffset
     }
 
+    static let cutNote = " (the input ends there: cut short)"
+
     func problem(_ error: ProtobufError, _ what: String, into batch: inout ReadBatch) {
         batch.problems.append(ReadProblem(source: source, offset: baseOffset + Int64(error.offset), line: 1,
-                                          reason: "\(what): \(error.reason)"))
+                                          reason: "\(what): \(error.reason)\(error.atEnd ? Self.cutNote : "")"))
     }
 
     mutating func request(into batch: inout ReadBatch) {
@@ -160,8 +191,10 @@ private struct Decoder {
                 let (number, wire) = try r.field()
                 if number == 1 {
                     try r.expect(wire, .lengthDelimited, "resource_spans")
-                    var inner = try r.nested()
+                    var (inner, missing) = try r.nestedOrCut()
+                    let problemsBefore = batch.problems.count
                     resourceSpans(&inner, into: &batch)
+                    if missing > 0 { cut(missing: missing, problemsBefore: problemsBefore, into: &batch) }
                 } else {
                     try r.skip(wire)
                 }
@@ -169,6 +202,16 @@ private struct Decoder {
         } catch {
             problem(error, "the request cannot be read further", into: &batch)
         }
+    }
+
+    /// The request ends `missing` bytes into its last `resource_spans` frame: the spans whole
+    /// before the cut are kept. The span the cut fell in has been reported where its frame
+    /// failed (the cut's offset), as cut short. When the cut fell between spans, one problem at
+    /// the end stands for what is lost (at least a span; more cannot be known).
+    func cut(missing: Int, problemsBefore: Int, into batch: inout ReadBatch) {
+        guard !batch.problems[problemsBefore...].contains(where: { $0.reason.hasSuffix(Self.cutNote) }) else { return }
+        problem(ProtobufError(reason: "the request ends \(missing) bytes before its last resource_spans does; what follows is lost",
+                              offset: buffer.count), "cut short", into: &batch)
     }
 
     /// A `ResourceSpans`: the resource first (wherever it is in the message), then its scopes.
@@ -185,7 +228,7 @@ private struct Decoder {
                     resource = Resource(attributes: try keyValues(&inner, field: 1, depth: 0))
                 case 2, 1000:
                     try r.expect(wire, .lengthDelimited, "scope_spans")
-                    scopes.append((try r.nested(), number == 1000))
+                    scopes.append((try r.nestedOrCut().reader, number == 1000))
                 default:
                     try r.skip(wire)
                 }

@@ -25,10 +25,19 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
         public var maxBodyBytes: Int
         /// Connections open at once; more are closed on accepting.
         public var maxConnections: Int
-        /// The most a request's header fields may be, together and each (NIO's decoder answers
-        /// 400 over it), and how many there may be.
+        /// The most a request's header fields may be, together and each, and how many there
+        /// may be (431 Request Header Fields Too Large over either, and the connection closed).
         public var maxHeaderBytes = 64 << 10
         public var maxHeaderFields = 100
+        /// How long a request head may take from its first byte to its end (the connection is
+        /// closed after it: slowloris).
+        public var headTimeout: Duration = .seconds(10)
+        /// The longest gap allowed between the reads of a request body (408, and the connection
+        /// closed, after it).
+        public var bodyTimeout: Duration = .seconds(30)
+        /// How long a connection may stay open with no request in it, just after connecting or
+        /// between kept-alive requests (closed after it).
+        public var idleTimeout: Duration = .seconds(60)
         /// When set, requests must carry `Authorization: Bearer <token>` (401 otherwise).
         public var token: String?
         /// Spans accepted but not yet taken by the reader before requests get 429.
@@ -70,6 +79,10 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
         public var throttledRequests = 0
         /// Body bytes received (before decompression).
         public var bytes: Int64 = 0
+        /// Connections closed on accepting because `maxConnections` were open.
+        public var refusedConnections = 0
+        /// Connections closed for being idle too long or too slow with a request.
+        public var timedOutConnections = 0
     }
 
     public let configuration: Configuration
@@ -128,9 +141,15 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
                     limits.maxHeaderFieldSize = configuration.maxHeaderBytes
                     limits.maxHeaderListSize = configuration.maxHeaderBytes
                     limits.maxHeaderFieldCount = configuration.maxHeaderFields
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withErrorHandling: true, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
-                    try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(receiver: self))
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.configureHTTPServerPipeline(
+                        withErrorHandling: false, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
+                    try pipeline.addHandler(ByteArrivalNotifier(), position: .first)
+                    try pipeline.addHandlers([
+                        OTLPProtocolErrorHandler(receiver: self),
+                        ConnectionDeadlineHandler(receiver: self),
+                        OTLPHTTPHandler(receiver: self),
+                    ])
                 }
             }
         do {
@@ -171,7 +190,10 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
 
     private func admit() -> Bool {
         lock.withLock {
-            guard connections < configuration.maxConnections else { return false }
+            guard connections < configuration.maxConnections else {
+                counts.refusedConnections += 1
+                return false
+            }
             connections += 1
             return true
         }
@@ -202,6 +224,8 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
             return true
         }
     }
+
+    func countTimeout() { lock.withLock { counts.timedOutConnections += 1 } }
 
     func countFailure(bytes: Int) {
         lock.withLock {

@@ -13,6 +13,12 @@ import Glibc
 /// `--clients` keep-alive connections send them back to back (each waits for its answer, as
 /// an exporter does), and a reader drains the inbox as the viewer would. The figure counts
 /// spans that reached the inbox, from the first request to the last span drained.
+///
+/// `--pipe`: the same spans through a pipe instead, as `app | spanview` reads them: a writer
+/// thread writes them (the synthetic stdouttrace lines, or with `--json` the same OTLP/JSON
+/// bodies the receiver would get, one a line) into a pipe that the viewer's `InputSource` reads
+/// into the inbox. Both print the process's CPU time (user + system, `getrusage`) per span,
+/// senders or writer included.
 struct ReceiveBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receive",
@@ -34,6 +40,9 @@ struct ReceiveBench: ParsableCommand {
     @Flag(help: "Gzip each request body.")
     var gzip = false
 
+    @Flag(help: "Write the same spans into a pipe read by the viewer's source instead (stdouttrace lines; OTLP/JSON lines of --batch spans with --json).")
+    var pipe = false
+
     func run() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-receive-bench-\(getpid()).jsonl").path
         let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
@@ -50,6 +59,7 @@ struct ReceiveBench: ParsableCommand {
             if json { OTLPJSONWriter.write(slice, into: &out) } else { OTLPProtobufWriter.write(slice, into: &out) }
             return out
         }
+        if pipe { return try throughPipe(json ? encoded : [bytes], spans: model.count) }
         if gzip { encoded = try encoded.map(Self.gzipped) }
         let perRequest = stride(from: 0, to: model.count, by: batch).map { min(batch, model.count - $0) }
         let requests = (spans + batch - 1) / batch
@@ -67,6 +77,7 @@ struct ReceiveBench: ParsableCommand {
         let expected = (0..<requests).reduce(0) { $0 + perRequest[$1 % perRequest.count] }
         print("\(expected) spans in \(requests) requests of up to \(batch) (\(bodies.reduce(0) { $0 + $1.count } / bodies.count) bytes a request, \(json ? "JSON" : "protobuf")\(gzip ? ", gzip" : "")), \(clients) connections over loopback")
 
+        let cpu0 = cpuSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         let senders = (0..<clients).map { c in
             let thread = Thread {
@@ -93,9 +104,60 @@ struct ReceiveBench: ParsableCommand {
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = cpuSeconds() - cpu0
         receiver.stop()
         inbox.close()
         print("  received \(received) spans in \(String(format: "%.2f", seconds)) s: \(String(format: "%.0f", Double(received) / seconds)) spans/s, \(String(format: "%.0f", Double(requests) / seconds)) requests/s; answers \(sent.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " "))")
+        print("  CPU \(String(format: "%.2f", cpu)) s (user + system, whole process): \(String(format: "%.2f", cpu * 1e6 / Double(max(1, received)))) µs a span")
+    }
+
+    /// `--pipe`: `pieces` written round and round (`spansEach` spans a round) into a pipe until
+    /// `spans` are written, read by `InputSource` into an inbox that is drained and counted.
+    func throughPipe(_ pieces: [[UInt8]], spans spansEach: Int) throws {
+        var ends: [Int32] = [0, 0]
+        guard Glibc.pipe(&ends) == 0 else { throw ValidationError("pipe() failed") }
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        let rounds = max(1, (spans + spansEach - 1) / spansEach)
+        let expected = rounds * spansEach
+        let bytesEach = pieces.reduce(0) { $0 + $1.count }
+        print("\(expected) spans through a pipe (\(json ? "OTLP/JSON lines of \(batch) spans" : "stdouttrace lines"), \(bytesEach) bytes each \(spansEach) spans)")
+        let lines = pieces.map { piece in piece.last == 0x0A ? piece : piece + [0x0A] }
+        let writer = Thread {
+            for _ in 0..<rounds {
+                for line in lines {
+                    line.withUnsafeBytes { raw in
+                        var at = 0
+                        while at < raw.count {
+                            let n = write(writeEnd, raw.baseAddress! + at, raw.count - at)
+                            if n <= 0 { return }
+                            at += n
+                        }
+                    }
+                }
+            }
+            close(writeEnd)
+        }
+        let cpu0 = cpuSeconds()
+        let start = now()
+        writer.start()
+        let inbox = Inbox()
+        inbox.start(try InputSource(path: "/dev/fd/\(readEnd)"))
+        var received = 0, ended = false
+        while !ended {
+            if inbox.waitForPending(seconds: 1) {
+                for delivery in inbox.drain() {
+                    for b in delivery.batches {
+                        received += b.spans.count
+                        if b.end != nil { ended = true }
+                    }
+                }
+            }
+        }
+        let seconds = now() - start
+        let cpu = cpuSeconds() - cpu0
+        inbox.close()
+        print("  read \(received) spans in \(String(format: "%.2f", seconds)) s: \(String(format: "%.0f", Double(received) / seconds)) spans/s")
+        print("  CPU \(String(format: "%.2f", cpu)) s (user + system, whole process): \(String(format: "%.2f", cpu * 1e6 / Double(max(1, received)))) µs a span")
     }
 
     static func gzipped(_ bytes: [UInt8]) throws -> [UInt8] {

@@ -67,6 +67,8 @@ struct RecordCommand: ParsableCommand {
         if let writeFailed {
             CommandSupport.fail("writing '\(output)': \(String(cString: strerror(writeFailed)))")
         }
-        print("received \(spans) spans in \(lines) requests into \(output); \(counts.rejectedSpans) spans rejected, \(counts.failedRequests) requests refused, \(counts.throttledRequests) throttled")
+        print("received \(spans) spans in \(lines) requests into \(output); \(counts.rejectedSpans) spans rejected, \(counts.failedRequests) requests refused, \(counts.throttledRequests) throttled"
+              + (counts.refusedConnections + counts.timedOutConnections > 0
+                 ? "; \(counts.refusedConnections) connections over the limit, \(counts.timedOutConnections) timed out" : ""))
     }
 }

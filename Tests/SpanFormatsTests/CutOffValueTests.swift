@@ -70,6 +70,28 @@ struct CutOffValueTests {
         #expect(lost.isEmpty, "cut points whose next batch was lost: \(lost)")
     }
 
+    @Test("an OTLP batch cut short at the end of the input, at every byte: the spans whole before the cut are kept, whole and in pieces")
+    func otlpBatchCutAtEnd() {
+        let spans = ["00000000000000a1", "00000000000000a2", "00000000000000a3"].map {
+            #"{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"\#($0)","name":"s\#($0.suffix(2))","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"k","value":{"stringValue":"v"}}]}"#
+        }
+        let batch = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},"scopeSpans":[{"scope":{"name":"lib"},"spans":["# + spans.joined(separator: ",") + "]}]}]}"
+        let text = Array(batch.utf8)
+        let spanEnd = Array(#""v"}}]}"#.utf8)
+        // From the first key on: a lone `{` is not yet a value the reader knows.
+        for k in 18..<text.count - 1 {
+            let prefix = Array(text[0..<k])
+            let whole = k < spanEnd.count ? 0 : (0...(k - spanEnd.count)).filter { prefix[$0...].starts(with: spanEnd) }.count
+            let result = readBytes(prefix)
+            #expect(result.spans.map(\.name) == Array(["sa1", "sa2", "sa3"].prefix(whole)), "cut at \(k)")
+            #expect(result.spans.allSatisfy { $0.serviceName == "svc" && $0.scope.name == "lib" }, "cut at \(k)")
+            #expect(result.problems.count == 1 && result.problems.first?.reason.contains("truncated") == true, "cut at \(k)")
+            if k % 7 == 0 {
+                #expect(readBytes(prefix, chunk: 5).spans.map(\.name) == result.spans.map(\.name), "cut at \(k), in pieces")
+            }
+        }
+    }
+
     @Test("a pretty-printed span cut off by the next pretty-printed span")
     func pretty() {
         let a = GoSpanJSON(name: "cut", spanID: "00000000000000a2").pretty

@@ -180,22 +180,30 @@ struct OTLPProtobufTests {
         #expect(problem.source == "body" && problem.line == 1)
     }
 
-    @Test("cut anywhere, the bytes never crash the decoder, and only whole spans come out")
+    @Test("cut anywhere: every span whole before the cut is kept, exactly one problem says where it was cut")
     func truncated() {
         var proto: [UInt8] = []
         OTLPProtobufWriter.write((1...4).map { Self.span($0, name: "span \($0)") }, into: &proto)
+        let whole = Self.decoded(proto)
+        #expect(whole.problems.isEmpty)
+        let names = whole.spans.map(\.name)
         var lastCount = 0
-        for cut in 0...proto.count {
+        for cut in 1..<proto.count {
             let batch = Self.decoded(Array(proto[..<cut]))
+            #expect(batch.problems.count == 1, "cut at \(cut): \(batch.problems.map(\.reason))")
+            #expect(batch.problems.allSatisfy { $0.offset <= Int64(cut) && $0.reason.contains("cut short") },
+                    "cut at \(cut): \(batch.problems.map(\.reason))")
+            // The spans kept are the first ones, whole (their attribute and resource too).
+            #expect(batch.spans.map(\.name) == Array(names.prefix(batch.spans.count)), "cut at \(cut)")
             for span in batch.spans {
-                #expect(span.name.hasPrefix("span "))
-                #expect(span.attributes.count <= 1)
+                #expect(span.attributes.count == 1)
+                #expect(span.serviceName == "svc")
             }
-            if cut < proto.count && cut > 0 { #expect(!batch.problems.isEmpty || batch.spans.count <= 4) }
+            #expect(batch.spans.count >= lastCount)
             lastCount = batch.spans.count
         }
-        #expect(lastCount == 4)
-        #expect(Self.decoded(proto).problems.isEmpty)
+        #expect(lastCount == 3)
+        #expect(Self.decoded([]).problems.isEmpty)
     }
 
     @Test("hostile bytes: deep nesting, huge lengths, groups, wrong wire types, unknown fields")
