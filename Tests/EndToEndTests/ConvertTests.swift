@@ -82,4 +82,24 @@ struct ConvertTests {
         #expect(unwritable.status == 1)
         #expect(unwritable.stderr.contains("'/nonexistent-dir/x.json': No such file or directory"))
     }
+
+    @Test("every pair of formats: a sample written as one, converted to another, reads back as the same traces",
+          arguments: ["otlp", "stdouttrace", "jaeger", "zipkin"])
+    func everyPair(first: String) throws {
+        for sample in ["payment-timeout.json", "order-inventory.jsonl", "interleaved.jsonl", "tempo-v2-trace.json"] {
+            let expected = try Self.traces(CLI.sample(sample))
+            let a = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-pair-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: a) }
+            let one = try CLI.run(["convert", CLI.sample(sample), "--to", first, "-o", a.path])
+            #expect(one.status == 0, "\(sample) to \(first): \(one.stderr)")
+            for second in ["otlp", "stdouttrace", "jaeger", "zipkin"] {
+                let b = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-pair-\(UUID().uuidString).json")
+                defer { try? FileManager.default.removeItem(at: b) }
+                let two = try CLI.run(["convert", a.path, "--to", second, "-o", b.path])
+                #expect(two.status == 0, "\(sample) \(first) to \(second): \(two.stderr)")
+                #expect(try Self.traces(b.path) == expected, "\(sample): \(first), then \(second)")
+            }
+        }
+    }
 }
+
