@@ -187,30 +187,11 @@ enum OTLPRequestDecoder {
     /// Decompresses a gzip body, giving up as soon as the output passes `limit` (a gzip bomb
     /// costs at most `limit` bytes and the work to produce them).
     static func inflate(_ body: ByteBuffer, limit: Int) -> Result<[UInt8], InflateError> {
-        let stream = GzipStream()
-        var out: [UInt8] = []
-        out.reserveCapacity(min(limit, body.readableBytes * 4))
-        var over = false
-        let slice = 16 << 10
-        var damage: GzipError?
-        body.withUnsafeReadableBytes { raw in
-            var at = 0
-            do throws(GzipError) {
-                while at < raw.count && !over {
-                    let end = min(raw.count, at + slice)
-                    try stream.decompress(UnsafeRawBufferPointer(rebasing: raw[at..<end])) { piece in
-                        guard !over else { return }
-                        if out.count + piece.count > limit { over = true } else { out.append(contentsOf: piece) }
-                    }
-                    at = end
-                }
-                if !over { try stream.finish() }
-            } catch {
-                damage = error
-            }
+        let inflated = body.withUnsafeReadableBytes { GzipStream.decompressed($0, limit: limit) }
+        switch inflated.stop {
+        case nil: return .success(inflated.bytes)
+        case .overLimit: return .failure(.tooLarge)
+        case .damaged(let error): return .failure(.damaged(error.reason))
         }
-        if over { return .failure(.tooLarge) }
-        if let damage { return .failure(.damaged(damage.reason)) }
-        return .success(out)
     }
 }
