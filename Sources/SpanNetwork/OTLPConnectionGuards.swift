@@ -191,7 +191,8 @@ final class OTLPProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHand
         // closes the connection on the error passed on below, after this is flushed.
         if !hasUnterminatedResponse {
             let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-            receiver.countFailure(bytes: 0)
+            receiver.countFailure(bytes: 0, status: status,
+                                  reason: parserError == .headerOverflow ? "request head over the limits" : "not an HTTP/1.1 request")
             let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

@@ -42,6 +42,8 @@ struct OTLPResponse: Sendable {
     var encoding: OTLPEncoding
     var body: [UInt8]
     var headers: [(String, String)] = []
+    /// A failure's message, as its body says it.
+    var message = ""
 
     /// 200 with an `ExportTraceServiceResponse`: empty, or a partial success.
     static func success(rejected: Int, message: String, encoding: OTLPEncoding) -> OTLPResponse {
@@ -75,10 +77,10 @@ struct OTLPResponse: Sendable {
             var body: [UInt8] = [0x08]
             Protobuf.varint(UInt64(code), into: &body)
             Protobuf.string(2, message, into: &body)
-            return OTLPResponse(status: status, encoding: encoding, body: body, headers: headers)
+            return OTLPResponse(status: status, encoding: encoding, body: body, headers: headers, message: message)
         case .json:
             let text = "{\"code\":\(code),\"message\":\(JSONText.quoted(message))}"
-            return OTLPResponse(status: status, encoding: encoding, body: Array(text.utf8), headers: headers)
+            return OTLPResponse(status: status, encoding: encoding, body: Array(text.utf8), headers: headers, message: message)
         }
     }
 }
@@ -127,11 +129,17 @@ enum OTLPRequestDecoder {
     static func answer(body: ByteBuffer, encoding: OTLPEncoding, gzip: Bool, receiver: OTLPReceiver) -> OTLPResponse {
         let wireBytes = body.readableBytes
         func fail(_ status: HTTPResponseStatus, _ code: Int, _ message: String) -> OTLPResponse {
-            receiver.countFailure(bytes: wireBytes)
-            return .status(status, code: code, message: message, encoding: encoding)
+            let response = OTLPResponse.status(status, code: code, message: message, encoding: encoding)
+            receiver.countFailure(bytes: wireBytes, response)
+            return response
         }
         // Before decoding: when the queue is full, decoding would be wasted.
-        guard receiver.hasRoom else { return throttled(encoding) }
+        switch receiver.refusal() {
+        case nil: break
+        case .queueFull: return throttled(encoding)
+        case .overRate(let rate):
+            return throttled(encoding, "over the receiver's limit of \(rate) requests a second: retry later")
+        }
         var bytes: [UInt8]
         if gzip {
             switch inflate(body, limit: receiver.configuration.maxBodyBytes) {
@@ -162,9 +170,9 @@ enum OTLPRequestDecoder {
         return .success(rejected: problems, message: message, encoding: encoding)
     }
 
-    static func throttled(_ encoding: OTLPEncoding) -> OTLPResponse {
+    static func throttled(_ encoding: OTLPEncoding, _ message: String = "the receiver's queue is full: retry later") -> OTLPResponse {
         .status(.tooManyRequests, code: RPCCode.resourceExhausted,
-                message: "the receiver's queue is full: retry later", encoding: encoding,
+                message: message, encoding: encoding,
                 headers: [("Retry-After", "1")])
     }
 

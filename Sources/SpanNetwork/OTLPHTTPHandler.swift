@@ -71,7 +71,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     handler.respond(response, head: head, context: context)
                 }
             case .discarding(let head, let response):
-                receiver.countFailure(bytes: discarded)
+                receiver.countFailure(bytes: discarded, response)
                 state = .idle
                 respond(response, head: head, context: context)
             case .idle, .closing:
@@ -131,10 +131,10 @@ final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard case .collecting(let head, let encoding, _) = state else { return }
         body = nil
         state = .closing
-        receiver.countFailure(bytes: 0)
         let response = OTLPResponse.status(.payloadTooLarge, code: RPCCode.resourceExhausted,
                                            message: "request body over the limit of \(receiver.configuration.maxBodyBytes) bytes",
                                            encoding: encoding)
+        receiver.countFailure(bytes: 0, response)
         respond(response, head: head, context: context, close: true)
     }
 

@@ -40,6 +40,10 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
         public var idleTimeout: Duration = .seconds(60)
         /// When set, requests must carry `Authorization: Bearer <token>` (401 otherwise).
         public var token: String?
+        /// Requests a second over which requests get 429 with `Retry-After: 1` before their
+        /// bodies are decoded (a bucket of one second's requests, refilled as time passes), so
+        /// a runaway client cannot keep the decoders and the viewer busy; nil for no limit.
+        public var maxRequestsPerSecond: Int? = Configuration.defaultMaxRequestsPerSecond
         /// Spans accepted but not yet taken by the reader before requests get 429.
         public var queueCapacity: Int
         /// Event-loop threads.
@@ -50,6 +54,9 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
 
         public static let defaultPort = 4318
         public static let defaultMaxBodyBytes = 64 << 20
+        /// Some ten times what an SDK's batch exporter sends at full speed (about 1,500
+        /// requests of 512 spans a second here: docs/benchmarks.md).
+        public static let defaultMaxRequestsPerSecond = 10_000
 
         public init(host: String = "127.0.0.1", port: Int = Configuration.defaultPort,
                     maxBodyBytes: Int = Configuration.defaultMaxBodyBytes, maxConnections: Int = 256,
@@ -77,6 +84,8 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
         public var failedRequests = 0
         /// Requests answered 429 because the queue was full.
         public var throttledRequests = 0
+        /// Requests answered 429 because they came faster than `maxRequestsPerSecond`.
+        public var rateLimitedRequests = 0
         /// Body bytes received (before decompression).
         public var bytes: Int64 = 0
         /// Connections closed on accepting because `maxConnections` were open.
@@ -100,6 +109,12 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
     private var counts = Counts()
     private var connections = 0
     private var boundPort: Int?
+    /// The request-rate bucket: requests that may come now, and when it was last filled.
+    private var requestTokens: Double
+    private var tokensFilledAt = DispatchTime.now().uptimeNanoseconds
+    /// The last failure's status and reason, and how many refusals the reader has told of.
+    private var lastRefusal = ""
+    private var reportedRefusals = 0
 
     private var group: MultiThreadedEventLoopGroup?
     private var serverChannel: (any Channel)?
@@ -108,6 +123,7 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
 
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        self.requestTokens = Double(configuration.maxRequestsPerSecond ?? 0)
     }
 
     /// The port listened on, once started.
@@ -204,8 +220,32 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
     /// Connections open now.
     public var openConnections: Int { lock.withLock { connections } }
 
-    /// Whether a request could be queued now.
-    var hasRoom: Bool { lock.withLock { !stopped && (queue.isEmpty || queuedSpans < configuration.queueCapacity) } }
+    /// Why a request is not taken now.
+    enum Refusal { case queueFull, overRate(Int) }
+
+    /// Whether a request may be decoded now: nil when it may (the queue has room and the
+    /// request rate is under its limit, which takes one from the bucket), else why not,
+    /// counted as throttled or rate-limited.
+    func refusal() -> Refusal? {
+        lock.withLock {
+            guard !stopped, queue.isEmpty || queuedSpans < configuration.queueCapacity else {
+                counts.throttledRequests += 1
+                return .queueFull
+            }
+            if let rate = configuration.maxRequestsPerSecond {
+                let now = DispatchTime.now().uptimeNanoseconds
+                requestTokens = min(Double(rate), requestTokens + Double(now &- tokensFilledAt) * Double(rate) / 1e9)
+                tokensFilledAt = now
+                guard requestTokens >= 1 else {
+                    counts.rateLimitedRequests += 1
+                    lastRefusal = "429 Too Many Requests: over the limit of \(rate) requests a second"
+                    return .overRate(rate)
+                }
+                requestTokens -= 1
+            }
+            return nil
+        }
+    }
 
     /// Queues an accepted request's batch; false when the queue is full (429) or stopped.
     func offer(_ batch: ReadBatch, rejected: Int) -> Bool {
@@ -227,11 +267,28 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
 
     func countTimeout() { lock.withLock { counts.timedOutConnections += 1 } }
 
-    func countFailure(bytes: Int) {
+    /// Counts a request answered with a failure, and keeps the answer for the reader's next notice.
+    func countFailure(bytes: Int, status: HTTPResponseStatus, reason: String) {
         lock.withLock {
             counts.failedRequests += 1
             counts.bytes += Int64(bytes)
+            lastRefusal = "\(status.code) \(status.reasonPhrase)" + (reason.isEmpty ? "" : ": \(reason)")
         }
+    }
+
+    func countFailure(bytes: Int, _ response: OTLPResponse) {
+        countFailure(bytes: bytes, status: response.status, reason: response.message)
+    }
+
+    /// A notice of the requests refused since the last one (answered 4xx, or over the rate
+    /// limit), naming the last answer; nil when none were. At most one a wake of the reader,
+    /// so a hostile client cannot flood the viewer's messages. Called under the lock.
+    private func refusalNotice() -> String? {
+        let refused = counts.failedRequests + counts.rateLimitedRequests
+        guard refused > reportedRefusals else { return nil }
+        defer { reportedRefusals = refused }
+        let count = refused - reportedRefusals
+        return "refused \(count) request\(count == 1 ? "" : "s") (the last: \(lastRefusal))"
     }
 
     /// Delivers each accepted request's spans as one batch, in the order accepted, until
@@ -245,11 +302,16 @@ public final class OTLPReceiver: SpanSource, @unchecked Sendable {
                 // Wake now and then to learn whether the reader has gone (deliver says so).
                 if !lock.wait(until: Date(timeIntervalSinceNow: 0.5)) { break }
             }
-            let taken = queue
+            var taken = queue
             queue = []
             queuedSpans = 0   // room again: what is taken is the inbox's to bound now
             let ended = stopped
+            let notice = refusalNotice()
             lock.unlock()
+            if let notice = notice.map({ "\(name) \($0)" }) {
+                if taken.isEmpty { taken.append(ReadBatch()) }
+                taken[taken.count - 1].notices.append(notice)
+            }
             if taken.isEmpty && !ended {
                 guard deliver(ReadBatch()) else { return }
                 continue

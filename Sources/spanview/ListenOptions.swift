@@ -11,6 +11,9 @@ struct ListenOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The most a request body may be, in bytes, after decompression too (413 over it).", valueName: "bytes"))
     var listenMaxBody = OTLPReceiver.Configuration.defaultMaxBodyBytes
 
+    @Option(name: .long, help: ArgumentHelp("The most requests a second; faster ones get 429 with Retry-After, which exporters retry (0: no limit).", valueName: "n"))
+    var listenMaxRate = OTLPReceiver.Configuration.defaultMaxRequestsPerSecond
+
     @Option(name: .long, help: ArgumentHelp("Require Authorization: Bearer TOKEN on every request (401 otherwise); also SPANVIEW_LISTEN_TOKEN.", valueName: "token"))
     var listenToken: String?
 
@@ -19,13 +22,16 @@ struct ListenOptions: ParsableArguments {
             throw ValidationError("--listen takes [HOST:]PORT, a port 0-65535 (e.g. 4318 or 0.0.0.0:4318), not '\(listen)'")
         }
         if listenMaxBody < 1 { throw ValidationError("--listen-max-body must be at least 1") }
+        if listenMaxRate < 0 { throw ValidationError("--listen-max-rate must be 0 (no limit) or more") }
     }
 
     /// The receiver's settings, when `--listen` was given.
     var configuration: OTLPReceiver.Configuration? {
         guard let listen, let address = ListenAddress.parse(listen) else { return nil }
         let token = listenToken ?? ProcessInfo.processInfo.environment["SPANVIEW_LISTEN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        return OTLPReceiver.Configuration(host: address.host, port: address.port, maxBodyBytes: listenMaxBody, token: token)
+        var configuration = OTLPReceiver.Configuration(host: address.host, port: address.port, maxBodyBytes: listenMaxBody, token: token)
+        configuration.maxRequestsPerSecond = listenMaxRate == 0 ? nil : listenMaxRate
+        return configuration
     }
 
     /// Starts a receiver, or says why it could not and exits.

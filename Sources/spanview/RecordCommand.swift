@@ -68,6 +68,7 @@ struct RecordCommand: ParsableCommand {
             CommandSupport.fail("writing '\(output)': \(String(cString: strerror(writeFailed)))")
         }
         print("received \(spans) spans in \(lines) requests into \(output); \(counts.rejectedSpans) spans rejected, \(counts.failedRequests) requests refused, \(counts.throttledRequests) throttled"
+              + (counts.rateLimitedRequests > 0 ? ", \(counts.rateLimitedRequests) over the rate limit" : "")
               + (counts.refusedConnections + counts.timedOutConnections > 0
                  ? "; \(counts.refusedConnections) connections over the limit, \(counts.timedOutConnections) timed out" : ""))
     }

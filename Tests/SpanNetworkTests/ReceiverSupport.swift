@@ -15,6 +15,7 @@ final class ReceiverHarness {
     let port: Int
     private(set) var spans: [Span] = []
     private(set) var problems: [ReadProblem] = []
+    private(set) var notices: [String] = []
 
     init(_ configure: (inout OTLPReceiver.Configuration) -> Void = { _ in }, inboxCapacity: Int = 200_000) throws {
         var configuration = OTLPReceiver.Configuration(port: 0)
@@ -38,6 +39,7 @@ final class ReceiverHarness {
             for batch in delivery.batches {
                 spans += batch.spans
                 problems += batch.problems
+                notices += batch.notices
             }
         }
     }
@@ -50,6 +52,15 @@ final class ReceiverHarness {
             if inbox.waitForPending(seconds: 0.2) { drain() }
         }
         return spans
+    }
+
+    /// Drains until a notice arrived that holds `text` (or 10 s passed).
+    func waitForNotice(containing text: String) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while !notices.contains(where: { $0.contains(text) }) && Date() < deadline {
+            if inbox.waitForPending(seconds: 0.2) { drain() }
+        }
+        return notices.contains { $0.contains(text) }
     }
 }
 

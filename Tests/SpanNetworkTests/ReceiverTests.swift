@@ -220,6 +220,42 @@ struct ReceiverHostileClientTests {
         // The connection is still good after a 400.
         client.request(body: Requests.protobuf(Requests.spans(1)))
         #expect(client.response()?.status == 200)
+        // The reader tells of the refusals, naming the last answer.
+        #expect(harness.waitForNotice(containing: "(the last: 400 Bad Request: no span could be read"), "\(harness.notices)")
+        #expect(harness.notices.allSatisfy { $0.hasPrefix("OTLP/HTTP 127.0.0.1:\(harness.port) refused ") }, "\(harness.notices)")
+    }
+
+    @Test("over the request rate: 429 with Retry-After before decoding, counted apart; the bucket refills; the reader tells of it once")
+    func requestRate() throws {
+        let harness = try ReceiverHarness { $0.maxRequestsPerSecond = 5 }
+        let client = try RawHTTP(port: harness.port)
+        var responses: [RawResponse] = []
+        for i in 0..<12 {
+            client.request(body: Requests.protobuf(Requests.spans(2, trace: UInt64(i + 1))))
+            responses.append(try #require(client.response()))
+        }
+        let statuses = responses.map(\.status)
+        // A full bucket of 5 at the start; the dozen requests take milliseconds, so at most one more.
+        let accepted = statuses.prefix { $0 == 200 }.count
+        #expect((5...6).contains(accepted), "\(statuses)")
+        #expect(statuses.dropFirst(accepted).allSatisfy { $0 == 429 }, "\(statuses)")
+        let refused = try #require(responses.last)
+        #expect(refused.headers["retry-after"] == "1")
+        let message = try #require(ProtobufFields.fields(refused.body).first { $0.0 == 2 }?.2)
+        #expect(String(decoding: message, as: UTF8.self) == "over the receiver's limit of 5 requests a second: retry later")
+        let counts = harness.receiver.currentCounts
+        #expect(counts.rateLimitedRequests == 12 - accepted)
+        #expect(counts.acceptedRequests == accepted && counts.throttledRequests == 0 && counts.failedRequests == 0)
+        #expect(harness.waitForSpans(accepted * 2).count == accepted * 2)
+        #expect(harness.waitForNotice(containing: "refused \(12 - accepted) requests (the last: 429 Too Many Requests: over the limit of 5 requests a second)"),
+                "\(harness.notices)")
+        // A second later the bucket holds five again.
+        Thread.sleep(forTimeInterval: 1.1)
+        for i in 0..<3 {
+            client.request(body: Requests.protobuf(Requests.spans(2, trace: UInt64(100 + i))))
+            #expect(client.response()?.status == 200)
+        }
+        #expect(harness.waitForSpans((accepted + 3) * 2).count == (accepted + 3) * 2)
     }
 
     @Test("a protobuf request cut short: the spans whole before the cut are kept, the cut span is the one rejected")
