@@ -191,8 +191,12 @@ final class OTLPProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHand
         // closes the connection on the error passed on below, after this is flushed.
         if !hasUnterminatedResponse {
             let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-            receiver.countFailure(bytes: 0, status: status,
-                                  reason: parserError == .headerOverflow ? "request head over the limits" : "not an HTTP/1.1 request")
+            let reason = switch parserError {
+            case .headerOverflow: "request head over the limits"
+            case .invalidEOFState: "the connection ended inside a request"
+            default: "not an HTTP/1.1 request (\(parserError))"
+            }
+            receiver.countFailure(bytes: 0, status: status, reason: reason)
             let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

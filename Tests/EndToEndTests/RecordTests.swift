@@ -118,6 +118,67 @@ struct ListenViewerTests {
         #expect(summary.stdout.contains("15 spans"), "\(summary.stdout) \(summary.stderr)")
     }
 
+    @Test("a hostile client beside good ones: the viewer answers keys throughout and keeps every good span",
+          .enabled(if: tmuxAvailable && PythonOTelSDK.shouldRun))
+    func hostileClient() throws {
+        let port = try RecordTests.freePort()
+        let binary = try #require(TmuxSession.product("spanview"), "spanview is not built")
+        let session = try TmuxSession(command: "\(TmuxSession.quote(binary.path)) --listen 127.0.0.1:\(port)", width: 120, height: 30)
+        defer { session.kill() }
+        let deadline = Date().addingTimeInterval(20)
+        while !RecordTests.accepts(port: port) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let hostile = CLI.packageRoot.appendingPathComponent("scripts/otlp-hostile.py").path
+        let send = CLI.packageRoot.appendingPathComponent("scripts/otlp-send.py").path
+        func start(_ phase: String) throws -> (Process, Pipe) {
+            let process = Process()
+            let out = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", hostile, "--port", String(port), "--phase", phase, "--hold", "4"]
+            process.standardOutput = out
+            try process.run()
+            return (process, out)
+        }
+
+        // 1,000 connections at once, more than the receiver admits: the viewer still answers keys.
+        let (flood, floodOut) = try start("flood")
+        Thread.sleep(forTimeInterval: 1.5)
+        session.send(keys: "?")
+        #expect(session.waitFor(text: "show every key", timeout: 3), "\(session.capture())")
+        session.send(keys: "Escape")
+        #expect(session.waitUntil(timeout: 3) { !$0.contains("show every key") }, "\(session.capture())")
+        flood.waitUntilExit()
+        let floodReport = String(decoding: floodOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(floodReport.contains("1000 connections opened"), "\(floodReport)")
+
+        // Slowloris, garbage, a cut request, a gzip bomb, a 1 GB body and a huge header, while
+        // the Python SDK sends 25 good traces in protobuf and in gzipped JSON.
+        let (abuse, abuseOut) = try start("abuse")
+        #expect(CLI.shell("python3 '\(send)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 20 >/dev/null") == 0)
+        session.send(keys: "G")
+        #expect(CLI.shell("python3 '\(send)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 5 --json --gzip >/dev/null") == 0)
+        abuse.waitUntilExit()
+        let report = String(decoding: abuseOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for answer in ["gzip bomb", "1 GB body: 413", "100 KB header: 431", "garbage: 400", "cut protobuf: 200", "kept 2"] {
+            #expect(report.contains(answer), "\(answer): \(report)")
+        }
+        // Every good span, and the two whole spans of the cut request in a trace of their own.
+        // (The status line shows the receiver's last notice, so the counts are read off the list.)
+        #expect(session.waitFor(text: "trace 26/26", timeout: 10), "\(session.capture())")
+        let list = session.capture()
+        #expect(list.components(separatedBy: "\n").filter { $0.contains("otlp-send") && $0.contains("checkout") && $0.contains(" 3 ") }.count == 25, "\(list)")
+        #expect(list.components(separatedBy: "\n").contains { $0.contains("hostile 0") && $0.contains(" 2 ") }, "\(list)")
+        #expect(session.waitFor(text: "OTLP/HTTP 127.0.0.1:\(port) refused ", timeout: 5), "\(session.capture())")
+        session.send(keys: "?")
+        #expect(session.waitFor(text: "show every key", timeout: 3), "\(session.capture())")
+        session.send(keys: "Escape")
+        #expect(session.waitUntil(timeout: 3) { !$0.contains("show every key") }, "\(session.capture())")
+        // Live input is still open: the first q warns, the second quits.
+        session.send(keys: "q")
+        #expect(session.waitFor(text: "q again quits"), "\(session.capture())")
+        session.send(keys: "q")
+        #expect(session.waitForExit(timeout: 5) == 0)
+    }
+
     @Test("a pipe and the receiver at once: go run . | spanview --listen PORT", .enabled(if: tmuxAvailable && PythonOTelSDK.shouldRun))
     func pipeAndReceiver() throws {
         let port = try RecordTests.freePort()
