@@ -35,6 +35,9 @@ public struct SpanConverter {
         var seenTraces = Set<TraceID>()
         var store = TraceStore()
         var failure: InputError?
+        // One buffer for every batch: a fresh one each time is megabytes allocated, faulted in
+        // and given back per batch.
+        var bytes: [UInt8] = []
         for (index, source) in sources.enumerated() {
             report.inputs.append(InputStatus(name: source.name, isLive: source.isLive, isEphemeral: source.isEphemeral))
             source.read { batch in
@@ -43,7 +46,7 @@ public struct SpanConverter {
                 if !traces.isEmpty { spans.removeAll { span in !traces.contains { $0.matches(span.traceID) } } }
                 if format.isStreaming {
                     if !spans.isEmpty {
-                        var bytes: [UInt8] = []
+                        bytes.removeAll(keepingCapacity: true)
                         format.write(spans, into: &bytes)
                         do throws(InputError) {
                             try output.write(bytes)
@@ -67,7 +70,7 @@ public struct SpanConverter {
         } else {
             // Trace by trace, in the store's order (by start).
             let spans = store.traces.flatMap(\.spans)
-            var bytes: [UInt8] = []
+            bytes = []
             format.write(spans, into: &bytes)
             try output.write(bytes)
             report.spansWritten = spans.count
