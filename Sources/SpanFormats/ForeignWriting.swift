@@ -113,14 +113,3 @@ enum ForeignWriting {
     }
 }
 
-/// Counts for the sentences of a writer's `losses(in:)`: each a number and what it counts,
-/// said only when it is not zero.
-struct LossCounts {
-    private(set) var counts: [(Int, String)] = []
-
-    mutating func add(_ n: Int, _ sentence: String) {
-        if n > 0 { counts.append((n, sentence)) }
-    }
-
-    var sentences: [String] { counts.map { "\($0.0) \($0.1)" } }
-}

@@ -247,7 +247,7 @@ public enum JaegerJSONWriter {
     /// What writing `spans` as Jaeger JSON loses or changes, one sentence each with its
     /// count, only for what occurs (e.g. "3 links' attributes or trace state left out (Jaeger
     /// references hold only IDs)"); empty when Jaeger holds all of it. One pass.
-    public static func losses(in spans: some Collection<Span>) -> [String] {
+    public static func losses(in spans: some Collection<Span>) -> WriteLosses {
         var nanos = 0, noEnd = 0, noStart = 0, reserved = 0, eventNamed = 0, asText = 0, linkDetails = 0, rootLinked = 0
         var zeroTraceLinks = 0, scopeExtras = 0, unsetDescription = 0, remote = 0, dropped = 0, childCounts = 0, noService = 0
         func ns(_ t: Int64) { if t != Timestamp.unknown && t % 1_000 != 0 { nanos += 1 } }
@@ -293,7 +293,7 @@ public enum JaegerJSONWriter {
                 text(span.resource.attributes) { $0 == "service.name" }
             }
         }
-        var l = LossCounts()
+        var l = WriteLosses()
         l.add(nanos, "times with nanoseconds, rounded down to microseconds")
         l.add(noEnd, "spans without an end time read back ending at their start")
         l.add(noStart, "spans without a start time read back without an end time")
@@ -309,6 +309,6 @@ public enum JaegerJSONWriter {
         l.add(dropped, "dropped-item counts left out")
         l.add(childCounts, "child span counts left out")
         l.add(noService, "resources without a string service.name (serviceName written as its text, or empty)")
-        return l.sentences
+        return l
     }
 }

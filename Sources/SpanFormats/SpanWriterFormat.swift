@@ -49,4 +49,14 @@ public enum SpanWriterFormat: String, CaseIterable, Sendable {
         case .zipkin: ZipkinWriter.write(spans, into: &out)
         }
     }
+
+    /// What this format could not hold of `spans`, counted (docs/formats.md, "Writing").
+    public func losses(in spans: some Collection<Span>) -> WriteLosses {
+        switch self {
+        case .otlp: OTLPLosses.count(in: spans)
+        case .stdouttrace, .stdouttracePretty: StdouttraceWriter.losses(in: spans)
+        case .jaeger: JaegerJSONWriter.losses(in: spans)
+        case .zipkin: ZipkinWriter.losses(in: spans)
+        }
+    }
 }

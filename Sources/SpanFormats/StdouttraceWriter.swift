@@ -162,6 +162,14 @@ public enum StdouttraceWriter {
         w.endArray()
     }
 
+    /// What Go's stdouttrace cannot hold of `spans`: only a FOLLOWS_FROM parent (Jaeger's),
+    /// written as a plain parent; everything else spanview reads has its place.
+    public static func losses(in spans: some Collection<Span>) -> WriteLosses {
+        var l = WriteLosses()
+        l.add(spans.reduce(0) { $0 + ($1.parentIsFollowsFrom ? 1 : 0) }, "FOLLOWS_FROM parents read back as plain parents")
+        return l
+    }
+
     /// `{"Type": "INT64", "Value": 42}`. A NaN or infinite float, which Go cannot encode, is
     /// written as the string "NaN", "Infinity" or "-Infinity"; an unknown type as its name
     /// and the JSON text it came with (laid out again: compact, or indented with `pretty`).

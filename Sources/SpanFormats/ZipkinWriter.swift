@@ -181,7 +181,7 @@ public enum ZipkinWriter {
     /// What writing `spans` as Zipkin v2 loses or changes, one sentence each with its count,
     /// only for what occurs (e.g. "12 links left out (Zipkin has none)"); empty when Zipkin
     /// holds all of it. One pass.
-    public static func losses(in spans: some Collection<Span>) -> [String] {
+    public static func losses(in spans: some Collection<Span>) -> WriteLosses {
         var links = 0, followsFrom = 0, eventAttributes = 0, asText = 0, repeated = 0, resourceAttributes = 0
         var internalKind = 0, flags = 0, nanos = 0, noEnd = 0, noStart = 0, reserved = 0, scopeExtras = 0, unsetDescription = 0
         var remote = 0, dropped = 0, childCounts = 0
@@ -219,7 +219,7 @@ public enum ZipkinWriter {
             if span.droppedAttributeCount != 0 || span.droppedEventCount != 0 || span.droppedLinkCount != 0 { dropped += 1 }
             if span.childSpanCount != 0 { childCounts += 1 }
         }
-        var l = LossCounts()
+        var l = WriteLosses()
         l.add(links, "links left out (Zipkin has none)")
         l.add(followsFrom, "FOLLOWS_FROM parents read back as plain parents")
         l.add(nanos, "times with nanoseconds, rounded down to microseconds")
@@ -237,6 +237,6 @@ public enum ZipkinWriter {
         l.add(remote, "spans' remote-context flags left out (only a server's is written, as shared)")
         l.add(dropped, "dropped-item counts left out")
         l.add(childCounts, "child span counts left out")
-        return l.sentences
+        return l
     }
 }

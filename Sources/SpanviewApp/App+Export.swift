@@ -55,8 +55,8 @@ extension App {
             return
         }
         pendingExport?.job.cancel()
-        let job = BackgroundJob<Result<Int64, InputError>> { _ in
-            Result { () throws(InputError) -> Int64 in
+        let job = BackgroundJob<Result<ExportResult, InputError>> { _ in
+            Result { () throws(InputError) -> ExportResult in
                 let file = try OutputFile(path: path)
                 // A trace, or a piece of the list, at a time for the streaming formats.
                 if format.isStreaming {
@@ -71,7 +71,7 @@ extension App {
                     try file.write(bytes)
                 }
                 try file.finish()
-                return file.bytesOut
+                return ExportResult(bytes: file.bytesOut, losses: format.losses(in: spans).sentences)
             }
         }
         let what = traces == 1 ? "trace" : "\(Self.countText(traces)) traces"
@@ -80,10 +80,13 @@ extension App {
     }
 
     /// The export's result.
-    mutating func takeExport(_ done: String, _ result: Result<Int64, InputError>) {
+    mutating func takeExport(_ done: String, _ result: Result<ExportResult, InputError>) {
         pendingExport = nil
         switch result {
-        case .success(let bytes): message = ("\(done): \(Self.byteText(bytes))", false)
+        case .success(let result):
+            // What the format could not hold: the first kind, and how many more (convert lists them all).
+            let losses = result.losses.first.map { " · could not hold: \($0)" + (result.losses.count > 1 ? " (+\(result.losses.count - 1) more)" : "") } ?? ""
+            message = ("\(done): \(Self.byteText(result.bytes))\(losses)", false)
         case .failure(let error): message = ("could not write: \(error)", true)
         }
     }
@@ -107,4 +110,10 @@ extension App {
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         return formatter.string(from: Date())
     }
+}
+
+/// What an export wrote: its size, and what the format could not hold of the spans.
+struct ExportResult: Sendable {
+    var bytes: Int64
+    var losses: [String]
 }

@@ -23,7 +23,7 @@ public struct SpanConverter {
         public var inputs: [InputStatus] = []
         public var spansWritten = 0
         public var tracesWritten = 0
-        /// What the format could not hold of the spans written, in sentences (Jaeger and Zipkin).
+        /// What the format could not hold of the spans written, in sentences.
         public var losses: [String] = []
     }
 
@@ -38,6 +38,7 @@ public struct SpanConverter {
         // One buffer for every batch: a fresh one each time is megabytes allocated, faulted in
         // and given back per batch.
         var bytes: [UInt8] = []
+        var losses = WriteLosses()
         for (index, source) in sources.enumerated() {
             report.inputs.append(InputStatus(name: source.name, isLive: source.isLive, isEphemeral: source.isEphemeral))
             source.read { batch in
@@ -48,6 +49,7 @@ public struct SpanConverter {
                     if !spans.isEmpty {
                         bytes.removeAll(keepingCapacity: true)
                         format.write(spans, into: &bytes)
+                        losses.merge(format.losses(in: spans))
                         do throws(InputError) {
                             try output.write(bytes)
                         } catch {
@@ -67,6 +69,7 @@ public struct SpanConverter {
         }
         if format.isStreaming {
             report.tracesWritten = seenTraces.count
+            report.losses = losses.sentences
         } else {
             // Trace by trace, in the store's order (by start).
             let spans = store.traces.flatMap(\.spans)
@@ -75,20 +78,8 @@ public struct SpanConverter {
             try output.write(bytes)
             report.spansWritten = spans.count
             report.tracesWritten = store.traceCount
-            report.losses = format.losses(in: spans)
+            report.losses = format.losses(in: spans).sentences
         }
         return report
-    }
-}
-
-extension SpanWriterFormat {
-    /// What this format could not hold of `spans`, in sentences (none for OTLP and stdouttrace,
-    /// which hold everything spanview reads; docs/formats.md, "Writing").
-    public func losses(in spans: [Span]) -> [String] {
-        switch self {
-        case .otlp, .stdouttrace, .stdouttracePretty: []
-        case .jaeger: JaegerJSONWriter.losses(in: spans)
-        case .zipkin: ZipkinWriter.losses(in: spans)
-        }
     }
 }

@@ -101,5 +101,24 @@ struct ConvertTests {
             }
         }
     }
-}
 
+    @Test("convert says once, at the end, what the target format could not hold; nothing when it held everything")
+    func losses() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-losses-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        // The Go sample with every attribute type: typed arrays become plain arrays in OTLP.
+        let otlp = try CLI.run(["convert", CLI.sample("attribute-types.jsonl"), "--to", "otlp", "-o", out.path])
+        #expect(otlp.status == 0, "\(otlp.stderr)")
+        let otlpLines = otlp.stderr.split(separator: "\n").filter { $0.contains("cannot hold everything") }
+        #expect(otlpLines.contains { $0.contains("otlp cannot hold everything: ") && $0.contains("typed arrays (STRINGSLICE, INT64SLICE…) written as plain arrays") },
+                "\(otlp.stderr)")
+        #expect(Set(otlpLines).count == otlpLines.count, "each loss said once: \(otlp.stderr)")
+        // Back to stdouttrace: nothing lost on the way.
+        let back = try CLI.run(["convert", out.path, "--to", "stdouttrace", "-o", out.path + ".go.jsonl"])
+        defer { try? FileManager.default.removeItem(atPath: out.path + ".go.jsonl") }
+        #expect(back.status == 0 && !back.stderr.contains("cannot hold"), "\(back.stderr)")
+        // Zipkin has no links and string tags only.
+        let zipkin = try CLI.run(["convert", CLI.sample("attribute-types.jsonl"), "--to", "zipkin", "-o", out.path])
+        #expect(zipkin.stderr.contains("zipkin cannot hold everything: ") && zipkin.stderr.contains("written as text (Zipkin tags are strings)"), "\(zipkin.stderr)")
+    }
+}

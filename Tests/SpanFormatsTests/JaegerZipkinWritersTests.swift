@@ -276,16 +276,16 @@ struct JaegerZipkinWritersTests {
         let clean = Span(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), name: "c", kind: .server, startTime: 5_000, endTime: 9_000,
                          attributes: [Attribute("s", .string("x")), Attribute("n", .int(1))],
                          resource: Resource(attributes: [Attribute("service.name", .string("svc"))]))
-        #expect(JaegerJSONWriter.losses(in: [clean]).isEmpty)
-        #expect(ZipkinWriter.losses(in: [clean]) == ["1 non-string attribute values written as text (Zipkin tags are strings)"])
+        #expect(JaegerJSONWriter.losses(in: [clean]).sentences.isEmpty)
+        #expect(ZipkinWriter.losses(in: [clean]).sentences == ["1 non-string attribute values written as text (Zipkin tags are strings)"])
         let spans = Self.family()
-        let jaeger = JaegerJSONWriter.losses(in: spans)
+        let jaeger = JaegerJSONWriter.losses(in: spans).sentences
         #expect(jaeger == [
             "3 times with nanoseconds, rounded down to microseconds",
             "1 links' attributes or trace state left out (Jaeger references hold only IDs)",
             "1 spans' remote-context flags left out",
         ], "\(jaeger)")
-        let zipkin = ZipkinWriter.losses(in: spans)
+        let zipkin = ZipkinWriter.losses(in: spans).sentences
         #expect(zipkin == [
             "3 links left out (Zipkin has none)",
             "1 FOLLOWS_FROM parents read back as plain parents",
@@ -295,11 +295,11 @@ struct JaegerZipkinWritersTests {
             "4 resource attributes other than service.name left out, counted per span (the local endpoint holds only the service name)",
             "1 internal spans read back with no kind",
         ], "\(zipkin)")
-        let edge = JaegerJSONWriter.losses(in: [WritersTests.edgeSpan()])
+        let edge = JaegerJSONWriter.losses(in: [WritersTests.edgeSpan()]).sentences
         #expect(edge.contains { $0.hasPrefix("1 spans without an end time") } == false)
         #expect(edge.contains("1 spans without a start time read back without an end time"))
         #expect(edge.contains { $0.hasPrefix("1 spans' scope attributes or schema URL left out") })
         #expect(edge.contains { $0.hasSuffix("written as string tags (their JSON text)") })
-        #expect(ZipkinWriter.losses(in: [WritersTests.edgeSpan()]).contains("1 spans' trace flags other than sampled left out"))
+        #expect(ZipkinWriter.losses(in: [WritersTests.edgeSpan()]).sentences.contains("1 spans' trace flags other than sampled left out"))
     }
 }

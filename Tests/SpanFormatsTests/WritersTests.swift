@@ -466,4 +466,37 @@ struct WritersTests {
         #expect(second["startTimeUnixNano"] as? String == "1000" && second["kind"] as? Int == 3 && second["flags"] as? Int == 0x101)
         #expect((second["status"] as? [String: Any])?["code"] as? Int == 1)
     }
+
+    @Test("what OTLP and stdouttrace cannot hold is counted, and counts from batch after batch add up")
+    func otlpAndStdouttraceLosses() {
+        let edge = Self.edgeSpan()
+        // Five typed arrays and one inside a map, an unknown type, in each of the span's,
+        // an event's, a link's, the resource's and the scope's attributes.
+        let expected = [
+            "30 typed arrays (STRINGSLICE, INT64SLICE…) written as plain arrays",
+            "5 values of an unknown type written as the string of their JSON",
+            "1 spans' own remote-context flags left out (OTLP keeps only the parent's)",
+        ]
+        #expect(SpanWriterFormat.otlp.losses(in: [edge]).sentences == expected)
+        var epoch = Span(traceID: TraceID(high: 0, low: 1), spanID: SpanID(2), parentSpanID: SpanID(1), name: "e",
+                         kind: .internal, startTime: 0, endTime: 5, attributes: [Attribute("s", .string("x"))])
+        epoch.parentIsFollowsFrom = true
+        #expect(SpanWriterFormat.otlp.losses(in: [epoch]).sentences == [
+            "1 times of exactly 0 (1970-01-01) read back as unknown",
+            "1 FOLLOWS_FROM parents read back as plain parents",
+        ])
+        #expect(SpanWriterFormat.stdouttrace.losses(in: [edge, epoch]).sentences == ["1 FOLLOWS_FROM parents read back as plain parents"])
+        #expect(SpanWriterFormat.stdouttracePretty.losses(in: [edge]).isEmpty)
+        var total = WriteLosses()
+        total.merge(SpanWriterFormat.otlp.losses(in: [edge]))
+        total.merge(SpanWriterFormat.otlp.losses(in: [epoch]))
+        total.merge(SpanWriterFormat.otlp.losses(in: [edge]))
+        #expect(total.sentences == [
+            "60 typed arrays (STRINGSLICE, INT64SLICE…) written as plain arrays",
+            "10 values of an unknown type written as the string of their JSON",
+            "2 spans' own remote-context flags left out (OTLP keeps only the parent's)",
+            "1 times of exactly 0 (1970-01-01) read back as unknown",
+            "1 FOLLOWS_FROM parents read back as plain parents",
+        ])
+    }
 }
