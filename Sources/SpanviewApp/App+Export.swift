@@ -75,18 +75,18 @@ extension App {
             }
         }
         let what = traces == 1 ? "trace" : "\(Self.countText(traces)) traces"
-        pendingExport = (job, "wrote \(what) (\(Self.countText(spans.count)) spans) as \(format.rawValue) to \(path)\(note)")
+        pendingExport = (job, "wrote \(what) (\(Self.countText(spans.count)) spans) as \(format.rawValue)", "to \(path)\(note)")
         message = ("writing \(what) to \(path)…", false)
     }
 
-    /// The export's result.
-    mutating func takeExport(_ done: String, _ result: Result<ExportResult, InputError>) {
+    /// The export's result: what was written, what the format could not hold (the first kind,
+    /// and how many more: `convert` lists them all), then where, which the user typed.
+    mutating func takeExport(_ done: String, _ target: String, _ result: Result<ExportResult, InputError>) {
         pendingExport = nil
         switch result {
         case .success(let result):
-            // What the format could not hold: the first kind, and how many more (convert lists them all).
             let losses = result.losses.first.map { " · could not hold: \($0)" + (result.losses.count > 1 ? " (+\(result.losses.count - 1) more)" : "") } ?? ""
-            message = ("\(done): \(Self.byteText(result.bytes))\(losses)", false)
+            message = ("\(done), \(Self.byteText(result.bytes))\(losses) · \(target)", false)
         case .failure(let error): message = ("could not write: \(error)", true)
         }
     }

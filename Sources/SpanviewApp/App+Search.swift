@@ -129,7 +129,7 @@ extension App {
     /// changed. The viewer's loop calls it each time round while `hasBackgroundWork`.
     public mutating func pollBackgroundWork() -> Bool {
         if let pending = pendingExport, let result = pending.job.take() {
-            takeExport(pending.done, result)
+            takeExport(pending.done, pending.target, result)
             return true
         }
         if let pending = pendingBackendSearch, let result = pending.job.take() {
@@ -154,7 +154,7 @@ extension App {
     /// Waits for work on its own thread to finish and takes its result (tests, benchmarks).
     public mutating func finishBackgroundWork() {
         if let pending = pendingBackendSearch { takeBackendSearch(pending.query, pending.job.wait()) }
-        if let pending = pendingExport { takeExport(pending.done, pending.job.wait()) }
+        if let pending = pendingExport { takeExport(pending.done, pending.target, pending.job.wait()) }
         if let pending = pendingSearch { takeSearch(pending.job.wait()) }
         guard let pending = pendingFilter else { return }
         let found = pending.job.wait()

@@ -107,7 +107,7 @@ public struct App: Sendable {
     var pendingBackendSearch: (query: String, job: BackgroundJob<Result<[TraceHit], BackendSearchFailure>>)?
     var found: Found?
     /// `w`'s writing, on its own thread, and what to say when it is done.
-    var pendingExport: (job: BackgroundJob<Result<ExportResult, InputError>>, done: String)?
+    var pendingExport: (job: BackgroundJob<Result<ExportResult, InputError>>, done: String, target: String)?
     /// Saves live input received so far to a path (`w`): the bytes saved, or why not.
     public var saveInput: (@Sendable (String) -> Result<Int64, InputError>)?
     /// Spans kept while input is live; the oldest whole traces go beyond it (`--max-spans`).

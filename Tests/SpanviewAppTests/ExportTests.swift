@@ -46,6 +46,23 @@ struct ExportTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: gz)).prefix(2) == Data([0x1F, 0x8B]))
     }
 
+    @Test("w says what the format could not hold: the first kind and how many more; nothing for a format that held all")
+    func lossesAreSaid() throws {
+        var session = try AppSession(["attribute-types.jsonl"])
+        let zipkin = Self.temporary("all.zipkin.json")
+        defer { try? FileManager.default.removeItem(atPath: zipkin) }
+        Self.write(&session, to: zipkin)
+        let said = session.app.message?.text ?? ""
+        #expect(said.hasPrefix("wrote 3 traces (14 spans) as zipkin, "), "\(said)")
+        #expect(said.contains(" · could not hold: ") && said.contains(" more) · to \(zipkin)"), "\(said)")
+        #expect(session.statusLine.contains("· could not hold: "), "\(session.statusLine)")
+        let go = Self.temporary("all.stdouttrace.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: go) }
+        Self.write(&session, to: go)
+        let heldAll = session.app.message?.text ?? ""
+        #expect(heldAll.hasPrefix("wrote 3 traces (14 spans) as stdouttrace, ") && heldAll.hasSuffix(" · to \(go)") && !heldAll.contains("could not hold"), "\(heldAll)")
+    }
+
     @Test func theListAsFilteredAndAnyOtherNameAsOTLP() throws {
         var session = try AppSession(["interleaved.jsonl"])
         session.type("f")
@@ -58,7 +75,7 @@ struct ExportTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         Self.write(&session, to: path)
         #expect(session.statusLine.contains("wrote \(listed) traces"), "\(session.statusLine)")
-        #expect(session.statusLine.contains("(OTLP/JSON; name it"))
+        #expect(session.app.message?.text.contains("(OTLP/JSON; name it") == true, "\(String(describing: session.app.message))")
         let spans = try Self.readBack(path)
         #expect(Set(spans.map(\.traceID)).count == listed)
     }
