@@ -27,7 +27,8 @@ import SpanModel
 ///
 /// What Jaeger cannot hold (docs/formats.md, "Writing Jaeger JSON", and `losses(in:)`):
 /// nanoseconds, scope attributes and schema URL, links' attributes and trace state, remote
-/// flags, dropped counts, child span counts, a status description without a status.
+/// flags, dropped counts, child span counts (not in `losses(in:)`: the tree gives them again), a
+/// status description without a status.
 public enum JaegerJSONWriter {
     /// Appends one Jaeger JSON document (one line) holding `spans` (nothing for no spans).
     public static func write(_ spans: some Collection<Span>, into out: inout [UInt8]) {
@@ -249,7 +250,7 @@ public enum JaegerJSONWriter {
     /// references hold only IDs)"); empty when Jaeger holds all of it. One pass.
     public static func losses(in spans: some Collection<Span>) -> WriteLosses {
         var nanos = 0, noEnd = 0, noStart = 0, reserved = 0, eventNamed = 0, asText = 0, linkDetails = 0, rootLinked = 0
-        var zeroTraceLinks = 0, scopeExtras = 0, unsetDescription = 0, remote = 0, dropped = 0, childCounts = 0, noService = 0
+        var zeroTraceLinks = 0, scopeExtras = 0, unsetDescription = 0, remote = 0, dropped = 0, noService = 0
         func ns(_ t: Int64) { if t != Timestamp.unknown && t % 1_000 != 0 { nanos += 1 } }
         /// Counts the values written as string tags, of the attributes not left out.
         func text(_ list: [Attribute], leavingOut: (String) -> Bool) {
@@ -286,7 +287,6 @@ public enum JaegerJSONWriter {
             if span.status.code == .unset && !span.status.description.isEmpty { unsetDescription += 1 }
             if span.isRemote || span.parentIsRemote { remote += 1 }
             if span.droppedAttributeCount != 0 || span.droppedEventCount != 0 || span.droppedLinkCount != 0 { dropped += 1 }
-            if span.childSpanCount != 0 { childCounts += 1 }
             if seenResources.insert(ObjectIdentifier(span.resource)).inserted {
                 let service = span.resource.attributes.first { $0.key == "service.name" }
                 if service == nil || !ForeignWriting.isString(service!.value) { noService += 1 }
@@ -307,7 +307,6 @@ public enum JaegerJSONWriter {
         l.add(unsetDescription, "status descriptions without a status code left out")
         l.add(remote, "spans' remote-context flags left out")
         l.add(dropped, "dropped-item counts left out")
-        l.add(childCounts, "child span counts left out")
         l.add(noService, "resources without a string service.name (serviceName written as its text, or empty)")
         return l
     }

@@ -20,8 +20,8 @@ import SpanModel
 /// What Zipkin cannot hold (docs/formats.md, "Writing Zipkin v2", and `losses(in:)`):
 /// links, FOLLOWS_FROM, typed values, event attributes, resource attributes other than the
 /// service name, nanoseconds, the internal kind, trace flags, scope attributes, remote flags
-/// other than a server's, dropped counts, child span counts, a status description without a
-/// status.
+/// other than a server's, dropped counts, child span counts (not in `losses(in:)`: the tree gives
+/// them again), a status description without a status.
 public enum ZipkinWriter {
     /// Appends one Zipkin v2 JSON list (one line) holding `spans` (nothing for no spans).
     public static func write(_ spans: some Collection<Span>, into out: inout [UInt8]) {
@@ -184,7 +184,7 @@ public enum ZipkinWriter {
     public static func losses(in spans: some Collection<Span>) -> WriteLosses {
         var links = 0, followsFrom = 0, eventAttributes = 0, asText = 0, repeated = 0, resourceAttributes = 0
         var internalKind = 0, flags = 0, nanos = 0, noEnd = 0, noStart = 0, reserved = 0, scopeExtras = 0, unsetDescription = 0
-        var remote = 0, dropped = 0, childCounts = 0
+        var remote = 0, dropped = 0
         func ns(_ t: Int64) { if t != Timestamp.unknown && t % 1_000 != 0 { nanos += 1 } }
         var seen = Set<String>()
         for span in spans {
@@ -217,7 +217,6 @@ public enum ZipkinWriter {
             if span.status.code == .unset && !span.status.description.isEmpty { unsetDescription += 1 }
             if (span.isRemote && span.kind != .server) || span.parentIsRemote { remote += 1 }
             if span.droppedAttributeCount != 0 || span.droppedEventCount != 0 || span.droppedLinkCount != 0 { dropped += 1 }
-            if span.childSpanCount != 0 { childCounts += 1 }
         }
         var l = WriteLosses()
         l.add(links, "links left out (Zipkin has none)")
@@ -236,7 +235,6 @@ public enum ZipkinWriter {
         l.add(unsetDescription, "status descriptions without a status code left out")
         l.add(remote, "spans' remote-context flags left out (only a server's is written, as shared)")
         l.add(dropped, "dropped-item counts left out")
-        l.add(childCounts, "child span counts left out")
         return l
     }
 }
