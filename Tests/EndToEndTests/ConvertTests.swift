@@ -83,14 +83,43 @@ struct ConvertTests {
         #expect(unwritable.stderr.contains("'/nonexistent-dir/x.json': No such file or directory"))
     }
 
-    @Test("every pair of formats: a sample written as one, converted to another, reads back as the same traces",
+    /// order-inventory.jsonl without a span that has both a parent and children (so they are
+    /// orphans), and with its first span twice (a duplicate): a file with both, checked.
+    static func orphansAndDuplicates() throws -> String {
+        let lines = try String(contentsOfFile: CLI.sample("order-inventory.jsonl"), encoding: .utf8).split(separator: "\n").map(String.init)
+        func ids(_ line: String) throws -> (span: String, parent: String) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let context = try #require(object["SpanContext"] as? [String: Any]), parent = try #require(object["Parent"] as? [String: Any])
+            return (try #require(context["SpanID"] as? String), try #require(parent["SpanID"] as? String))
+        }
+        let all = try lines.map(ids)
+        let parents = Set(all.map(\.parent))
+        let cut = try #require(all.firstIndex { $0.parent != "0000000000000000" && parents.contains($0.span) })
+        var kept = lines
+        kept.remove(at: cut)
+        kept.append(lines[0])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-orphans-\(UUID().uuidString).jsonl").path
+        try (kept.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try CLI.run(["summary", "--json", path])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any])
+        try #require(json["duplicates"] as? Int == 1, "\(summary.stdout)")
+        let orphans = (json["traces"] as? [[String: Any]] ?? []).reduce(0) { $0 + (($1["orphans"] as? [Any])?.count ?? 0) }
+        try #require(orphans > 0, "\(summary.stdout)")
+        return path
+    }
+
+    @Test("every pair of formats: a sample written as one, converted to another, reads back as the same traces (every attribute type, orphans, a duplicate too)",
           arguments: ["otlp", "stdouttrace", "jaeger", "zipkin"])
     func everyPair(first: String) throws {
-        for sample in ["payment-timeout.json", "order-inventory.jsonl", "interleaved.jsonl", "tempo-v2-trace.json"] {
-            let expected = try Self.traces(CLI.sample(sample))
+        let damaged = try Self.orphansAndDuplicates()
+        defer { try? FileManager.default.removeItem(atPath: damaged) }
+        for sample in ["payment-timeout.json", "order-inventory.jsonl", "interleaved.jsonl", "tempo-v2-trace.json",
+                       "attribute-types.jsonl", damaged] {
+            let source = sample.hasPrefix("/") ? sample : CLI.sample(sample)
+            let expected = try Self.traces(source)
             let a = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-pair-\(UUID().uuidString).json")
             defer { try? FileManager.default.removeItem(at: a) }
-            let one = try CLI.run(["convert", CLI.sample(sample), "--to", first, "-o", a.path])
+            let one = try CLI.run(["convert", source, "--to", first, "-o", a.path])
             #expect(one.status == 0, "\(sample) to \(first): \(one.stderr)")
             for second in ["otlp", "stdouttrace", "jaeger", "zipkin"] {
                 let b = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-pair-\(UUID().uuidString).json")
