@@ -53,12 +53,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tracer = selfTrace.start(flushOnSignals: true)
-        defer { tracer?.shutdown() }
-        try withSpan("spanview convert") { span in
-            span.attributes["inputs"] = files.count
-            try convert()
-        }
+        try selfTrace.traced("spanview convert", inputs: files.count) { try convert() }
     }
 
     func convert() throws {

@@ -47,12 +47,7 @@ struct PrintCommand: ParsableCommand {
     @OptionGroup var selfTrace: SelfTraceOptions
 
     func run() throws {
-        let tracer = selfTrace.start(flushOnSignals: true)
-        defer { tracer?.shutdown() }
-        try withSpan("spanview print") { span in
-            span.attributes["inputs"] = files.count
-            try printTraces()
-        }
+        try selfTrace.traced("spanview print", inputs: files.count) { try printTraces() }
     }
 
     func printTraces() throws {

@@ -30,6 +30,18 @@ struct SelfTraceOptions: ParsableArguments {
         file != nil || url != nil || ProcessInfo.processInfo.environment["OTEL_TRACES_EXPORTER"]?.lowercased() == "otlp"
     }
 
+    /// Runs a one-shot command's work (`print`, `summary`, `stats`, `convert`) under its root
+    /// span, `name`, with the number of inputs, tracing started and flushed around it when
+    /// asked (a signal flushes too).
+    func traced(_ name: String, inputs: Int, _ work: () throws -> Void) throws {
+        let tracer = start(flushOnSignals: true)
+        defer { tracer?.shutdown() }
+        try withSpan(name) { span in
+            span.attributes["inputs"] = inputs
+            try work()
+        }
+    }
+
     /// Starts tracing if asked: bootstraps the SDK, and makes sure the spans are written
     /// however the process ends normally (return or `exit`). `quiet`: a collector that cannot
     /// be reached is not reported on standard error (the viewer's screen is there).

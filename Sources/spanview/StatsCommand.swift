@@ -53,12 +53,7 @@ struct StatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tracer = selfTrace.start(flushOnSignals: true)
-        defer { tracer?.shutdown() }
-        try withSpan("spanview stats") { span in
-            span.attributes["inputs"] = files.count
-            try report()
-        }
+        try selfTrace.traced("spanview stats", inputs: files.count) { try report() }
     }
 
     func report() throws {

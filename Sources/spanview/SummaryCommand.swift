@@ -29,12 +29,7 @@ struct SummaryCommand: ParsableCommand {
     @OptionGroup var selfTrace: SelfTraceOptions
 
     func run() throws {
-        let tracer = selfTrace.start(flushOnSignals: true)
-        defer { tracer?.shutdown() }
-        try withSpan("spanview summary") { span in
-            span.attributes["inputs"] = files.count
-            try summarize()
-        }
+        try selfTrace.traced("spanview summary", inputs: files.count) { try summarize() }
     }
 
     func summarize() throws {
