@@ -33,7 +33,13 @@ public struct InputStatus: Sendable {
     /// `go-stdouttrace`, `go-stdouttrace+otlp-json`, or `unknown` when no span was found.
     public var formatLabel: String { SpanFormat.label(formats) }
     /// The name as a status line shows it: `stdin`, or the file's last path component.
-    public var shortName: String { name == "-" ? "stdin" : (name.split(separator: "/").last.map(String.init) ?? name) }
+    /// The name as the status line shows it: a file's or URL's last component, `stdin`; the
+    /// receiver's name (`OTLP/HTTP 127.0.0.1:4318`) is not a path and is kept whole.
+    public var shortName: String {
+        if name == "-" { return "stdin" }
+        if name.hasPrefix("OTLP/HTTP ") { return name }
+        return name.split(separator: "/").last.map(String.init) ?? name
+    }
     /// The name in a sentence: `standard input`, or the path in quotes.
     public var quotedName: String { name == "-" ? "standard input" : "'\(name)'" }
 

@@ -46,9 +46,14 @@ extension App {
             } else if live != nil {
                 waiting = "The input ended without a span."
             }
-            grid.put(waiting, x: 2, y: 1, style: .muted)
+            grid.put(waiting, x: 2, y: 1, style: .muted, maxWidth: max(0, layout.width - 2))
+            var y = 3
+            for hint in emptyListHints {
+                grid.put(TerminalText.escaped(hint), x: 2, y: y, style: .muted, maxWidth: max(0, layout.width - 2))
+                y += 1
+            }
             if let backendName {
-                grid.put(glyphs.text("/ and a trace ID fetches it from \(backendName) · R searches it"), x: 2, y: 3, style: .muted)
+                grid.put(glyphs.text("/ and a trace ID fetches it from \(backendName) · R searches it"), x: 2, y: y + (y > 3 ? 1 : 0), style: .muted)
             }
             return
         }
@@ -254,8 +259,9 @@ extension App {
         }
         var seen: [SpanFormat] = []
         for format in inputs.flatMap(\.formats) where !seen.contains(format) { seen.append(format) }
-        let formats = SpanFormat.label(seen)
-        parts.append((" · " + formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
+        // No format until one is seen (a receiver or pipe that has sent nothing yet).
+        let formats = seen.isEmpty ? "" : " · " + SpanFormat.label(seen)
+        parts.append((formats + " · \(store.traceCount) trace" + (store.traceCount == 1 ? "" : "s") + " · \(store.spanCount) spans", bar))
         let logLines = inputs.reduce(0) { $0 + $1.stats.nonJSONLines }
         if logLines > 0 { parts.append((" · \(logLines) log line" + (logLines == 1 ? "" : "s") + " (L)", bar)) }
         if let pending = pendingSearch {

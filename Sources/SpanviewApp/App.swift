@@ -93,6 +93,9 @@ public struct App: Sendable {
     public var openOwnSpans: (@Sendable () -> Int?)?
     /// The source number of spanview's own spans once `T` opened them.
     public internal(set) var ownSpansSource: Int?
+    /// Lines the empty trace list shows under "Waiting for spans…", set by the executable
+    /// (how to send spans to `--listen`'s receiver).
+    public var emptyListHints: [String] = []
     /// The trace backend `/` asks for an ID that is not loaded (`useBackend`), as said to the
     /// user (`Tempo at http://tempo:3200`), and how a fetch is started.
     public internal(set) var backendName: String?

@@ -135,6 +135,14 @@ struct ViewCommand: ParsableCommand {
         let size = terminal.size
         app = app.reopened(width: size.width, height: size.height, useColor: terminal.palette.depth != .none)
         app.maxSpans = maxSpans
+        if let receiver, let port = receiver.port {
+            let host = receiver.configuration.host
+            let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
+            app.emptyListHints = [
+                "Point an OpenTelemetry SDK or collector here: OTEL_EXPORTER_OTLP_ENDPOINT=http://\(shown):\(port)",
+                "and OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (or http/json): OTLP over HTTP, not gRPC\(receiver.configuration.token == nil ? "" : "; with the bearer token")",
+            ]
+        }
         if !spools.isEmpty {
             // Each piped input's bytes as they arrived: the first to the file named, any
             // others beside it (name.2, name.3, ...).

@@ -99,6 +99,9 @@ struct ListenViewerTests {
         defer { session.kill() }
         let deadline = Date().addingTimeInterval(20)
         while !RecordTests.accepts(port: port) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        // Before any span: where to send them, and the receiver named whole in the status line.
+        #expect(session.waitFor(text: "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:\(port)"), "\(session.capture())")
+        #expect(session.waitFor(text: " OTLP/HTTP 127.0.0.1:\(port) · ● live 0 spans/s · 0 traces"), "\(session.capture())")
         let script = CLI.packageRoot.appendingPathComponent("scripts/otlp-send.py").path
         #expect(CLI.shell("python3 '\(script)' --endpoint http://127.0.0.1:\(port)/v1/traces --traces 3 >/dev/null") == 0)
         #expect(session.waitFor(text: "3 traces · 9 spans", timeout: 10), "\(session.capture())")
