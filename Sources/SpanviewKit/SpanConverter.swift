@@ -12,6 +12,9 @@ public struct SpanConverter {
     /// Only traces whose ID starts with one of these (all when empty).
     public let traces: [TraceIDPrefix]
 
+    /// The most spans written at a time (an OTLP line holds at most this many).
+    public static let maxSpansPerWrite = 4096
+
     public init(to format: SpanWriterFormat, traces: [TraceIDPrefix] = []) {
         self.format = format
         self.traces = traces
@@ -46,19 +49,23 @@ public struct SpanConverter {
                 var spans = batch.spans
                 if !traces.isEmpty { spans.removeAll { span in !traces.contains { $0.matches(span.traceID) } } }
                 if format.isStreaming {
-                    if !spans.isEmpty {
+                    // At most `maxSpansPerWrite` spans a write: one OTLP line each, as the Collector's
+                    // batches are, and a bounded buffer even when one value held a million
+                    // spans (a Jaeger or Zipkin document is one batch).
+                    for start in stride(from: 0, to: spans.count, by: Self.maxSpansPerWrite) {
+                        let slice = spans[start..<min(spans.count, start + Self.maxSpansPerWrite)]
                         bytes.removeAll(keepingCapacity: true)
-                        format.write(spans, into: &bytes)
-                        losses.merge(format.losses(in: spans))
+                        format.write(slice, into: &bytes)
+                        losses.merge(format.losses(in: slice))
                         do throws(InputError) {
                             try output.write(bytes)
                         } catch {
                             failure = error
                             return false
                         }
-                        report.spansWritten += spans.count
-                        for span in spans { seenTraces.insert(span.traceID) }
                     }
+                    report.spansWritten += spans.count
+                    for span in spans { seenTraces.insert(span.traceID) }
                 } else {
                     store.insert(moving: &spans)
                 }

@@ -150,4 +150,28 @@ struct ConvertTests {
         let zipkin = try CLI.run(["convert", CLI.sample("attribute-types.jsonl"), "--to", "zipkin", "-o", out.path])
         #expect(zipkin.stderr.contains("zipkin cannot hold everything: ") && zipkin.stderr.contains("written as text (Zipkin tags are strings)"), "\(zipkin.stderr)")
     }
+
+    @Test("a document of 10,000 spans (one value) converted to OTLP is written 4,096 spans a line, every span kept")
+    func bigDocumentInLines() throws {
+        // Zipkin v2: ten spans a trace, a root and nine children.
+        var spans: [String] = []
+        for i in 0..<10_000 {
+            let trace = String(format: "%032x", i / 10 + 1), id = String(format: "%016x", i + 1)
+            let parent = i % 10 == 0 ? "" : "\"parentId\":\"\(String(format: "%016x", i / 10 * 10 + 1))\","
+            spans.append("{\"traceId\":\"\(trace)\",\(parent)\"id\":\"\(id)\",\"name\":\"op \(i)\",\"timestamp\":\(1_700_000_000_000_000 + i),\"duration\":5,\"localEndpoint\":{\"serviceName\":\"svc\"}}")
+        }
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-big-\(UUID().uuidString).zipkin.json")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("spanview-big-\(UUID().uuidString).otlp.jsonl")
+        defer {
+            try? FileManager.default.removeItem(at: input)
+            try? FileManager.default.removeItem(at: output)
+        }
+        try ("[" + spans.joined(separator: ",") + "]").write(to: input, atomically: true, encoding: .utf8)
+        let converted = try CLI.run(["convert", input.path, "-o", output.path])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        let summary = try CLI.run(["summary", output.path])
+        #expect(summary.stdout.contains("1000 traces, 10000 distinct spans"), "\(summary.stdout)")
+    }
 }
