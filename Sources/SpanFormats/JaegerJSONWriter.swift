@@ -31,7 +31,11 @@ import SpanModel
 /// status description without a status.
 public enum JaegerJSONWriter {
     /// Appends one Jaeger JSON document (one line) holding `spans` (nothing for no spans).
-    public static func write(_ spans: some Collection<Span>, into out: inout [UInt8]) {
+    /// Whenever `out` holds `flushingOver` bytes or more after a whole trace, it is handed to
+    /// `flush`, which takes the bytes (writes them and empties it), so that a big document is
+    /// never held whole.
+    public static func write(_ spans: some Collection<Span>, into out: inout [UInt8],
+                             flushingOver limit: Int = .max, flush: (inout [UInt8]) -> Void = { _ in }) {
         guard !spans.isEmpty else { return }
         var traceIndex: [TraceID: Int] = [:]
         var traces: [[Span]] = []
@@ -100,6 +104,7 @@ public enum JaegerJSONWriter {
             w.key("\"warnings\":")
             w.raw("null")
             w.endObject()
+            if w.bytes.count >= limit { flush(&w.bytes) }
         }
         w.endArray()
         w.key("\"total\":")

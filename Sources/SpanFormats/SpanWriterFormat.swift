@@ -39,14 +39,18 @@ public enum SpanWriterFormat: String, CaseIterable, Sendable {
     }
 
     /// Appends `spans` in this format. For a streaming format this is one more piece of the
-    /// output; for Jaeger and Zipkin it is the whole document.
-    public func write(_ spans: some Collection<Span>, into out: inout [UInt8]) {
+    /// output; for Jaeger and Zipkin it is the whole document, handed to `flush` piece by piece
+    /// whenever `out` holds `flushingOver` bytes after a whole trace or span (`flush` takes the
+    /// bytes and empties `out`), so it is never held whole. The streaming formats write all of
+    /// `spans` into `out` (a caller bounds them by giving fewer spans).
+    public func write(_ spans: some Collection<Span>, into out: inout [UInt8],
+                      flushingOver limit: Int = .max, flush: (inout [UInt8]) -> Void = { _ in }) {
         switch self {
         case .otlp: OTLPJSONWriter.write(spans, into: &out)
         case .stdouttrace: StdouttraceWriter.write(spans, into: &out)
         case .stdouttracePretty: StdouttraceWriter.write(spans, pretty: true, into: &out)
-        case .jaeger: JaegerJSONWriter.write(spans, into: &out)
-        case .zipkin: ZipkinWriter.write(spans, into: &out)
+        case .jaeger: JaegerJSONWriter.write(spans, into: &out, flushingOver: limit, flush: flush)
+        case .zipkin: ZipkinWriter.write(spans, into: &out, flushingOver: limit, flush: flush)
         }
     }
 

@@ -24,7 +24,11 @@ import SpanModel
 /// them again), a status description without a status.
 public enum ZipkinWriter {
     /// Appends one Zipkin v2 JSON list (one line) holding `spans` (nothing for no spans).
-    public static func write(_ spans: some Collection<Span>, into out: inout [UInt8]) {
+    /// Whenever `out` holds `flushingOver` bytes or more after a whole span, it is handed to
+    /// `flush`, which takes the bytes (writes them and empties it), so that a big list is never
+    /// held whole.
+    public static func write(_ spans: some Collection<Span>, into out: inout [UInt8],
+                             flushingOver limit: Int = .max, flush: (inout [UInt8]) -> Void = { _ in }) {
         guard !spans.isEmpty else { return }
         var w = JSONOutput(pretty: false)
         swap(&w.bytes, &out)
@@ -34,6 +38,7 @@ public enum ZipkinWriter {
         for span in spans {
             w.element()
             write(span, seen: &seen, into: &w)
+            if w.bytes.count >= limit { flush(&w.bytes) }
         }
         w.endArray()
         w.byte(UInt8(ascii: "\n"))

@@ -78,10 +78,18 @@ public struct SpanConverter {
             report.tracesWritten = seenTraces.count
             report.losses = losses.sentences
         } else {
-            // Trace by trace, in the store's order (by start).
+            // Trace by trace, in the store's order (by start), written out 8 MiB at a time so
+            // the document is never held whole.
             let spans = store.traces.flatMap(\.spans)
-            bytes = []
-            format.write(spans, into: &bytes)
+            var failed: InputError?
+            bytes.removeAll(keepingCapacity: true)
+            format.write(spans, into: &bytes, flushingOver: 8 << 20) { piece in
+                if failed == nil {
+                    do throws(InputError) { try output.write(piece) } catch { failed = error }
+                }
+                piece.removeAll(keepingCapacity: true)
+            }
+            if let failed { throw failed }
             try output.write(bytes)
             report.spansWritten = spans.count
             report.tracesWritten = store.traceCount

@@ -302,4 +302,28 @@ struct JaegerZipkinWritersTests {
         #expect(edge.contains { $0.hasSuffix("written as string tags (their JSON text)") })
         #expect(ZipkinWriter.losses(in: [WritersTests.edgeSpan()]).sentences.contains("1 spans' trace flags other than sampled left out"))
     }
+
+    @Test("written in pieces (flushingOver), the document is byte for byte the one written whole; each piece ends after a trace or span",
+          arguments: [SpanWriterFormat.jaeger, .zipkin])
+    func pieces(format: SpanWriterFormat) {
+        let spans = Self.family() + [WritersTests.edgeSpan()]
+        var whole: [UInt8] = []
+        format.write(spans, into: &whole)
+        for limit in [1, 500, 1 << 20] {
+            var pieces: [[UInt8]] = []
+            var rest: [UInt8] = []
+            format.write(spans, into: &rest, flushingOver: limit) { piece in
+                pieces.append(piece)
+                piece.removeAll()
+            }
+            #expect(pieces.flatMap { $0 } + rest == whole, "limit \(limit)")
+            if limit == 1 {
+                // One piece a trace (Jaeger) or a span (Zipkin), the end of the document apart.
+                let expected = format == .jaeger ? Set(spans.map(\.traceID)).count : spans.count
+                #expect(pieces.count == expected)
+                #expect(pieces.allSatisfy { $0.last == UInt8(ascii: "}") })
+            }
+            if limit == 1 << 20 { #expect(pieces.isEmpty) }
+        }
+    }
 }
