@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 import CZlib
+import SpanFormats
+import SpanModel
 
 /// Where written spans go: a file (made anew, or standard output for `-`), gzip-compressed
 /// when its name ends in `.gz`. Bytes are handed over in pieces as they are made, so a
@@ -119,5 +121,38 @@ public final class OutputFile {
             done += n
         }
         bytesOut += Int64(bytes.count)
+    }
+}
+
+extension OutputFile {
+    /// The most spans formatted at a time by `write(_:as:buffer:)` (an OTLP line holds at most
+    /// this many, as the Collector's batches do).
+    public static let maxSpansPerWrite = 4096
+
+    /// Writes `spans` in `format` in bounded pieces: a streaming format `maxSpansPerWrite`
+    /// spans at a time, a Jaeger or Zipkin document 8 MiB at a time, so that neither a
+    /// million-span batch's text nor a whole document is ever held. `buffer` is reused.
+    public func write(_ spans: some Collection<Span>, as format: SpanWriterFormat, buffer: inout [UInt8]) throws(InputError) {
+        if format.isStreaming {
+            var start = spans.startIndex
+            while start != spans.endIndex {
+                let end = spans.index(start, offsetBy: Self.maxSpansPerWrite, limitedBy: spans.endIndex) ?? spans.endIndex
+                buffer.removeAll(keepingCapacity: true)
+                format.write(spans[start..<end], into: &buffer)
+                try write(buffer)
+                start = end
+            }
+            return
+        }
+        var failed: InputError?
+        buffer.removeAll(keepingCapacity: true)
+        format.write(spans, into: &buffer, flushingOver: 8 << 20) { piece in
+            if failed == nil {
+                do throws(InputError) { try write(piece) } catch { failed = error }
+            }
+            piece.removeAll(keepingCapacity: true)
+        }
+        if let failed { throw failed }
+        try write(buffer)
     }
 }

@@ -58,18 +58,8 @@ extension App {
         let job = BackgroundJob<Result<ExportResult, InputError>> { _ in
             Result { () throws(InputError) -> ExportResult in
                 let file = try OutputFile(path: path)
-                // A trace, or a piece of the list, at a time for the streaming formats.
-                if format.isStreaming {
-                    for start in stride(from: 0, to: spans.count, by: 4096) {
-                        var bytes: [UInt8] = []
-                        format.write(spans[start..<min(spans.count, start + 4096)], into: &bytes)
-                        try file.write(bytes)
-                    }
-                } else {
-                    var bytes: [UInt8] = []
-                    format.write(spans, into: &bytes)
-                    try file.write(bytes)
-                }
+                var buffer: [UInt8] = []
+                try file.write(spans, as: format, buffer: &buffer)
                 try file.finish()
                 return ExportResult(bytes: file.bytesOut, losses: format.losses(in: spans).sentences)
             }

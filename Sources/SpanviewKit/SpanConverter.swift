@@ -12,9 +12,6 @@ public struct SpanConverter {
     /// Only traces whose ID starts with one of these (all when empty).
     public let traces: [TraceIDPrefix]
 
-    /// The most spans written at a time (an OTLP line holds at most this many).
-    public static let maxSpansPerWrite = 4096
-
     public init(to format: SpanWriterFormat, traces: [TraceIDPrefix] = []) {
         self.format = format
         self.traces = traces
@@ -49,21 +46,16 @@ public struct SpanConverter {
                 var spans = batch.spans
                 if !traces.isEmpty { spans.removeAll { span in !traces.contains { $0.matches(span.traceID) } } }
                 if format.isStreaming {
-                    // At most `maxSpansPerWrite` spans a write: one OTLP line each, as the Collector's
-                    // batches are, and a bounded buffer even when one value held a million
-                    // spans (a Jaeger or Zipkin document is one batch).
-                    for start in stride(from: 0, to: spans.count, by: Self.maxSpansPerWrite) {
-                        let slice = spans[start..<min(spans.count, start + Self.maxSpansPerWrite)]
-                        bytes.removeAll(keepingCapacity: true)
-                        format.write(slice, into: &bytes)
-                        losses.merge(format.losses(in: slice))
-                        do throws(InputError) {
-                            try output.write(bytes)
-                        } catch {
-                            failure = error
-                            return false
-                        }
+                    // An OTLP line at most `OutputFile.maxSpansPerWrite` spans, as the
+                    // Collector's batches are, and a bounded buffer even when one value held a
+                    // million spans (a Jaeger or Zipkin document is one batch).
+                    do throws(InputError) {
+                        try output.write(spans, as: format, buffer: &bytes)
+                    } catch {
+                        failure = error
+                        return false
                     }
+                    losses.merge(format.losses(in: spans))
                     report.spansWritten += spans.count
                     for span in spans { seenTraces.insert(span.traceID) }
                 } else {
@@ -81,16 +73,7 @@ public struct SpanConverter {
             // Trace by trace, in the store's order (by start), written out 8 MiB at a time so
             // the document is never held whole.
             let spans = store.traces.flatMap(\.spans)
-            var failed: InputError?
-            bytes.removeAll(keepingCapacity: true)
-            format.write(spans, into: &bytes, flushingOver: 8 << 20) { piece in
-                if failed == nil {
-                    do throws(InputError) { try output.write(piece) } catch { failed = error }
-                }
-                piece.removeAll(keepingCapacity: true)
-            }
-            if let failed { throw failed }
-            try output.write(bytes)
+            try output.write(spans, as: format, buffer: &bytes)
             report.spansWritten = spans.count
             report.tracesWritten = store.traceCount
             report.losses = format.losses(in: spans).sentences
