@@ -114,7 +114,8 @@ public enum TempoSearchResponse {
     /// Longest root service or root name kept, in UTF-8 bytes.
     public static let maxNameBytes = 4_096
 
-    /// The hits, in Tempo's order, at most `maxHits` (the rest are skipped unread). A hit
+    /// The hits, in Tempo's order, at most `maxHits` (what follows the last is not read, so
+    /// the first hits are the same whatever `maxHits` is, even before damage later on). A hit
     /// whose `traceID` is not 1 to 32 hex digits (or base64 of 16 bytes), or is zero, is left
     /// out; a field of the wrong type reads as missing. Throws `.incomplete` for a cut-off
     /// answer and `.malformed` for one that is not JSON or not an object.
@@ -128,7 +129,8 @@ public enum TempoSearchResponse {
             if key.equals("traces"), try s.peek() == UInt8(ascii: "[") {
                 if try s.beginArray() {
                     repeat {
-                        if hits.count < maxHits, try s.peek() == UInt8(ascii: "{") {
+                        if hits.count >= maxHits { return hits }
+                        if try s.peek() == UInt8(ascii: "{") {
                             if let hit = try hit(&s) { hits.append(hit) }
                         } else {
                             try s.skipValue()

@@ -238,6 +238,21 @@ struct TempoJSONTests {
         #expect(try Self.hits(#"{"traces":[{"traceID":"1"}]}"#).first == TraceHit(traceID: TraceID(high: 0, low: 1), durationNs: 0))
     }
 
+    @Test("maxHits gives the first hits of all even when a later hit holds bytes the reader skips only when it must (fuzz-otlp find)")
+    func maxHitsIsAPrefix() throws {
+        // The second hit's start is a string with a byte that is not UTF-8 (0xEB): read as a
+        // number it is missing; skipped as a value, it was malformed.
+        var bytes = Array(#"{"traces":[{"traceID":"2f3e0cee77ae5dc9c17ade3689eb2e54","rootServiceName":"shop"},{"traceID":"f3e0cee77ae5dc9c17ade3689eb2e54","startTimeUnixNano":"168477832X000000000"}]}"#.utf8)
+        bytes[bytes.firstIndex(of: UInt8(ascii: "X"))!] = 0xEB
+        func decode(maxHits: Int) -> [TraceHit]? {
+            bytes.withUnsafeBytes { raw in try? TempoSearchResponse.decode(raw, maxHits: maxHits) }
+        }
+        let all = try #require(decode(maxHits: 100))
+        #expect(all.count == 2 && all[1].startNs == nil)
+        #expect(decode(maxHits: 1) == Array(all.prefix(1)))
+        #expect(decode(maxHits: 0) == [])
+    }
+
     @Test("hits with an unusable traceID are left out; fields of the wrong type read as missing")
     func badHits() throws {
         let text = #"{"traces":[{"rootServiceName":"no id"},{"traceID":"xyz"},{"traceID":42},{"traceID":"0"},"#

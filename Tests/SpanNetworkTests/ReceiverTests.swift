@@ -230,16 +230,20 @@ struct ReceiverHostileClientTests {
         let harness = try ReceiverHarness { $0.maxRequestsPerSecond = 5 }
         let client = try RawHTTP(port: harness.port)
         var responses: [RawResponse] = []
+        let began = Date()
         for i in 0..<12 {
             client.request(body: Requests.protobuf(Requests.spans(2, trace: UInt64(i + 1))))
             responses.append(try #require(client.response()))
         }
+        let took = Date().timeIntervalSince(began)
         let statuses = responses.map(\.status)
-        // A full bucket of 5 at the start; the dozen requests take milliseconds, so at most one more.
-        let accepted = statuses.prefix { $0 == 200 }.count
-        #expect((5...6).contains(accepted), "\(statuses)")
-        #expect(statuses.dropFirst(accepted).allSatisfy { $0 == 429 }, "\(statuses)")
-        let refused = try #require(responses.last)
+        // A full bucket of 5 at the start, then one more each fifth of a second the dozen took
+        // (milliseconds when the machine is idle; more on a busy one).
+        #expect(statuses.prefix(5).allSatisfy { $0 == 200 }, "\(statuses)")
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 }, "\(statuses)")
+        let accepted = statuses.filter { $0 == 200 }.count
+        #expect(accepted <= 5 + Int((took * 5).rounded(.up)), "\(statuses) in \(took) s")
+        let refused = try #require(responses.first { $0.status == 429 }, "\(statuses) in \(took) s")
         #expect(refused.headers["retry-after"] == "1")
         let message = try #require(ProtobufFields.fields(refused.body).first { $0.0 == 2 }?.2)
         #expect(String(decoding: message, as: UTF8.self) == "over the receiver's limit of 5 requests a second: retry later")
