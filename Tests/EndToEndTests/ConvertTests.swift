@@ -174,4 +174,12 @@ struct ConvertTests {
         let summary = try CLI.run(["summary", output.path])
         #expect(summary.stdout.contains("1000 traces, 10000 distinct spans"), "\(summary.stdout)")
     }
+
+    @Test("a full disk is said in one line with exit status 1, for streamed and whole-document formats alike",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")), arguments: ["otlp", "stdouttrace", "jaeger", "zipkin"])
+    func fullDisk(format: String) throws {
+        let result = try CLI.run(["convert", CLI.sample("interleaved.jsonl"), "--to", format, "-o", "/dev/full"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "spanview: '/dev/full': write failed: No space left on device\n", "\(result.stderr)")
+    }
 }
