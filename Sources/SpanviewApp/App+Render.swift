@@ -172,18 +172,28 @@ extension App {
         }
     }
 
-    /// One line per input: its name, format, counts and state.
+    /// Most of an input's notices the `p` view lists (the latest).
+    static let noticesShown = 5
+
+    /// One line per input: its name, format, counts and state; under it, its latest notices
+    /// (a receiver's refused requests, a backend's partial answer).
     func inputLines() -> [StyledLine] {
         let width = min(40, inputs.map { DisplayWidth.of($0.shortName) }.max() ?? 0)
-        return inputs.map { input in
-            var state = input.isLive ? "live" : "reading"
-            if let p = input.progress, input.end == nil, !input.isLive { state = "reading, \(Int(p.fraction * 100))%" }
-            if let end = input.end { state = end.failure.map { "failed: \($0)" } ?? (input.isLive ? "ended" : "read") }
-            let name = input.shortName + String(repeating: " ", count: max(0, width - DisplayWidth.of(input.shortName)))
-            let counts = glyphs.text("\(input.formatLabel) · \(input.stats.spans) spans · \(input.stats.nonJSONLines) log lines · \(input.stats.skipped) skipped · ")
-            return StyledLine([.init(name, Style(.accent, [.bold])), .init("  " + counts, .plain),
-                               .init(state, input.end?.failure != nil ? Style(.error) : .muted)])
+        return inputs.flatMap { input in
+            [inputLine(input, nameWidth: width)] + input.notices.suffix(Self.noticesShown).flatMap { notice in
+                TextWrap.lines(notice, width: max(1, layout.width - 8)).map { StyledLine("    " + $0, .muted) }
+            }
         }
+    }
+
+    private func inputLine(_ input: InputStatus, nameWidth width: Int) -> StyledLine {
+        var state = input.isLive ? "live" : "reading"
+        if let p = input.progress, input.end == nil, !input.isLive { state = "reading, \(Int(p.fraction * 100))%" }
+        if let end = input.end { state = end.failure.map { "failed: \($0)" } ?? (input.isLive ? "ended" : "read") }
+        let name = input.shortName + String(repeating: " ", count: max(0, width - DisplayWidth.of(input.shortName)))
+        let counts = glyphs.text("\(input.formatLabel) · \(input.stats.spans) spans · \(input.stats.nonJSONLines) log lines · \(input.stats.skipped) skipped · ")
+        return StyledLine([.init(name, Style(.accent, [.bold])), .init("  " + counts, .plain),
+                           .init(state, input.end?.failure != nil ? Style(.error) : .muted)])
     }
 
     func drawOverlay(into grid: inout Grid) {

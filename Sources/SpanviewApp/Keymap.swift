@@ -14,7 +14,7 @@ public enum Keymap {
     public static let bindings: [KeyBinding] = [
         KeyBinding(keys: [.control("c")], action: .quit, context: .global, help: "quit"),
         KeyBinding(keys: [.character("?"), .function(1)], action: .help, context: .global, help: "show every key"),
-        KeyBinding(keys: [.character("p")], action: .showProblems, context: .global, help: "show the values that were skipped"),
+        KeyBinding(keys: [.character("p")], action: .showProblems, context: .global, help: "the inputs, their notices and the values that were skipped"),
         KeyBinding(keys: [.character("/")], action: .search, context: .global, help: "find a trace by ID (a prefix, 0x…, a traceparent, trace_id=…)"),
         KeyBinding(keys: [.character("R")], action: .searchBackend, context: .global, help: "search the backend (Tempo: TraceQL; Jaeger: service op=… k=v min=…); again: what it found"),
         KeyBinding(keys: [.character("L")], action: .showLogs, context: .global, help: "the input's log lines (Enter opens a trace a line names)"),

@@ -373,6 +373,23 @@ struct LiveAppTests {
         try InputLoader.load([AppSession.samples.appendingPathComponent(file).path]).store.traces.flatMap(\.spans)
     }
 
+    @Test("p lists each input's latest notices under it (a receiver's refused requests), the oldest dropped past five")
+    func noticesInInputs() throws {
+        var s = AppSession(inputs: LoadedInputs())
+        s.app = App(reading: [InputStatus(name: "OTLP/HTTP 127.0.0.1:4318", isLive: true)], width: 120, height: 30, glyphs: .unicode, useColor: false)
+        for i in 1...7 {
+            var deliveries = liveUpdate()
+            deliveries[0].batches[0].notices = ["OTLP/HTTP 127.0.0.1:4318 refused \(i) requests (the last: 415 Unsupported Media Type)"]
+            s.app.ingest(deliveries, now: Double(i))
+        }
+        #expect(s.statusLine.contains("refused 7 requests"), "\(s.statusLine)")
+        s.type("p")
+        let screen = s.screen
+        #expect(screen.contains("OTLP/HTTP 127.0.0.1:4318  "), "\(screen)")
+        for i in 3...7 { #expect(screen.contains("    OTLP/HTTP 127.0.0.1:4318 refused \(i) requests (the last: 415"), "\(i): \(screen)") }
+        #expect(!screen.contains("refused 2 requests") && !screen.contains("refused 1 requests"), "\(screen)")
+    }
+
     @Test("new traces join the list without moving the cursor; an open trace fills in")
     func ingest() throws {
         let all = try spans("interleaved.jsonl")
