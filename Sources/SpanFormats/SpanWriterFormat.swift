@@ -13,8 +13,9 @@ public enum SpanWriterFormat: String, CaseIterable, Sendable {
     /// Zipkin v2: one JSON array of spans (`ZipkinWriter`).
     case zipkin
 
-    /// Whether the format can be written a batch at a time as spans are read (a line per
-    /// batch or span), in bounded memory; Jaeger and Zipkin are one document for everything.
+    /// Whether each batch of the format stands alone (a line per batch or span), so it can be
+    /// written a batch at a time as spans are read; Jaeger and Zipkin are one document for
+    /// everything (Zipkin's list can still be written as read, with `ZipkinWriter.ListWriter`).
     public var isStreaming: Bool {
         switch self {
         case .otlp, .stdouttrace, .stdouttracePretty: true

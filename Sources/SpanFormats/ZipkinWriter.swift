@@ -44,6 +44,35 @@ public enum ZipkinWriter {
         w.byte(UInt8(ascii: "\n"))
     }
 
+    /// A Zipkin v2 list written a batch at a time as spans are read (`spanview convert`): `[`
+    /// before the first span, commas between, `]` and a newline at `end`, so a list of any
+    /// length is never held; the same bytes `write` gives for all the spans at once (nothing at
+    /// all for none).
+    public struct ListWriter: Sendable {
+        private var started = false
+
+        public init() {}
+
+        /// Appends `spans` as the list's next elements.
+        public mutating func append(_ spans: some Collection<Span>, into out: inout [UInt8]) {
+            guard !spans.isEmpty else { return }
+            var w = JSONOutput(pretty: false)
+            swap(&w.bytes, &out)
+            defer { swap(&w.bytes, &out) }
+            var seen = Set<String>()
+            for span in spans {
+                w.byte(started ? UInt8(ascii: ",") : UInt8(ascii: "["))
+                started = true
+                ZipkinWriter.write(span, seen: &seen, into: &w)
+            }
+        }
+
+        /// Closes the list, if a span was written.
+        public func end(into out: inout [UInt8]) {
+            if started { out += Array("]\n".utf8) }
+        }
+    }
+
     /// The text a Zipkin tag holds for `value` (Jaeger's string tag for an array or map is the
     /// same): a string as it is, an integer in decimal, `true` or `false`, a float as JSON
     /// writes it (`NaN`, `Infinity`, `-Infinity` bare), bytes as standard base64, an array or

@@ -3,10 +3,11 @@ import SpanIngest
 import SpanModel
 import SpanStore
 
-/// `spanview convert`: spans read from sources, written in another format. OTLP and
-/// stdouttrace are written a batch at a time as the input is read, in bounded memory (a 2 GB
-/// file converts without being held); Jaeger and Zipkin are one document each, written once
-/// everything is read (and duplicates are dropped on the way, as the store drops them).
+/// `spanview convert`: spans read from sources, written in another format. OTLP, stdouttrace
+/// and Zipkin are written a batch at a time as the input is read, in bounded memory (a 2 GB
+/// file converts without being held; Zipkin's one list is opened before the first span and
+/// closed after the last); Jaeger, whose document groups spans by trace, is written once
+/// everything is read (duplicates dropped on the way, as the store drops them).
 public struct SpanConverter {
     public let format: SpanWriterFormat
     /// Only traces whose ID starts with one of these (all when empty).
@@ -39,18 +40,30 @@ public struct SpanConverter {
         // and given back per batch.
         var bytes: [UInt8] = []
         var losses = WriteLosses()
+        var zipkinList = format == .zipkin ? ZipkinWriter.ListWriter() : nil
         for (index, source) in sources.enumerated() {
             report.inputs.append(InputStatus(name: source.name, isLive: source.isLive, isEphemeral: source.isEphemeral))
             source.read { batch in
                 report.inputs[index].take(batch)
                 var spans = batch.spans
                 if !traces.isEmpty { spans.removeAll { span in !traces.contains { $0.matches(span.traceID) } } }
-                if format.isStreaming {
+                if format.isStreaming || zipkinList != nil {
                     // An OTLP line at most `OutputFile.maxSpansPerWrite` spans, as the
                     // Collector's batches are, and a bounded buffer even when one value held a
                     // million spans (a Jaeger or Zipkin document is one batch).
                     do throws(InputError) {
-                        try output.write(spans, as: format, buffer: &bytes)
+                        if zipkinList != nil {
+                            var start = 0
+                            while start < spans.count {
+                                let end = min(spans.count, start + OutputFile.maxSpansPerWrite)
+                                bytes.removeAll(keepingCapacity: true)
+                                zipkinList!.append(spans[start..<end], into: &bytes)
+                                try output.write(bytes)
+                                start = end
+                            }
+                        } else {
+                            try output.write(spans, as: format, buffer: &bytes)
+                        }
                     } catch {
                         failure = error
                         return false
@@ -66,7 +79,12 @@ public struct SpanConverter {
             }
             if let failure { throw failure }
         }
-        if format.isStreaming {
+        if format.isStreaming || zipkinList != nil {
+            if let zipkinList {
+                bytes.removeAll(keepingCapacity: true)
+                zipkinList.end(into: &bytes)
+                try output.write(bytes)
+            }
             report.tracesWritten = seenTraces.count
             report.losses = losses.sentences
         } else {

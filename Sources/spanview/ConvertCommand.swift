@@ -19,8 +19,9 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Write spans in another format: OTLP/JSON, Go stdouttrace, Jaeger JSON or Zipkin v2.",
         discussion: """
-        OTLP and stdouttrace are written as the input is read, in bounded memory; Jaeger and \
-        Zipkin are one document, written at the end. Output ending in .gz is gzip. What the \
+        OTLP, stdouttrace and Zipkin are written as the input is read, in bounded memory \
+        (Zipkin's one list closed at the end); Jaeger, one document grouped by trace, is \
+        written once everything is read. Output ending in .gz is gzip. What the \
         target cannot hold (Zipkin has no links, Jaeger no scope...) is said once on standard \
         error (docs/formats.md, "Writing").
         """

@@ -326,4 +326,27 @@ struct JaegerZipkinWritersTests {
             if limit == 1 << 20 { #expect(pieces.isEmpty) }
         }
     }
+
+    @Test("Zipkin's list written batch by batch (ListWriter) is byte for byte the list written at once; nothing for no spans")
+    func zipkinListInBatches() {
+        let spans = Self.family() + [WritersTests.edgeSpan()] + Self.family()
+        var whole: [UInt8] = []
+        ZipkinWriter.write(spans, into: &whole)
+        for size in [1, 2, 5, spans.count] {
+            var list = ZipkinWriter.ListWriter()
+            var out: [UInt8] = []
+            var start = 0
+            while start < spans.count {
+                list.append(spans[start..<min(spans.count, start + size)], into: &out)
+                list.append([Span](), into: &out)
+                start += size
+            }
+            list.end(into: &out)
+            #expect(out == whole, "batches of \(size)")
+        }
+        var none: [UInt8] = []
+        let empty = ZipkinWriter.ListWriter()
+        empty.end(into: &none)
+        #expect(none.isEmpty)
+    }
 }
