@@ -13,16 +13,6 @@ public enum SpanWriterFormat: String, CaseIterable, Sendable {
     /// Zipkin v2: one JSON array of spans (`ZipkinWriter`).
     case zipkin
 
-    /// Whether each batch of the format stands alone (a line per batch or span), so it can be
-    /// written a batch at a time as spans are read; Jaeger and Zipkin are one document for
-    /// everything (Zipkin's list can still be written as read, with `ZipkinWriter.ListWriter`).
-    public var isStreaming: Bool {
-        switch self {
-        case .otlp, .stdouttrace, .stdouttracePretty: true
-        case .jaeger, .zipkin: false
-        }
-    }
-
     /// The format a file name asks for by its ending (`.gz` aside): `x.otlp.jsonl`,
     /// `x.stdouttrace.jsonl`, `x.jaeger.json`, `x.zipkin.json`; nil when it names none.
     public static func named(byFile name: String) -> SpanWriterFormat? {
@@ -39,11 +29,11 @@ public enum SpanWriterFormat: String, CaseIterable, Sendable {
         return nil
     }
 
-    /// Appends `spans` in this format. For a streaming format this is one more piece of the
-    /// output; for Jaeger and Zipkin it is the whole document, handed to `flush` piece by piece
-    /// whenever `out` holds `flushingOver` bytes after a whole trace or span (`flush` takes the
-    /// bytes and empties `out`), so it is never held whole. The streaming formats write all of
-    /// `spans` into `out` (a caller bounds them by giving fewer spans).
+    /// Appends `spans` in this format: OTLP one line, stdouttrace a line a span, Jaeger and
+    /// Zipkin one whole document, handed to `flush` piece by piece whenever `out` holds
+    /// `flushingOver` bytes after a whole trace or span (`flush` takes the bytes and empties
+    /// `out`), so it is never held whole. OTLP and stdouttrace write all of `spans` into `out`
+    /// (a caller bounds them by giving fewer spans; `streamWriter` writes batch after batch).
     public func write(_ spans: some Collection<Span>, into out: inout [UInt8],
                       flushingOver limit: Int = .max, flush: (inout [UInt8]) -> Void = { _ in }) {
         switch self {
@@ -63,5 +53,36 @@ public enum SpanWriterFormat: String, CaseIterable, Sendable {
         case .jaeger: JaegerJSONWriter.losses(in: spans)
         case .zipkin: ZipkinWriter.losses(in: spans)
         }
+    }
+}
+
+/// Writes one format batch after batch as spans are read, so that what is written never waits
+/// for the end of the input: OTLP a line a batch, stdouttrace a line a span, Zipkin's one list
+/// opened before the first span and closed by `end` (`SpanWriterFormat.streamWriter`).
+public struct SpanStreamWriter: Sendable {
+    private let format: SpanWriterFormat
+    private var zipkin: ZipkinWriter.ListWriter?
+
+    fileprivate init(_ format: SpanWriterFormat) {
+        self.format = format
+        zipkin = format == .zipkin ? ZipkinWriter.ListWriter() : nil
+    }
+
+    /// Appends the next spans.
+    public mutating func append(_ spans: some Collection<Span>, into out: inout [UInt8]) {
+        if zipkin != nil { zipkin!.append(spans, into: &out) } else { format.write(spans, into: &out) }
+    }
+
+    /// Closes what needs closing once the last span is written (Zipkin's list).
+    public func end(into out: inout [UInt8]) {
+        zipkin?.end(into: &out)
+    }
+}
+
+extension SpanWriterFormat {
+    /// A writer for this format batch after batch as spans are read; nil for Jaeger, whose
+    /// document groups the spans by trace and so is written once they are all read.
+    public var streamWriter: SpanStreamWriter? {
+        self == .jaeger ? nil : SpanStreamWriter(self)
     }
 }

@@ -29,19 +29,9 @@ public enum ZipkinWriter {
     /// held whole.
     public static func write(_ spans: some Collection<Span>, into out: inout [UInt8],
                              flushingOver limit: Int = .max, flush: (inout [UInt8]) -> Void = { _ in }) {
-        guard !spans.isEmpty else { return }
-        var w = JSONOutput(pretty: false)
-        swap(&w.bytes, &out)
-        defer { swap(&w.bytes, &out) }
-        w.beginArray()
-        var seen = Set<String>()
-        for span in spans {
-            w.element()
-            write(span, seen: &seen, into: &w)
-            if w.bytes.count >= limit { flush(&w.bytes) }
-        }
-        w.endArray()
-        w.byte(UInt8(ascii: "\n"))
+        var list = ListWriter()
+        list.append(spans, into: &out, flushingOver: limit, flush: flush)
+        list.end(into: &out)
     }
 
     /// A Zipkin v2 list written a batch at a time as spans are read (`spanview convert`): `[`
@@ -53,8 +43,10 @@ public enum ZipkinWriter {
 
         public init() {}
 
-        /// Appends `spans` as the list's next elements.
-        public mutating func append(_ spans: some Collection<Span>, into out: inout [UInt8]) {
+        /// Appends `spans` as the list's next elements, handing `out` to `flush` whenever it
+        /// holds `flushingOver` bytes after a whole span (as `ZipkinWriter.write` does).
+        public mutating func append(_ spans: some Collection<Span>, into out: inout [UInt8],
+                                    flushingOver limit: Int = .max, flush: (inout [UInt8]) -> Void = { _ in }) {
             guard !spans.isEmpty else { return }
             var w = JSONOutput(pretty: false)
             swap(&w.bytes, &out)
@@ -64,6 +56,7 @@ public enum ZipkinWriter {
                 w.byte(started ? UInt8(ascii: ",") : UInt8(ascii: "["))
                 started = true
                 ZipkinWriter.write(span, seen: &seen, into: &w)
+                if w.bytes.count >= limit { flush(&w.bytes) }
             }
         }
 

@@ -125,23 +125,17 @@ public final class OutputFile {
 }
 
 extension OutputFile {
-    /// The most spans formatted at a time by `write(_:as:buffer:)` (an OTLP line holds at most
-    /// this many, as the Collector's batches do).
+    /// The most spans formatted at a time (an OTLP line holds at most this many, as the
+    /// Collector's batches do).
     public static let maxSpansPerWrite = 4096
 
-    /// Writes `spans` in `format` in bounded pieces: a streaming format `maxSpansPerWrite`
-    /// spans at a time, a Jaeger or Zipkin document 8 MiB at a time, so that neither a
-    /// million-span batch's text nor a whole document is ever held. `buffer` is reused.
+    /// Writes `spans` in `format` in bounded pieces, the whole output: as a stream,
+    /// `maxSpansPerWrite` spans at a time, or a Jaeger document 8 MiB at a time, so that
+    /// neither a million spans' text nor a whole document is ever held. `buffer` is reused.
     public func write(_ spans: some Collection<Span>, as format: SpanWriterFormat, buffer: inout [UInt8]) throws(InputError) {
-        if format.isStreaming {
-            var start = spans.startIndex
-            while start != spans.endIndex {
-                let end = spans.index(start, offsetBy: Self.maxSpansPerWrite, limitedBy: spans.endIndex) ?? spans.endIndex
-                buffer.removeAll(keepingCapacity: true)
-                format.write(spans[start..<end], into: &buffer)
-                try write(buffer)
-                start = end
-            }
+        if var stream = format.streamWriter {
+            try write(spans, to: &stream, buffer: &buffer)
+            try end(stream, buffer: &buffer)
             return
         }
         var failed: InputError?
@@ -154,5 +148,24 @@ extension OutputFile {
         }
         if let failed { throw failed }
         try write(buffer)
+    }
+
+    /// Writes the next spans of a stream, `maxSpansPerWrite` at a time.
+    public func write(_ spans: some Collection<Span>, to stream: inout SpanStreamWriter, buffer: inout [UInt8]) throws(InputError) {
+        var start = spans.startIndex
+        while start != spans.endIndex {
+            let end = spans.index(start, offsetBy: Self.maxSpansPerWrite, limitedBy: spans.endIndex) ?? spans.endIndex
+            buffer.removeAll(keepingCapacity: true)
+            stream.append(spans[start..<end], into: &buffer)
+            try write(buffer)
+            start = end
+        }
+    }
+
+    /// Writes what closes a stream (Zipkin's `]`).
+    public func end(_ stream: SpanStreamWriter, buffer: inout [UInt8]) throws(InputError) {
+        buffer.removeAll(keepingCapacity: true)
+        stream.end(into: &buffer)
+        if !buffer.isEmpty { try write(buffer) }
     }
 }

@@ -40,30 +40,19 @@ public struct SpanConverter {
         // and given back per batch.
         var bytes: [UInt8] = []
         var losses = WriteLosses()
-        var zipkinList = format == .zipkin ? ZipkinWriter.ListWriter() : nil
+        var stream = format.streamWriter
         for (index, source) in sources.enumerated() {
             report.inputs.append(InputStatus(name: source.name, isLive: source.isLive, isEphemeral: source.isEphemeral))
             source.read { batch in
                 report.inputs[index].take(batch)
                 var spans = batch.spans
                 if !traces.isEmpty { spans.removeAll { span in !traces.contains { $0.matches(span.traceID) } } }
-                if format.isStreaming || zipkinList != nil {
+                if stream != nil {
                     // An OTLP line at most `OutputFile.maxSpansPerWrite` spans, as the
                     // Collector's batches are, and a bounded buffer even when one value held a
                     // million spans (a Jaeger or Zipkin document is one batch).
                     do throws(InputError) {
-                        if zipkinList != nil {
-                            var start = 0
-                            while start < spans.count {
-                                let end = min(spans.count, start + OutputFile.maxSpansPerWrite)
-                                bytes.removeAll(keepingCapacity: true)
-                                zipkinList!.append(spans[start..<end], into: &bytes)
-                                try output.write(bytes)
-                                start = end
-                            }
-                        } else {
-                            try output.write(spans, as: format, buffer: &bytes)
-                        }
+                        try output.write(spans, to: &stream!, buffer: &bytes)
                     } catch {
                         failure = error
                         return false
@@ -79,12 +68,8 @@ public struct SpanConverter {
             }
             if let failure { throw failure }
         }
-        if format.isStreaming || zipkinList != nil {
-            if let zipkinList {
-                bytes.removeAll(keepingCapacity: true)
-                zipkinList.end(into: &bytes)
-                try output.write(bytes)
-            }
+        if let stream {
+            try output.end(stream, buffer: &bytes)
             report.tracesWritten = seenTraces.count
             report.losses = losses.sentences
         } else {
